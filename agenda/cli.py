@@ -1,0 +1,286 @@
+"""`kennisagenda`: the front door. A thin typer layer over the `agenda` library.
+
+Exit codes (DESIGN.md): 0 success; 1 the build ran but some inputs were rejected;
+2 usage or configuration error; 3 the database is held by another build.
+No traceback reaches a user: errors are one Dutch line naming the file (and line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agenda.models import Agenda
+from agenda.store import DatabaseBusy, Store
+
+app = typer.Typer(
+    help="Kennisagenda: van verslagen, casussen en enquêtes naar een gerangschikte, geversioneerde kennisagenda.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_DB = Path("outputs/kennisagenda.duckdb")
+DbOption = Annotated[Path, typer.Option("--db", help="Het DuckDB-bestand van de agenda.")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]fout:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(db: Path) -> Store:
+    try:
+        return Store(db, read_only=True, timeout=5.0)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    except DatabaseBusy as exc:
+        fail(str(exc), 3)
+
+
+def _version(store: Store, label: str | None) -> Agenda:
+    agenda = store.version(label)
+    if agenda is None:
+        if label:
+            known = ", ".join(v["label"] for v in store.versions()) or "geen"
+            fail(f"versie {label} bestaat niet (bekende versies: {known})")
+        fail("er is nog geen versie van de agenda; draai eerst `kennisagenda build`")
+    return agenda
+
+
+def _json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def build(
+    inputs: Annotated[Path, typer.Option("--inputs", help="Map met invoerbestanden.")] = Path("inputs"),
+    db: DbOption = DEFAULT_DB,
+    out_dir: Annotated[Path, typer.Option("--out", help="Map voor het rapport en de exports.")] = Path("outputs"),
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML-bestand met instellingen.")] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Eigen versielabel (anders jaar-kwartaal).")] = None,
+    task_runner: Annotated[str | None, typer.Option("--task-runner", help="thread (standaard) of dask.")] = None,
+) -> None:
+    """Bouw de agenda: lees inputs/, ontdubbel, rangschik, maak een versie en schrijf het rapport."""
+    if not inputs.is_dir():
+        fail(f"invoermap niet gevonden: {inputs}")
+    if settings_file is not None and not settings_file.is_file():
+        fail(f"instellingenbestand niet gevonden: {settings_file}")
+    from agenda.curation import CurationError
+
+    try:
+        from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
+
+        summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
+                               label=label, task_runner=task_runner)
+    except DatabaseBusy as exc:
+        fail(str(exc), 3)
+    except CurationError as exc:
+        r = exc.rejection
+        fail(f"{inputs / r.file}{f', regel {r.line}' if r.line else ''}: {r.reason}")
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    state = "nieuwe versie" if summary["new_version"] else "geen wijzigingen, bestaande versie"
+    out.print(f"Kennisagenda [bold]{summary['label']}[/] ({state}): {summary['items']} vragen uit "
+              f"{summary['mentions']} formuleringen in {summary['sources']} bronnen.", highlight=False)
+    for line in summary["changes"]:
+        out.print(f"  {line}", highlight=False)
+    for note in summary["notes"]:
+        err.print(f"[yellow]let op:[/] {note}", highlight=False)
+    out.print("Geschreven:")
+    for p in [*summary["paths"], summary["db_path"]]:
+        out.print(f"  {p}", highlight=False)
+    if summary["rejected"]:
+        err.print(f"[bold yellow]{len(summary['rejected'])} bestand(en) afgewezen:[/]", highlight=False)
+        for r in summary["rejected"]:
+            where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
+            err.print(f"  {where}: {r['reason']}", highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def cluster(
+    input_csv: Annotated[Path, typer.Argument(help="CSV met kolommen id,text (optioneel sector,role,source_kind,source_id).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoer: CSV met id,cluster_id.")],
+) -> None:
+    """Ontdubbel alleen: ken elke vraag in een CSV een cluster toe (zelfde methode als de build)."""
+    from agenda.dedupe_csv import cluster_csv
+
+    try:
+        n_rows, n_clusters = cluster_csv(input_csv, output)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    err.print(f"{n_rows} vragen → {n_clusters} clusters; geschreven: {output}", highlight=False)
+
+
+@app.command()
+def show(
+    db: DbOption = DEFAULT_DB,
+    version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json of md.")] = Format.table,
+    sector: Annotated[str | None, typer.Option("--sector", help="Alleen vragen uit deze sector (po, so, ...).")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Alleen vragen van deze rol (leraar, ...).")] = None,
+    top: Annotated[int | None, typer.Option("--top", help="Alleen de eerste N vragen.")] = None,
+) -> None:
+    """Toon de gerangschikte agenda (met --sector of --role gefilterd op context)."""
+    with _open(db) as store:
+        agenda = _version(store, version)
+    items = [i for i in agenda.items
+             if (sector is None or sector.lower() in i.contexts.get("sector", []))
+             and (role is None or role.lower() in i.contexts.get("role", []))]
+    items = items[:top] if top else items
+    if fmt is Format.json:
+        _json([i.model_dump(mode="json") for i in items])
+        return
+    if fmt is Format.md:
+        for i in items:
+            out.print(f"{i.rank}. {i.question} — {i.frequency} bronnen [{i.cluster_id}]", highlight=False, markup=False)
+        return
+    table = Table(title=f"Kennisagenda {agenda.label}" + (f" · sector {sector}" if sector else "")
+                  + (f" · rol {role}" if role else ""))
+    for col in ("#", "vraag", "score", "bronnen", "sectoren", "id"):
+        table.add_column(col)
+    for i in items:
+        table.add_row(str(i.rank), i.question, f"{i.score:g}", str(i.frequency),
+                      ", ".join(i.contexts.get("sector", [])), i.cluster_id)
+    out.print(table)
+
+
+@app.command()
+def versions(db: DbOption = DEFAULT_DB,
+             fmt: Annotated[Format, typer.Option("--format", help="table of json.")] = Format.table) -> None:
+    """Lijst van opgeslagen versies."""
+    with _open(db) as store:
+        rows = store.versions()
+    if fmt is Format.json:
+        _json(rows)
+        return
+    table = Table(title="Versies")
+    for col in ("label", "gebouwd", "vragen", "formuleringen", "bronnen", "vorige"):
+        table.add_column(col)
+    for v in rows:
+        table.add_row(str(v["label"]), str(v["built_at"]), str(v["n_items"]), str(v["n_mentions"]),
+                      str(v["n_sources"]), str(v["previous"] or "–"))
+    out.print(table)
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="Oude versie.")],
+    b: Annotated[str, typer.Argument(help="Nieuwe versie.")],
+    db: DbOption = DEFAULT_DB,
+    fmt: Annotated[Format, typer.Option("--format", help="table of json.")] = Format.table,
+) -> None:
+    """Wat is er veranderd van versie A naar versie B."""
+    from agenda.versions import describe
+    from agenda.versions import diff as compare
+
+    with _open(db) as store:
+        old, new = _version(store, a), _version(store, b)
+    changes = compare(old, new.items)
+    if fmt is Format.json:
+        _json(changes.model_dump(mode="json"))
+        return
+    for line in describe(changes):
+        out.print(line, highlight=False, markup=False)
+
+
+@app.command()
+def rejected(db: DbOption = DEFAULT_DB,
+             fmt: Annotated[Format, typer.Option("--format", help="table of json.")] = Format.table) -> None:
+    """Afgewezen invoerbestanden van de laatste build, met reden."""
+    with _open(db) as store:
+        rows = store.rejected()
+    if fmt is Format.json:
+        _json([r.model_dump() for r in rows])
+        return
+    if not rows:
+        out.print("Geen afgewezen bestanden in de laatste build.")
+        return
+    table = Table(title="Afgewezen invoerbestanden")
+    for col in ("bestand", "regel", "reden"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.file, str(r.line or ""), r.reason)
+    out.print(table)
+
+
+@app.command()
+def publish(
+    version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
+    db: DbOption = DEFAULT_DB,
+    out_dir: Annotated[Path, typer.Option("--out", help="Map voor het rapport.")] = Path("outputs"),
+) -> None:
+    """Schrijf het rapport van een opgeslagen versie opnieuw."""
+    from agenda.report import write_outputs
+
+    with _open(db) as store:
+        agenda = _version(store, version)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for p in write_outputs(agenda, out_dir):
+        out.print(str(p), highlight=False)
+
+
+@app.command()
+def review(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Reviewlijst: .xlsx of .csv.")] = None,
+    apply: Annotated[Path | None, typer.Option("--apply", help="Verwerk een ingevulde reviewlijst.")] = None,
+    db: DbOption = DEFAULT_DB,
+    curation_file: Annotated[Path, typer.Option("--curation", help="Het besluitenbestand.")] = Path("inputs/curation.yaml"),
+    limit: Annotated[int, typer.Option("--limit", help="Hooguit zoveel paren.")] = 200,
+) -> None:
+    """Twijfelgevallen voor de curator: schrijf een reviewlijst, of verwerk de oordelen in curation.yaml."""
+    from agenda import review as rv
+
+    if (output is None) == (apply is None):
+        fail("geef precies één van -o BESTAND of --apply BESTAND")
+    if output is not None:
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            fail("de reviewlijst moet op .xlsx of .csv eindigen")
+        with _open(db) as store:
+            rows = rv.review_queue(store, limit=limit)
+        rv.write_review(rows, output)
+        out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False)
+        return
+    assert apply is not None
+    try:
+        summary = rv.apply_review(apply, curation_file)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    out.print(summary, highlight=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except DatabaseBusy as exc:
+        err.print(f"[bold red]fout:[/] {exc}", highlight=False)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        err.print("afgebroken")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not a user error: one line, no traceback (KENNISAGENDA_DEBUG=1 shows it)
+        if os.environ.get("KENNISAGENDA_DEBUG"):
+            raise
+        err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {exc}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""From mentions to clusters: run the deduplication, keep ids stable, apply the curator.
+
+Stable ids (documented in the README):
+- The machine's clusters are matched to the previous build's machine clusters by shared
+  mentions, largest overlap first (ties: the larger old cluster, then the smaller id).
+  A cluster that grows keeps its id; when two old clusters fuse, the fused cluster keeps
+  the id of the one it shares most mentions with; when one splits, the part holding most
+  of its mentions keeps the id. Any other cluster gets a new id derived from its first
+  mention id, so a fresh database gives the same ids for the same inputs.
+- Curator decisions then apply on those ids, in a fixed order: promote, split, merge
+  (the first id of a merge list survives), exclude, rename. A decision naming an id that
+  no longer exists is reported in the build's notes and in the report, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agenda import dedupe
+from agenda.embed import Embedder, default_embedder
+from agenda.models import Cluster, Curation, Mention
+from agenda.store import Store
+from agenda.text import normalise
+
+
+@dataclass
+class ClusterOutcome:
+    clusters: list[Cluster]
+    automatic: dict[str, str]  # mention id -> the machine's cluster id
+    curation: Curation  # decisions with ids resolved to the clusters they now apply to
+    notes: list[str] = field(default_factory=list)  # decisions that could not be applied
+
+
+def _new_id(seed: str, taken: set[str]) -> str:
+    salt = 0
+    while True:
+        cid = "Q-" + hashlib.sha1(f"{seed}:{salt}".encode()).hexdigest()[:6]
+        if cid not in taken:
+            return cid
+        salt += 1
+
+
+def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, list[str]]) -> list[str]:
+    """A stable id for each group of mention ids, given the previous build's groups."""
+    previous_of = {m: cid for cid, members in previous.items() for m in members}
+    overlaps = []
+    for gi, group in enumerate(groups):
+        for cid, n in Counter(previous_of[m] for m in group if m in previous_of).items():
+            overlaps.append((-n, -len(previous[cid]), cid, gi))
+    overlaps.sort()
+    ids: list[str | None] = [None] * len(groups)
+    used: set[str] = set()
+    for _, _, cid, gi in overlaps:
+        if ids[gi] is None and cid not in used:
+            ids[gi] = cid
+            used.add(cid)
+    taken = used | set(previous)
+    for gi, group in enumerate(groups):
+        if ids[gi] is None:
+            ids[gi] = _new_id(min(group), taken)
+            taken.add(ids[gi])
+    return [i for i in ids if i is not None]
+
+
+def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None = None) -> np.ndarray:
+    """Embeddings for `texts`, computing only those whose normalised text is not cached."""
+    keys = [normalise(t) for t in texts]
+    cached = store.cached_embeddings(embedder.name, keys) if store is not None else {}
+    missing: dict[str, str] = {}
+    for key, text in zip(keys, texts, strict=True):
+        if key not in cached and key not in missing:
+            missing[key] = text
+    if missing:
+        vectors = embedder.embed(list(missing.values()))
+        fresh = dict(zip(missing.keys(), vectors, strict=True))
+        if store is not None:
+            store.cache_embeddings(embedder.name, fresh)
+        cached.update(fresh)
+    if not keys:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+
+def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
+    """The member closest to all others (medoid); ties go to the shorter, then earlier text."""
+    if len(indices) == 1:
+        return texts[indices[0]]
+    sub = embeddings[list(indices)]
+    centrality = (sub @ sub.T).mean(axis=1)
+    best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
+    return texts[indices[best]]
+
+
+def cluster_mentions(
+    mentions: Sequence[Mention],
+    previous: dict[str, list[str]],
+    curation: Curation,
+    *,
+    embedder: Embedder | None = None,
+    store: Store | None = None,
+) -> ClusterOutcome:
+    """Deduplicate mentions into clusters with stable ids and the curator's decisions applied."""
+    notes: list[str] = []
+    mentions = list(mentions)
+    texts = [m.text for m in mentions]
+    embedder = embedder or default_embedder()
+    embeddings = embed_cached(texts, embedder, store)
+    labels = dedupe.cluster_texts(texts, embeddings=embeddings, embedder=embedder) if mentions else []
+
+    by_label: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    groups = list(by_label.values())
+    ids = assign_ids([[mentions[i].id for i in g] for g in groups], previous)
+    automatic = {mentions[i].id: cid for cid, g in zip(ids, groups, strict=True) for i in g}
+
+    members: dict[str, list[int]] = {cid: list(g) for cid, g in zip(ids, groups, strict=True)}
+    index_of = {m.id: i for i, m in enumerate(mentions)}
+
+    # split: named mentions leave their cluster and form one of their own
+    for group in curation.split:
+        found = [index_of[m] for m in group if m in index_of]
+        for m in group:
+            if m not in index_of:
+                notes.append(f"split: formulering {m} bestaat niet (meer); besluit niet toegepast")
+        if not found:
+            continue
+        for cid in list(members):
+            members[cid] = [i for i in members[cid] if i not in found]
+            if not members[cid]:
+                del members[cid]
+        members[_new_id("split:" + ",".join(sorted(mentions[i].id for i in found)), set(members))] = sorted(found)
+
+    # merge: the first id that exists survives; later lists may name an id merged earlier
+    alias: dict[str, str] = {}
+
+    def resolve(cid: str) -> str:
+        while cid in alias:
+            cid = alias[cid]
+        return cid
+
+    for group in curation.merge:
+        present = []
+        for cid in group:
+            target = resolve(cid)
+            if target in members:
+                if target not in present:
+                    present.append(target)
+            else:
+                notes.append(f"merge: vraag {cid} bestaat niet (meer); niet samengevoegd")
+        if len(present) < 2:
+            continue
+        keep = present[0]
+        for other in present[1:]:
+            members[keep] = sorted(members[keep] + members.pop(other))
+            alias[other] = keep
+
+    def known(decision: str, cid: str) -> str | None:
+        target = resolve(cid)
+        if target in members:
+            return target
+        notes.append(f"{decision}: vraag {cid} bestaat niet (meer); besluit niet toegepast")
+        return None
+
+    excluded: dict[str, str] = {}
+    for ex in curation.exclude:
+        if (target := known("exclude", ex.cluster)) is not None:
+            excluded[target] = ex.why or "buiten scope (geen reden opgegeven)"
+    resolved = Curation(merge=curation.merge, split=curation.split, exclude=curation.exclude,
+                        promote=curation.promote, reviewed_by=curation.reviewed_by)
+    for attr in ("rename", "knowledge", "priority", "theme", "question_type"):
+        mapping = {}
+        for cid, value in getattr(curation, attr).items():
+            if (target := known(attr, cid)) is not None:
+                mapping[target] = value
+        setattr(resolved, attr, mapping)
+
+    clusters = []
+    for cid in sorted(members):
+        idx = members[cid]
+        question = resolved.rename.get(cid) or representative(idx, texts, embeddings)
+        clusters.append(
+            Cluster(id=cid, question=question, mention_ids=[mentions[i].id for i in idx], excluded=excluded.get(cid))
+        )
+    return ClusterOutcome(clusters=clusters, automatic=automatic, curation=resolved, notes=notes)
+
+
+def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tuple[list[Mention], list[str]]:
+    """Agenda questions plus the candidates the curator promoted; notes for unknown promotions."""
+    by_id = {m.id: m for m in all_mentions}
+    notes = [f"promote: formulering {m} bestaat niet (meer); niet opgenomen" for m in curation.promote if m not in by_id]
+    promoted = set(curation.promote)
+    chosen = [m for m in all_mentions if not m.is_candidate or m.id in promoted]
+    return chosen, notes
+
+
+def cluster_database(store: Store, build_id: int, curation: Curation, embedder: Embedder | None = None) -> ClusterOutcome:
+    """The build's clustering stage: read active mentions, cluster, store the result."""
+    mentions, notes = select_mentions(store.mentions(include_candidates=True), curation)
+    outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder, store=store)
+    outcome.notes[:0] = notes
+    store.save_clusters(build_id, outcome.clusters, outcome.automatic)
+    return outcome

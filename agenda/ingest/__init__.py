@@ -1,0 +1,198 @@
+"""Ingest: every file in ``inputs/`` → a Source with its Mentions, or a Rejection.
+
+Public interface (used by the flow and the CLI)::
+
+    discover(inputs_dir, limits=None) -> (paths, rejections)
+    read_file(path, inputs_dir, limits=None, survey_question_column=None) -> IngestResult
+    file_sha256(path) -> str
+
+``read_file`` never raises: any failure — including bugs in a reader — becomes
+``IngestResult(rejection=Rejection(file, line, reason))`` with a Dutch reason.
+
+Formats: ``.md``/``.markdown``/``.txt`` (:mod:`.markdown`), ``.docx`` (:mod:`.word`),
+``.yaml``/``.yml`` cases (:mod:`.case`), ``.csv``/``.xlsx`` surveys (:mod:`.survey`).
+A Markdown/Word file is a case when its front matter/properties say ``kind: case`` or it
+lives under ``cases/``. Hostile-input defences are in :mod:`.safety`.
+
+Ids: ``Source.id = "S-" + sha256(bytes)[:12]``; ``Mention.id = "M-" + sha1(path, casefolded
+whitespace-collapsed text, occurrence of that text in the file)[:8]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from agenda.ingest.common import IngestError, file_sha256, relative_path
+from agenda.models import IngestResult, Rejection
+from agenda.settings import Limits
+
+__all__ = ["discover", "read_file", "file_sha256", "SUFFIXES"]
+
+log = logging.getLogger("agenda.ingest")
+
+SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".yaml", ".yml", ".csv", ".xlsx")
+_SKIP_NAMES = {"curation.yaml", "curation.yml", "thumbs.db", "desktop.ini"}
+_HINTS = {
+    ".doc": "sla het op als .docx",
+    ".xls": "sla het op als .xlsx",
+    ".pdf": "lever de tekst aan als .docx of .md",
+    ".odt": "sla het op als .docx",
+    ".ods": "sla het op als .xlsx",
+    ".rtf": "sla het op als .docx",
+    ".docm": "sla het op als .docx zonder macro's",
+    ".xlsm": "sla het op als .xlsx zonder macro's",
+}
+
+
+def _skipped(name: str) -> bool:
+    low = name.lower()
+    return name.startswith((".", "~$")) or low.startswith("readme") or low in _SKIP_NAMES or low.endswith("~")
+
+
+def _unknown_reason(suffix: str) -> str:
+    allowed = ", ".join(SUFFIXES)
+    hint = _HINTS.get(suffix.lower())
+    what = f"bestandstype {suffix}" if suffix else "bestand zonder extensie"
+    return f"{what} wordt niet gelezen ({hint}; toegestaan: {allowed})" if hint else f"{what} wordt niet gelezen (toegestaan: {allowed})"
+
+
+def discover(inputs_dir: Path, limits: Limits | None = None) -> tuple[list[Path], list[Rejection]]:
+    """Files to read under ``inputs_dir`` (recursive, sorted by relative path), plus rejections.
+
+    Skipped silently: hidden files and folders, Word lock files (``~$…``), ``README*``,
+    ``curation.yaml`` (read elsewhere). Symlinks are only followed when they resolve inside
+    ``inputs_dir`` (symlinked folders are never descended: no loops, no duplicates).
+    Unknown extensions and outside/broken symlinks are rejected with a Dutch reason.
+    """
+    inputs_dir = Path(inputs_dir)
+    root = inputs_dir.resolve()
+    files: list[Path] = []
+    rejections: list[Rejection] = []
+    if not inputs_dir.is_dir():
+        return [], [Rejection(file=str(inputs_dir), reason="map met invoerbestanden bestaat niet")]
+    for dirpath, dirnames, filenames in os.walk(inputs_dir, followlinks=False):
+        here = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if _skipped(d):
+                continue
+            p = here / d
+            if p.is_symlink():
+                try:
+                    target = p.resolve()
+                    inside = target.is_relative_to(root)
+                except (OSError, RuntimeError):
+                    inside = False
+                if not inside:
+                    rejections.append(
+                        Rejection(file=relative_path(p, inputs_dir), reason="map verwijst naar een plek buiten inputs/: niet gevolgd")
+                    )
+                continue  # symlinked folders inside inputs/ would only duplicate files
+            keep.append(d)
+        dirnames[:] = keep
+        for name in filenames:
+            if _skipped(name):
+                continue
+            p = here / name
+            rel = relative_path(p, inputs_dir)
+            if p.is_symlink():
+                try:
+                    target = p.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    rejections.append(Rejection(file=rel, reason="verwijst naar een bestand dat niet bestaat (kapotte snelkoppeling)"))
+                    continue
+                if not target.is_relative_to(root):
+                    rejections.append(Rejection(file=rel, reason="verwijst naar een bestand buiten inputs/: niet gelezen"))
+                    continue
+                if not target.is_file():
+                    rejections.append(Rejection(file=rel, reason="verwijst niet naar een gewoon bestand: niet gelezen"))
+                    continue
+            elif not p.is_file():
+                rejections.append(Rejection(file=rel, reason="geen gewoon bestand (apparaat, pipe of socket): niet gelezen"))
+                continue
+            suffix = p.suffix.lower()
+            if suffix not in SUFFIXES:
+                rejections.append(Rejection(file=rel, reason=_unknown_reason(p.suffix)))
+                continue
+            files.append(p)
+    files.sort(key=lambda p: relative_path(p, inputs_dir))
+    rejections.sort(key=lambda r: r.file)
+    return files, rejections
+
+
+def read_file(
+    path: Path,
+    inputs_dir: Path,
+    limits: Limits | None = None,
+    survey_question_column: str | None = None,
+) -> IngestResult:
+    """Read one input file. Never raises: failures become a Rejection."""
+    path, inputs_dir = Path(path), Path(inputs_dir)
+    limits = limits or Limits()
+    rel = relative_path(path, inputs_dir)
+    try:
+        return _read(path, inputs_dir, rel, limits, survey_question_column)
+    except IngestError as exc:
+        return IngestResult(rejection=Rejection(file=rel, line=exc.line, reason=exc.reason))
+    except RecursionError:
+        return IngestResult(rejection=Rejection(file=rel, reason="bestand is te diep genest om te lezen"))
+    except MemoryError:
+        return IngestResult(rejection=Rejection(file=rel, reason="bestand vraagt te veel geheugen om te lezen"))
+    except PermissionError:
+        return IngestResult(rejection=Rejection(file=rel, reason="geen leesrechten voor dit bestand"))
+    except FileNotFoundError:
+        return IngestResult(rejection=Rejection(file=rel, reason="bestand bestaat niet (meer)"))
+    except IsADirectoryError:
+        return IngestResult(rejection=Rejection(file=rel, reason="dit is een map, geen bestand"))
+    except Exception as exc:  # a bug or an unforeseen format problem: never stop the build
+        log.exception("onverwachte fout bij het lezen van %s", rel)
+        return IngestResult(
+            rejection=Rejection(file=rel, reason=f"onverwachte fout bij het lezen ({exc.__class__.__name__}: {str(exc)[:200]})")
+        )
+
+
+def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_column: str | None) -> IngestResult:
+    from agenda.ingest.safety import check_file_size
+
+    if path.is_symlink():
+        target = path.resolve(strict=True)
+        if not target.is_relative_to(inputs_dir.resolve()):
+            raise IngestError("verwijst naar een bestand buiten inputs/: niet gelezen")
+    if not path.is_file():
+        raise IngestError("geen gewoon bestand: niet gelezen")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise IngestError(_unknown_reason(path.suffix))
+    size = check_file_size(path, limits)
+    if size == 0:
+        raise IngestError("leeg bestand")
+    content_hash = file_sha256(path)
+    if suffix == ".docx":
+        from agenda.ingest.word import read_docx
+
+        return read_docx(path, rel, content_hash, limits)
+    if suffix == ".xlsx":
+        from agenda.ingest.survey import read_xlsx
+
+        return read_xlsx(path, rel, content_hash, limits, question_column)
+    if suffix == ".csv":
+        from agenda.ingest.survey import read_csv
+
+        return read_csv(path, rel, content_hash, limits, question_column)
+    from agenda.ingest.common import decode_bytes
+
+    text, _enc = decode_bytes(path.read_bytes())
+    if suffix in (".yaml", ".yml"):
+        from agenda.ingest.case import read_case_yaml
+        from agenda.ingest.common import clean_text
+
+        return read_case_yaml(clean_text(text), rel, content_hash, limits)
+    from agenda.ingest.document import document_result
+    from agenda.ingest.markdown import parse_markdown
+
+    fm, fm_lines, blocks = parse_markdown(text, limits)
+    return document_result(
+        rel=rel, content_hash=content_hash, suffix=suffix, props=fm, prop_lines=fm_lines, blocks=blocks, limits=limits
+    )

@@ -1,0 +1,224 @@
+"""Document blocks (heading / list item / paragraph) and the question rules of INPUTS.md.
+
+Markdown and Word are both turned into a flat list of :class:`Block`; the rules are applied
+here once, so both formats behave the same:
+
+1. a list item or paragraph ending in ``?`` under a heading containing *vraag*, *vragen*,
+   *vraagstuk* or *question(s)* (case-insensitive) — up to the next heading of the same or a
+   higher level. A list item counts whole ("Wat is X? En waarom?" is one question); a
+   paragraph is split into sentences and each question sentence counts. A sub-heading that
+   ends in ``?`` inside such a section counts as well;
+2. a quoted question anywhere in running text (``'…?'``, ``"…?"``, ``‘…?’``, ``“…?”``, ``„…?”``);
+   the opening quote must follow the start, whitespace, a colon or an opening bracket, and the
+   closing quote must follow the ``?`` (so apostrophes in *ict’er*, *foto's* are no quotes);
+3. (front matter ``questions:`` — handled by the readers).
+
+Any other sentence or list item ending in ``?`` is a *candidate* (kept for the curator).
+A trailing ``(key: value; …)`` note after the ``?`` is context and is removed from the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from agenda.ingest.common import RawMention, clean_text, ends_with_question, parse_note, split_note, tidy_question
+from agenda.models import Rule
+
+_FILL = "\ufffc"
+
+
+@dataclass
+class Block:
+    kind: str  # "heading" | "item" | "para"
+    text: str
+    line: int
+    level: int = 0  # heading level (Title 0, Heading 1..9, bold-only paragraph 10)
+    starts: list[tuple[int, int]] = field(default_factory=list)  # (char offset, line) of joined lines
+
+    def line_at(self, offset: int) -> int:
+        if not self.starts:
+            return self.line
+        offsets = [o for o, _ in self.starts]
+        i = bisect.bisect_right(offsets, offset) - 1
+        return self.starts[max(i, 0)][1]
+
+
+_QUESTION_HEADING = re.compile(r"vraag(?!t\b)|vragen|\bquestions?\b", re.I)
+
+
+def is_question_heading(text: str) -> bool:
+    return bool(_QUESTION_HEADING.search(text))
+
+
+_OPEN_OK = set(" \t\n:([{*_—–-\u00a0" + _FILL)
+_PAIRS = {
+    "'": "'’",
+    "‘": "’'",
+    '"': '"”',
+    "“": "”\"",
+    "„": "”“\"",
+    "«": "»",
+}
+
+
+def find_quoted(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, question) of quoted questions; start/end span the quotes."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        closers = _PAIRS.get(ch)
+        if closers is None or (i > 0 and text[i - 1] not in _OPEN_OK):
+            i += 1
+            continue
+        j = i + 1
+        end = None
+        limit = min(n, i + 2000)
+        while j < limit:
+            c = text[j]
+            if c in closers and (j + 1 >= n or not (text[j + 1].isalnum())):
+                # a closing quote: only a question if right after the '?'
+                if text[j - 1] == "?" and j - 1 > i + 1:
+                    end = j
+                break
+            if c == "\n" and j + 1 < n and text[j + 1] == "\n":
+                break
+            j += 1
+        if end is not None:
+            inner = text[i + 1 : end]
+            if inner.strip() and not inner[0].isspace():
+                out.append((i, end + 1, inner))
+                i = end + 1
+                continue
+        i += 1
+    return out
+
+
+_SPLIT_AFTER_STOP = re.compile(r"[.!…][)\"'’”»*_]*\s+(?=[A-ZÀ-ÞĀ-Ž0-9\"'‘“„(\[])")
+_QMARK = re.compile(r"\?[)\"'’”»*_]*")
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pieces: after . ! … before a capital; after ? before whitespace or a
+    capital ("Kennistafel?Kennistafel"); at newlines. A `(key: value)` note after a ? stays with it."""
+    cuts: set[int] = set()
+    for m in _SPLIT_AFTER_STOP.finditer(text):
+        cuts.add(m.end())
+    for m in _QMARK.finditer(text):
+        end = m.end()
+        if end >= len(text):
+            continue
+        nxt = text[end]
+        if nxt.isspace():
+            k = end
+            while k < len(text) and text[k] in " \t":
+                k += 1
+            if k < len(text) and text[k] == "(":
+                close = text.find(")", k)
+                if close != -1 and parse_note(text[k + 1 : close]) is not None:
+                    cuts.add(close + 1)
+                    continue
+            cuts.add(end)
+        elif nxt.isupper():
+            cuts.add(end)
+    for m in re.finditer(r"\n", text):
+        cuts.add(m.end())
+    pieces: list[tuple[int, str]] = []
+    prev = 0
+    for cut in sorted(cuts) + [len(text)]:
+        if cut <= prev:
+            continue
+        piece = text[prev:cut]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            pieces.append((prev + lead, piece.strip()))
+        prev = cut
+    return pieces
+
+
+def _question_from(text: str) -> tuple[str, object, dict] | None:
+    """Split the note off and tidy; None unless it ends in '?'."""
+    body, ctx, other = split_note(text.strip())
+    body = re.sub(f"{_FILL}+", "…", body)
+    body = tidy_question(body)
+    if not body or not ends_with_question(body) or body.strip("?…‘’'\"“” ") == "":
+        return None
+    return body, ctx, dict(other)
+
+
+def extract_block(block: Block, in_section: bool) -> list[RawMention]:
+    """Mentions of one item/paragraph block."""
+    out: list[RawMention] = []
+    text = block.text
+    masked = text
+    for start, end, inner in find_quoted(text):
+        q = tidy_question(inner)
+        if q and len(q.rstrip("?").strip()) > 1:
+            out.append(RawMention(q, Rule.quoted, block.line_at(start)))
+        masked = masked[:start] + _FILL * (end - start) + masked[end:]
+    rule = Rule.section if in_section else Rule.candidate
+    if block.kind == "item":
+        whole = _question_from(masked)
+        if whole is not None:
+            body, ctx, other = whole
+            out.append(RawMention(body, rule, block.line, ctx, other))  # type: ignore[arg-type]
+            return out
+    for offset, sentence in split_sentences(masked):
+        found = _question_from(sentence)
+        if found is not None:
+            body, ctx, other = found
+            out.append(RawMention(body, rule, block.line_at(offset), ctx, other))  # type: ignore[arg-type]
+    return out
+
+
+def extract(blocks: list[Block]) -> list[RawMention]:
+    """Apply rules 1 and 2 (and candidates) to a document's blocks, in document order."""
+    out: list[RawMention] = []
+    section_level: int | None = None
+    for b in blocks:
+        if b.kind == "heading":
+            if section_level is not None and b.level <= section_level:
+                section_level = None
+            if section_level is None:
+                if is_question_heading(b.text):
+                    section_level = b.level
+                    continue
+                found = _question_from(b.text)
+                if found is not None:
+                    out.append(RawMention(found[0], Rule.candidate, b.line, found[1], found[2]))  # type: ignore[arg-type]
+            else:
+                found = _question_from(b.text)
+                if found is not None:
+                    out.append(RawMention(found[0], Rule.section, b.line, found[1], found[2]))  # type: ignore[arg-type]
+            continue
+        out.extend(extract_block(b, section_level is not None))
+    return out
+
+
+def heading_title(blocks: list[Block]) -> str | None:
+    headings = [b for b in blocks if b.kind == "heading" and b.text.strip()]
+    if not headings:
+        return None
+    best = min(headings, key=lambda b: (b.level, b.line))
+    return tidy_question(best.text)[:300] or None
+
+
+def make_block(kind: str, lines: list[tuple[int, str]], level: int = 0) -> Block:
+    """Join (line number, text) pieces with spaces, remembering where each line starts."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    pos = 0
+    for ln, txt in lines:
+        txt = clean_text(txt).strip()
+        if not txt:
+            continue
+        if parts:
+            parts.append(" ")
+            pos += 1
+        starts.append((pos, ln))
+        parts.append(txt)
+        pos += len(txt)
+    first = lines[0][0] if lines else 1
+    return Block(kind, "".join(parts), first, level, starts)

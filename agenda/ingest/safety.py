@@ -1,0 +1,208 @@
+"""Defences against bad and hostile input, applied BEFORE a file reaches a parser.
+
+- file size: checked with ``stat`` before a byte is read (``Limits.max_file_mb``);
+- zip containers (.docx, .xlsx): the central directory is inspected first; a file is refused
+  when the sum of the members' uncompressed sizes exceeds ``max_docx_uncompressed_mb``, when
+  that sum divided by the size on disk exceeds ``max_docx_ratio`` (zip bombs), when it has
+  absurdly many members, or when any XML part contains a ``<!DOCTYPE`` / ``<!ENTITY``
+  declaration (external entities, entity-expansion bombs). Word and Excel never write a
+  DOCTYPE, so refusing it outright costs nothing. The XML parts are scanned in streaming
+  64 KiB chunks, so memory stays flat. Python's ``zipfile`` never yields more bytes than a
+  member's declared size, so the declared sizes bound what python-docx/openpyxl can inflate;
+- YAML: always ``SafeLoader`` (without implicit timestamps: dates are validated by us, with
+  Dutch messages), alias events are counted on the event stream before anything is composed
+  (``max_yaml_aliases``), and the composed node graph is measured with aliases expanded
+  (a "billion laughs" with few aliases still expands exponentially) before it is constructed.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from agenda.ingest.common import IngestError
+from agenda.settings import Limits
+
+MAX_ZIP_MEMBERS = 5000
+MAX_YAML_NODES = 100_000  # nodes after alias expansion; real front matter has a few dozen
+_DOCTYPE_MARKERS = [
+    m.encode(enc)
+    for m in ("<!doctype", "<!entity")
+    for enc in ("ascii", "utf-16-le", "utf-16-be")
+]
+
+
+def check_file_size(path: Path, limits: Limits) -> int:
+    """Size in bytes; IngestError when over the limit (checked before reading)."""
+    size = os.stat(path).st_size
+    max_bytes = limits.max_file_mb * 1024 * 1024
+    if size > max_bytes:
+        raise IngestError(
+            f"bestand is te groot ({size / 1024 / 1024:.1f} MB; de grens is {limits.max_file_mb:g} MB)"
+        )
+    return size
+
+
+def check_zip(path: Path, limits: Limits, what: str = "Word-bestand") -> None:
+    """Refuse damaged zips, zip bombs and XML parts with DOCTYPE/ENTITY declarations."""
+    disk_size = max(os.stat(path).st_size, 1)
+    if not zipfile.is_zipfile(path):
+        raise IngestError(f"geen geldig {what}: beschadigd, afgebroken of geen Office-bestand (geen zip-archief)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise IngestError(f"verdacht {what}: {len(infos)} onderdelen in het archief (grens {MAX_ZIP_MEMBERS})")
+            total = sum(i.file_size for i in infos)
+            max_total = limits.max_docx_uncompressed_mb * 1024 * 1024
+            if total > max_total:
+                raise IngestError(
+                    f"{what} pakt uit tot {total / 1024 / 1024:.0f} MB (grens {limits.max_docx_uncompressed_mb:g} MB): "
+                    "mogelijk een zip-bom, niet gelezen"
+                )
+            ratio = total / disk_size
+            if ratio > limits.max_docx_ratio:
+                raise IngestError(
+                    f"{what} pakt {ratio:.0f} keer zo groot uit als het bestand (grens {limits.max_docx_ratio:g}): "
+                    "mogelijk een zip-bom, niet gelezen"
+                )
+            for info in infos:
+                name = info.filename.lower()
+                if info.is_dir() or not (name.endswith(".xml") or name.endswith(".rels") or name.endswith(".vml")):
+                    continue
+                if info.flag_bits & 0x1:
+                    raise IngestError(f"{what} is versleuteld (met wachtwoord beveiligd) en kan niet worden gelezen")
+                _scan_xml_member(zf, info, what)
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        raise IngestError(f"geen geldig {what}: beschadigd of afgebroken archief ({exc.__class__.__name__})") from None
+    except RuntimeError as exc:  # encrypted member
+        raise IngestError(f"{what} kan niet worden uitgepakt ({exc})") from None
+
+
+def _scan_xml_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str) -> None:
+    tail = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                break
+            window = (tail + chunk).lower()
+            for marker in _DOCTYPE_MARKERS:
+                if marker in window:
+                    raise IngestError(
+                        f"{what} bevat een DOCTYPE/ENTITY-declaratie in '{info.filename}': "
+                        "Word en Excel schrijven die nooit; niet gelezen (mogelijk kwaadaardig)"
+                    )
+            tail = chunk[-32:]
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+
+class StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps (we validate dates ourselves)."""
+
+
+StrictSafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_error(exc: yaml.YAMLError, line_offset: int, what: str) -> IngestError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 + line_offset if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return IngestError(f"ongeldige YAML in {what}: {problem}", line)
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Number of nodes with aliases expanded; stops early above the limit; cycles count as infinite."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            active.discard(nid)
+            children = _children(node)
+            total = 1 + sum(memo[id(c)] for c in children)
+            memo[nid] = min(total, limit + 1)
+            continue
+        if nid in memo:
+            continue
+        if nid in active:
+            return limit + 1  # recursive structure
+        active.add(nid)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                return limit + 1
+            if id(child) not in memo:
+                stack.append((child, False))
+    return memo[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
+
+
+def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het bestand") -> tuple[object, dict]:
+    """Parse untrusted YAML safely. Returns (data, lines).
+
+    ``lines`` maps a top-level key to its 1-based file line, and (key, index) to the line of
+    item ``index`` of a top-level sequence. ``line_offset`` is added (front matter).
+    """
+    # 1. count aliases on the event stream, before composing anything
+    aliases = 0
+    try:
+        for event in yaml.parse(text, Loader=StrictSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > limits.max_yaml_aliases:
+                    raise IngestError(
+                        f"YAML in {what} gebruikt meer dan {limits.max_yaml_aliases} verwijzingen (aliassen): "
+                        "mogelijk een 'billion laughs'-aanval, niet gelezen",
+                        event.start_mark.line + 1 + line_offset,
+                    )
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, line_offset, what) from None
+    # 2. compose, measure, construct
+    loader = StrictSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
+            raise IngestError(
+                f"YAML in {what} is te groot of verwijst naar zichzelf na het uitvouwen van aliassen "
+                f"(meer dan {MAX_YAML_NODES} elementen): niet gelezen"
+            )
+        lines: dict = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    lines[key_node.value] = key_node.start_mark.line + 1 + line_offset
+                    if isinstance(value_node, yaml.SequenceNode):
+                        for i, item in enumerate(value_node.value):
+                            lines[(key_node.value, i)] = item.start_mark.line + 1 + line_offset
+        data = loader.construct_document(node)
+        return data, lines
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, line_offset, what) from None
+    except RecursionError:
+        raise IngestError(f"YAML in {what} is te diep genest: niet gelezen") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise IngestError(f"ongeldige waarde in de YAML van {what}: {str(exc)[:120]}") from None
+    finally:
+        loader.dispose()

@@ -1,0 +1,243 @@
+"""Pydantic models shared by every stage: what ingest produces, what rank and publish consume.
+
+Stages exchange these models (or DuckDB tables), so each stage can be tested alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SECTORS = ("po", "sbo", "so", "vso", "vo", "mbo")
+LEVELS = ("leerling", "leraar", "team", "school", "bestuur")
+
+
+class SourceKind(str, Enum):
+    meeting = "meeting"
+    case = "case"
+    survey = "survey"
+    publication = "publication"
+
+
+class Rule(str, Enum):
+    """Why a sentence counts as a question (INPUTS.md)."""
+
+    section = "section"  # list item / paragraph under a *vraag* heading
+    quoted = "quoted"  # quoted question in running text
+    front_matter = "front_matter"  # `questions:` list in the front matter
+    case = "case"  # a case description's questions
+    survey = "survey"  # a survey row
+    candidate = "candidate"  # a question sentence elsewhere: kept for the curator, not on the agenda
+
+
+class Context(BaseModel):
+    """Where a question was raised. Every field optional; lists because a note may name several."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sectors: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    level: str | None = None
+    school: str | None = None
+    organisation: str | None = None
+
+
+class Source(BaseModel):
+    """One input document (a meeting report, a case description, a survey export)."""
+
+    id: str  # "S-" + content hash: the same bytes give the same id
+    path: str  # relative to the inputs folder, with forward slashes
+    kind: SourceKind
+    title: str
+    date: dt.date | None = None
+    content_hash: str  # sha256 of the file's bytes
+    context: Context = Field(default_factory=Context)  # defaults for every mention in it
+    meta: dict[str, str] = Field(default_factory=dict)  # definition, goal, current_state, ...
+
+
+class Mention(BaseModel):
+    """One question as it stands in one source: the unit that is deduplicated and counted."""
+
+    id: str  # "M-" + hash(source path, normalised text, occurrence): survives edits elsewhere
+    source_id: str
+    text: str  # verbatim (control characters stripped)
+    rule: Rule
+    line: int | None = None  # 1-based line (text), paragraph (docx) or row (csv/xlsx)
+    respondent: str | None = None  # survey row / respondent: each counts as a distinct source
+    date: dt.date | None = None
+    context: Context = Field(default_factory=Context)
+    extra: dict[str, list[str] | str] = Field(default_factory=dict)  # obstacles, enablers, metadata
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.rule == Rule.candidate
+
+
+class Rejection(BaseModel):
+    """An input file that could not be read, with a reason a curator understands (Dutch)."""
+
+    file: str
+    line: int | None = None
+    reason: str
+
+
+class IngestResult(BaseModel):
+    """What one reader returns for one file: a source with its mentions, or a rejection."""
+
+    source: Source | None = None
+    mentions: list[Mention] = Field(default_factory=list)
+    rejection: Rejection | None = None
+
+
+# --- curator decisions (inputs/curation.yaml) -------------------------------------------
+
+
+class Exclusion(BaseModel):
+    cluster: str
+    why: str = ""
+
+
+class Knowledge(BaseModel):
+    """The knowledge table's agenda columns for one question."""
+
+    known: str = ""  # wat is al bekend
+    accessible: str = ""  # hoe maken we het toegankelijk
+    research_needed: str = ""  # welk onderzoek is nog nodig
+
+
+class Curation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    merge: list[list[str]] = Field(default_factory=list)
+    distinct: list[list[str]] = Field(default_factory=list)  # reviewed: not the same question
+    split: list[list[str]] = Field(default_factory=list)
+    exclude: list[Exclusion] = Field(default_factory=list)
+    rename: dict[str, str] = Field(default_factory=dict)
+    promote: list[str] = Field(default_factory=list)
+    knowledge: dict[str, Knowledge] = Field(default_factory=dict)
+    priority: dict[str, float] = Field(default_factory=dict)
+    theme: dict[str, str] = Field(default_factory=dict)  # cluster -> theme override
+    question_type: dict[str, str] = Field(default_factory=dict)  # cluster -> type override
+    reviewed_by: list[str] = Field(default_factory=list)  # for the method section
+
+
+# --- clustering ----------------------------------------------------------------------------
+
+
+class Cluster(BaseModel):
+    """One knowledge question: mentions that ask the same thing."""
+
+    id: str  # "Q-" + 6 hex, stable across builds
+    question: str  # the formulation shown on the agenda
+    mention_ids: list[str]
+    excluded: str | None = None  # the curator's reason, when excluded
+
+
+# --- the agenda ----------------------------------------------------------------------------
+
+
+class MentionRef(BaseModel):
+    """A verbatim formulation behind an agenda item, traceable to its source."""
+
+    id: str
+    text: str
+    source: str  # the source's title
+    source_id: str
+    source_path: str
+    kind: SourceKind
+    date: dt.date | None = None
+    sectors: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    level: str | None = None
+    school: str | None = None
+
+
+class AgendaItem(BaseModel):
+    rank: int
+    cluster_id: str
+    question: str
+    score: float
+    frequency: int  # distinct sources (a survey respondent counts as one)
+    n_mentions: int
+    n_schools: int = 0
+    kinds: dict[str, int] = Field(default_factory=dict)  # distinct sources per source kind
+    sources: list[str] = Field(default_factory=list)  # titles of distinct source documents
+    contexts: dict[str, list[str]] = Field(default_factory=dict)  # sector/role/level -> values
+    role_counts: dict[str, int] = Field(default_factory=dict)
+    explanation: str
+    theme: str | None = None
+    question_type: str | None = None
+    knowledge: Knowledge = Field(default_factory=Knowledge)
+    mentions: list[MentionRef] = Field(default_factory=list)
+
+
+class ExcludedItem(BaseModel):
+    cluster_id: str
+    question: str
+    why: str
+    n_mentions: int
+
+
+class SourceRef(BaseModel):
+    id: str
+    path: str
+    kind: SourceKind
+    title: str
+    date: dt.date | None = None
+    n_mentions: int = 0
+
+
+class RankMove(BaseModel):
+    cluster_id: str
+    question: str
+    old_rank: int
+    new_rank: int
+
+
+class FrequencyChange(BaseModel):
+    cluster_id: str
+    question: str
+    old: int
+    new: int
+
+
+class Merge(BaseModel):
+    into: str  # cluster id in the new version
+    question: str
+    merged: list[str]  # cluster ids of the old version that became `into`
+
+
+class Changes(BaseModel):
+    """What changed between two versions (the report's "Wat is er veranderd")."""
+
+    previous: str | None = None  # label of the version compared against
+    new: list[AgendaItem] = Field(default_factory=list)
+    dropped: list[AgendaItem] = Field(default_factory=list)
+    moves: list[RankMove] = Field(default_factory=list)
+    frequency: list[FrequencyChange] = Field(default_factory=list)
+    merges: list[Merge] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.dropped or self.moves or self.frequency or self.merges)
+
+
+class Agenda(BaseModel):
+    """One immutable version of the knowledge agenda: everything the report needs."""
+
+    label: str  # "2026-Q4", "2026-Q4.2"
+    title: str = "Kennisagenda"
+    knowledge_table: str = ""
+    built_at: dt.datetime
+    input_fingerprint: str  # hash of every input file and the settings
+    content_hash: str = ""  # hash of the ranked content: equal hash → no new version
+    items: list[AgendaItem]
+    excluded: list[ExcludedItem] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    rejected: list[Rejection] = Field(default_factory=list)
+    candidates: int = 0  # question sentences kept for the curator but not on the agenda
+    changes: Changes = Field(default_factory=Changes)
+    curation_notes: list[str] = Field(default_factory=list)  # decisions naming unknown ids etc.
+    settings: dict[str, object] = Field(default_factory=dict)  # weights used, for the method section

@@ -1,0 +1,39 @@
+"""Publish stage: the ranked Agenda as a Word report plus Markdown, CSV and JSON.
+
+    from agenda.report import write_outputs
+    paths = write_outputs(agenda, Path("outputs"))   # [.docx, .md, .csv, .json]
+
+Every file is written to a temporary file in ``out_dir`` and ``os.replace()``d into place,
+so a build killed half-way never leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from agenda.models import Agenda
+
+__all__ = ["write_outputs", "output_stem"]
+
+
+def output_stem(label: str) -> str:
+    """``kennisagenda-<label>`` with anything unsafe in a file name replaced by '-'."""
+    safe = re.sub(r"[^0-9A-Za-z._-]+", "-", label).strip(".-") or "onbekend"
+    return f"kennisagenda-{safe}"
+
+
+def write_outputs(agenda: Agenda, out_dir: Path, *, template: Path | None = None) -> list[Path]:
+    """Write out_dir/kennisagenda-<label>.docx, .md, .csv and .json; return the paths, docx first."""
+    from .docx_writer import write_docx
+    from .text_outputs import write_csv, write_json, write_markdown
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(agenda.label)
+    return [
+        write_docx(agenda, out_dir / f"{stem}.docx", template=template),
+        write_markdown(agenda, out_dir / f"{stem}.md"),
+        write_csv(agenda, out_dir / f"{stem}.csv"),
+        write_json(agenda, out_dir / f"{stem}.json"),
+    ]

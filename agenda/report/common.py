@@ -1,0 +1,178 @@
+"""Helpers shared by the report writers: cleaning text, Dutch labels and dates, grouping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from agenda.models import SECTORS, Agenda, AgendaItem
+
+# Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab/newline/CR, DEL-less.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+# source kind -> (singular, plural)
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "meeting": ("bijeenkomst", "bijeenkomsten"),
+    "case": ("casus", "casussen"),
+    "survey": ("enquêterespondent", "enquêterespondenten"),
+    "publication": ("publicatie", "publicaties"),
+}
+# for a list of documents (a survey export is one document)
+KIND_DOC_LABELS: dict[str, str] = {
+    "meeting": "Verslag van een bijeenkomst",
+    "case": "Casusbeschrijving",
+    "survey": "Enquête",
+    "publication": "Publicatie",
+}
+KIND_SHORT: dict[str, str] = {
+    "meeting": "Bijeenkomst",
+    "case": "Casus",
+    "survey": "Enquête",
+    "publication": "Publicatie",
+}
+KIND_ORDER = ("meeting", "case", "survey", "publication")
+
+NOT_FILLED = "nog in te vullen"
+OTHER_THEME = "Overig"
+
+
+def clean(value: object) -> str:
+    """``str(value)`` without the control characters python-docx and XML refuse."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value))
+
+
+def one_line(value: object) -> str:
+    """Cleaned, with every run of whitespace (newlines too) folded to one space."""
+    return " ".join(clean(value).split())
+
+
+def kind_value(kind: object) -> str:
+    return getattr(kind, "value", kind) if kind is not None else ""
+
+
+def dutch_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "onbekend"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def number(value: float, digits: int = 1) -> str:
+    """Dutch decimal comma: 12.5 -> '12,5'; whole numbers without decimals."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def kind_count(kind: str, n: int) -> str:
+    one, many = KIND_LABELS.get(kind, (kind, kind))
+    return plural(n, one, many)
+
+
+def ordered_kinds(kinds: dict[str, int]) -> list[tuple[str, int]]:
+    known = [(k, kinds[k]) for k in KIND_ORDER if kinds.get(k)]
+    rest = sorted((k, v) for k, v in kinds.items() if k not in KIND_ORDER and v)
+    return known + rest
+
+
+def context_values(item: AgendaItem, key: str) -> list[str]:
+    """Values of one context dimension ('sector', 'role', 'level', 'school').
+
+    Reads ``item.contexts`` under the singular or plural key; falls back to the mentions.
+    """
+    for k in (key, key + "s", key + "en"):
+        if item.contexts.get(k):
+            return [clean(v) for v in item.contexts[k]]
+    values: list[str] = []
+    for m in item.mentions:
+        if key == "sector":
+            got = m.sectors
+        elif key == "role":
+            got = m.roles
+        elif key == "level":
+            got = [m.level] if m.level else []
+        elif key == "school":
+            got = [m.school] if m.school else []
+        else:
+            got = []
+        for v in got:
+            if v and v not in values:
+                values.append(clean(v))
+    return values
+
+
+def sectors_of(item: AgendaItem) -> list[str]:
+    values = context_values(item, "sector")
+    order = {s: i for i, s in enumerate(SECTORS)}
+    return sorted(values, key=lambda s: (order.get(s, len(order)), s))
+
+
+def sector_counts(item: AgendaItem) -> Counter[str]:
+    """Mentions per sector (a mention may name several sectors; '-' = no sector given)."""
+    counts: Counter[str] = Counter()
+    for m in item.mentions:
+        if m.sectors:
+            for s in set(m.sectors):
+                counts[s] += 1
+        else:
+            counts["-"] += 1
+    return counts
+
+
+def role_text(item: AgendaItem) -> str:
+    if item.role_counts:
+        pairs = sorted(item.role_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(f"{clean(r)} ({n})" for r, n in pairs)
+    roles = context_values(item, "role")
+    return ", ".join(roles)
+
+
+def themes(agenda: Agenda) -> list[tuple[str, list[AgendaItem]]]:
+    """Items grouped by theme (None -> 'Overig'); themes ordered by their best rank."""
+    groups: dict[str, list[AgendaItem]] = {}
+    for item in sorted(agenda.items, key=lambda i: i.rank):
+        groups.setdefault(one_line(item.theme) or OTHER_THEME, []).append(item)
+    return sorted(groups.items(), key=lambda kv: kv[1][0].rank)
+
+
+def source_period(agenda: Agenda) -> tuple[dt.date | None, dt.date | None]:
+    dates = [s.date for s in agenda.sources if s.date]
+    if not dates:
+        dates = [m.date for i in agenda.items for m in i.mentions if m.date]
+    return (min(dates), max(dates)) if dates else (None, None)
+
+
+def n_mentions(agenda: Agenda) -> int:
+    return sum(i.n_mentions for i in agenda.items)
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success os.replace() it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o644)  # mkstemp makes 0600; a report is meant to be read by others
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()

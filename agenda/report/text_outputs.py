@@ -1,0 +1,157 @@
+"""The text outputs of the publish stage: Markdown (jinja2), CSV and JSON.
+
+Question texts are data: they are passed to templates as values, with autoescape on, so
+``{{ 7*7 }}`` or ``<script>`` in a question is never evaluated or emitted as markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from agenda.models import Agenda
+
+from . import common
+from .common import atomic_path, clean, one_line
+
+__all__ = ["safe_cell", "write_csv", "write_json", "write_markdown", "render_markdown", "CSV_COLUMNS"]
+
+CSV_COLUMNS = ("rank", "cluster_id", "question", "score", "frequency", "n_mentions", "n_schools",
+               "sectors", "roles", "levels", "theme", "question_type", "explanation")
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV/spreadsheet cell that cannot start a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (OWASP
+    "CSV injection"). Real numbers are written as they are; ``None`` becomes "".
+    Control characters other than tab/newline/CR are removed.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    text = clean(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _csv_rows(agenda: Agenda) -> list[list[str]]:
+    rows = []
+    for item in sorted(agenda.items, key=lambda i: i.rank):
+        rows.append([safe_cell(v) for v in (
+            item.rank,
+            item.cluster_id,
+            one_line(item.question),
+            round(item.score, 4),
+            item.frequency,
+            item.n_mentions,
+            item.n_schools,
+            "; ".join(common.sectors_of(item)),
+            "; ".join(common.context_values(item, "role")),
+            "; ".join(common.context_values(item, "level")),
+            item.theme or "",
+            item.question_type or "",
+            one_line(item.explanation),
+        )])
+    return rows
+
+
+def write_csv(agenda: Agenda, path: Path) -> Path:
+    """One row per agenda item, UTF-8, comma separated, every text cell neutralised."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(_csv_rows(agenda))
+    return path
+
+
+def agenda_json(agenda: Agenda) -> dict:
+    return agenda.model_dump(mode="json")
+
+
+def write_json(agenda: Agenda, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(agenda_json(agenda), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def _html(text: str) -> Markup:
+    """Escape only what HTML needs (&, <, >), so apostrophes stay readable in the .md file."""
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _md_text(value: object) -> Markup:
+    """Running text: one line; Markdown markup characters and HTML escaped."""
+    text = one_line(value).replace("\\", "\\\\")
+    for ch in "`*_[]|":
+        text = text.replace(ch, "\\" + ch)
+    return _html(text)
+
+
+def _md_cell(value: object) -> Markup:
+    """Text for one Markdown table cell: like running text (pipes are escaped there too)."""
+    return _md_text(value)
+
+
+_ENV: Environment | None = None
+
+
+def _env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        env = Environment(
+            loader=PackageLoader("agenda.report", "templates"),
+            autoescape=True,  # question text is data; never markup
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters["cell"] = _md_cell
+        env.filters["text"] = _md_text
+        env.filters["ddate"] = common.dutch_date
+        env.filters["num"] = common.number
+        env.filters["kindcount"] = lambda kinds: ", ".join(common.kind_count(k, n) for k, n in common.ordered_kinds(kinds))
+        env.filters["kindlabel"] = lambda k: common.KIND_SHORT.get(common.kind_value(k), common.kind_value(k))
+        env.filters["sectors"] = lambda item: ", ".join(common.sectors_of(item)) or "-"
+        env.filters["roles"] = lambda item: common.role_text(item) or "-"
+        env.filters["levels"] = lambda item: ", ".join(common.context_values(item, "level")) or "-"
+        env.filters["or_todo"] = lambda v: one_line(v) or common.NOT_FILLED
+        _ENV = env
+    return _ENV
+
+
+def render_markdown(agenda: Agenda) -> str:
+    first, last = common.source_period(agenda)
+    ctx = {
+        "agenda": agenda,
+        "items": sorted(agenda.items, key=lambda i: i.rank),
+        "themes": common.themes(agenda),
+        "changes": agenda.changes,
+        "built": common.dutch_date(agenda.built_at),
+        "period": (common.dutch_date(first), common.dutch_date(last)) if first else None,
+        "n_mentions": common.n_mentions(agenda),
+        "table": agenda.knowledge_table or "de kennistafel",
+    }
+    return _env().get_template("kennisagenda.md.j2").render(**ctx)
+
+
+def write_markdown(agenda: Agenda, path: Path) -> Path:
+    text = render_markdown(agenda)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

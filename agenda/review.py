@@ -1,0 +1,169 @@
+"""The curator's review queue: candidate merges the machine was unsure about.
+
+`review_queue` pairs current clusters whose formulations are near neighbours but were
+not merged automatically, most likely first. `write_review` writes them to .xlsx or
+.csv with a verdict column; `apply_review` turns the verdicts into curation.yaml entries
+(`merge` for "ja", `distinct` for "nee", so a rejected pair is not asked again).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from agenda import dedupe
+from agenda.clustering import embed_cached
+from agenda.curation import load_curation, save_curation
+from agenda.embed import default_embedder
+from agenda.store import Store
+
+COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
+           "oordeel", "toelichting"]
+YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
+NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
+
+
+def safe_cell(value: object) -> str:
+    """Text that a spreadsheet shows as text: formula-like cells get a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def review_queue(store: Store, limit: int = 200, k: int = 5) -> list[dict[str, object]]:
+    """Pairs of distinct current clusters that may ask the same question, most likely first."""
+    clusters = [c for c in store.clusters() if c.excluded is None]
+    mentions = {m.id: m for m in store.mentions(include_candidates=True)}
+    sources = {s.id: s.title for s in store.sources(active_only=False)}
+    cluster_of = {mid: c.id for c in clusters for mid in c.mention_ids}
+    ordered = [mentions[mid] for c in clusters for mid in c.mention_ids if mid in mentions]
+    if len(ordered) < 2:
+        return []
+    texts = [m.text for m in ordered]
+    embeddings = embed_cached(texts, default_embedder(), None)
+    best: dict[tuple[str, str], tuple[float, int, int]] = {}
+    for i, j, p in dedupe.candidate_pairs(texts, embeddings=embeddings, k=k):
+        a, b = cluster_of[ordered[i].id], cluster_of[ordered[j].id]
+        if a == b:
+            continue
+        key = (a, b) if a < b else (b, a)
+        if key not in best or p > best[key][0]:
+            best[key] = (p, i, j)
+    curation = _decided(store)
+    by_id = {c.id: c for c in clusters}
+    rows = []
+    for (a, b), (p, _, _) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        if frozenset((a, b)) in curation:
+            continue
+
+        def src(cid: str) -> str:
+            titles = sorted({sources.get(mentions[m].source_id, "?") for m in by_id[cid].mention_ids if m in mentions})
+            return "; ".join(titles)
+
+        rows.append({"nr": len(rows) + 1, "waarschijnlijkheid": round(float(p), 3),
+                     "vraag_a": a, "tekst_a": by_id[a].question, "bronnen_a": src(a),
+                     "vraag_b": b, "tekst_b": by_id[b].question, "bronnen_b": src(b),
+                     "oordeel": "", "toelichting": ""})
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _decided(store: Store) -> set[frozenset[str]]:
+    """Cluster pairs a curator already judged (from the last build's inputs/curation.yaml)."""
+    row = store.con.execute("SELECT inputs_dir FROM builds ORDER BY id DESC LIMIT 1").fetchone()
+    if not row or not row[0]:
+        return set()
+    try:
+        curation = load_curation(Path(row[0]) / "curation.yaml")
+    except ValueError:
+        return set()
+    pairs = set()
+    for group in [*curation.merge, *curation.distinct]:
+        pairs.update(frozenset((a, b)) for a in group for b in group if a != b)
+    return pairs
+
+
+def write_review(rows: list[dict[str, object]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({k: safe_cell(v) if isinstance(v, str) else v for k, v in r.items()})
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Review"
+    ws.append(COLUMNS)
+    for r in rows:
+        ws.append([safe_cell(r[c]) if isinstance(r[c], str) else r[c] for c in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+    widths = {"A": 5, "B": 10, "C": 11, "D": 50, "E": 30, "F": 11, "G": 50, "H": 30, "I": 12, "J": 30}
+    for col, w in widths.items():
+        ws.column_dimensions[col].width = w
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    verdict = DataValidation(type="list", formula1='"ja,nee"', allow_blank=True,
+                             promptTitle="Oordeel", prompt="ja = dezelfde vraag, nee = verschillende vragen")
+    ws.add_data_validation(verdict)
+    verdict.add(f"I2:I{max(len(rows) + 1, 2)}")
+    ws.freeze_panes = "A2"
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+def read_review(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"reviewlijst niet gevonden: {path}")
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            sample = fh.readline()
+            fh.seek(0)
+            return list(csv.DictReader(fh, delimiter=";" if sample.count(";") >= sample.count(",") else ","))
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path, read_only=True, data_only=True).active
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h or "").strip() for h in next(rows, [])]
+    return [{h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False)} for r in rows]
+
+
+def apply_review(path: Path, curation_file: Path) -> str:
+    """Turn the verdicts of a filled-in review list into curation.yaml entries."""
+    rows = read_review(path)
+    if rows and not {"vraag_a", "vraag_b", "oordeel"} <= set(rows[0]):
+        raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
+    curation = load_curation(curation_file)
+    merged = distinct = skipped = 0
+    known = {frozenset(g) for g in [*curation.merge, *curation.distinct]}
+    for n, row in enumerate(rows, start=2):
+        verdict = row.get("oordeel", "").strip().lower()
+        a, b = row.get("vraag_a", "").strip(), row.get("vraag_b", "").strip()
+        if not verdict:
+            skipped += 1
+            continue
+        if not (a.startswith("Q-") and b.startswith("Q-")):
+            raise ValueError(f"{path}, regel {n}: vraag_a en vraag_b moeten ids als Q-1a2b3c zijn")
+        if frozenset((a, b)) in known:
+            continue
+        if verdict in YES:
+            curation.merge.append([a, b])
+            merged += 1
+        elif verdict in NO:
+            curation.distinct.append([a, b])
+            distinct += 1
+        else:
+            raise ValueError(f"{path}, regel {n}: onbekend oordeel '{verdict}' (gebruik ja of nee)")
+        known.add(frozenset((a, b)))
+    save_curation(curation, curation_file)
+    return (f"{merged} samenvoegingen en {distinct} 'verschillend'-oordelen toegevoegd aan {curation_file}; "
+            f"{skipped} paren zonder oordeel overgeslagen")

@@ -1,0 +1,442 @@
+"""The DuckDB store: the only module with SQL DDL.
+
+Layers, named as in jaffle_shop: raw tables (`sources`, `mentions`, `rejected`,
+`embeddings`) are append-only and keyed by content hashes, so re-ingesting a file adds
+nothing; `clusters`/`cluster_members` hold the current deduplication; `agenda_versions`
+and `agenda_items` are immutable snapshots (marts).
+
+DuckDB allows one writer process. Connections are short-lived; a whole build is
+serialised by `build_lock` (an OS file lock beside the database), so a second build
+waits a bounded time and then fails with `DatabaseBusy` (CLI exit code 3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from agenda.models import Agenda, Cluster, Context, IngestResult, Mention, Rejection, Rule, Source, SourceKind
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database (a build running, or a reader open)."""
+
+
+# Numbered migrations, applied in order, each in one transaction and recorded in
+# schema_migrations. Never edit a released migration: add the next one.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE builds (
+            id INTEGER PRIMARY KEY,
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            inputs_dir VARCHAR,
+            input_fingerprint VARCHAR,
+            status VARCHAR NOT NULL DEFAULT 'running',   -- running | done | failed
+            version_label VARCHAR
+        );
+        CREATE TABLE sources (
+            id VARCHAR PRIMARY KEY,              -- 'S-' + content hash
+            path VARCHAR NOT NULL,               -- relative to inputs/
+            kind VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            date DATE,
+            content_hash VARCHAR NOT NULL,
+            context JSON,
+            meta JSON,
+            first_build INTEGER,
+            active BOOLEAN NOT NULL DEFAULT TRUE -- present in the latest build's inputs
+        );
+        CREATE TABLE mentions (
+            id VARCHAR NOT NULL,                 -- 'M-' + hash(path, text, occurrence)
+            source_id VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            rule VARCHAR NOT NULL,
+            line INTEGER,
+            respondent VARCHAR,
+            date DATE,
+            sectors VARCHAR[],
+            roles VARCHAR[],
+            level VARCHAR,
+            school VARCHAR,
+            organisation VARCHAR,
+            extra JSON,
+            PRIMARY KEY (source_id, id)
+        );
+        CREATE TABLE rejected (
+            build_id INTEGER NOT NULL,
+            file VARCHAR NOT NULL,
+            line INTEGER,
+            reason VARCHAR NOT NULL
+        );
+        CREATE TABLE embeddings (
+            model VARCHAR NOT NULL,
+            norm_text VARCHAR NOT NULL,
+            vector FLOAT[] NOT NULL,
+            PRIMARY KEY (model, norm_text)
+        );
+        CREATE TABLE clusters (
+            id VARCHAR PRIMARY KEY,              -- 'Q-' + 6 hex, stable across builds
+            question VARCHAR NOT NULL,
+            excluded VARCHAR,                    -- curator's reason, when excluded
+            build_id INTEGER
+        );
+        CREATE TABLE cluster_members (
+            mention_id VARCHAR PRIMARY KEY,
+            cluster_id VARCHAR NOT NULL,         -- after the curator's decisions
+            auto_cluster_id VARCHAR NOT NULL     -- the machine's cluster: ids stay stable against this
+        );
+        CREATE TABLE agenda_versions (
+            label VARCHAR PRIMARY KEY,           -- '2026-Q4', '2026-Q4.2'
+            seq INTEGER NOT NULL UNIQUE,
+            built_at TIMESTAMP NOT NULL,
+            input_fingerprint VARCHAR NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            previous VARCHAR,
+            n_sources INTEGER NOT NULL,
+            n_mentions INTEGER NOT NULL,
+            n_items INTEGER NOT NULL,
+            snapshot JSON NOT NULL               -- the whole Agenda: any version can be re-rendered
+        );
+        CREATE TABLE agenda_items (
+            version_label VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,
+            cluster_id VARCHAR NOT NULL,
+            question VARCHAR NOT NULL,
+            score DOUBLE NOT NULL,
+            frequency INTEGER NOT NULL,
+            n_mentions INTEGER NOT NULL,
+            n_schools INTEGER NOT NULL,
+            sectors VARCHAR[],
+            roles VARCHAR[],
+            levels VARCHAR[],
+            theme VARCHAR,
+            question_type VARCHAR,
+            explanation VARCHAR NOT NULL,
+            PRIMARY KEY (version_label, cluster_id)
+        );
+        CREATE TABLE agenda_item_mentions (
+            version_label VARCHAR NOT NULL,
+            cluster_id VARCHAR NOT NULL,
+            mention_id VARCHAR NOT NULL
+        );
+        """,
+    ),
+]
+
+
+@contextlib.contextmanager
+def build_lock(db_path: Path, timeout: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive OS lock beside the database for a whole build.
+
+    The kernel drops the lock when the process dies (even by SIGKILL), so a crashed build
+    never blocks the next one.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + max(timeout, 0.0)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"de database {db_path} wordt al gebruikt door een andere build; probeer het later opnieuw"
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _connect(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"de database {path} is bezet door een ander proces; probeer het later opnieuw"
+                ) from None
+            time.sleep(0.1)
+
+
+def _many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
+    """executemany that accepts an empty batch (DuckDB refuses one)."""
+    if rows:
+        con.executemany(sql, rows)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Store:
+    """A short-lived connection to the agenda database, migrated on open (unless read-only)."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, timeout: float = 5.0):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(f"database niet gevonden: {self.path} (draai eerst `kennisagenda build`)")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = _connect(self.path, read_only, timeout)
+        if not read_only:
+            self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # --- schema -------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction. Returns the names applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+        )
+        done = {r[0] for r in self.con.execute("SELECT name FROM schema_migrations").fetchall()}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as con:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, dt.datetime.now()])
+            applied.append(name)
+        return applied
+
+    def schema_version(self) -> str | None:
+        row = self.con.execute("SELECT max(name) FROM schema_migrations").fetchone()
+        return row[0] if row else None
+
+    # --- builds -------------------------------------------------------------------------
+
+    def start_build(self, inputs_dir: str, input_fingerprint: str) -> int:
+        with self.transaction() as con:
+            (next_id,) = con.execute("SELECT coalesce(max(id), 0) + 1 FROM builds").fetchone()
+            con.execute(
+                "INSERT INTO builds (id, started_at, inputs_dir, input_fingerprint) VALUES (?, ?, ?, ?)",
+                [next_id, dt.datetime.now(), inputs_dir, input_fingerprint],
+            )
+        return int(next_id)
+
+    def finish_build(self, build_id: int, status: str, version_label: str | None) -> None:
+        self.con.execute(
+            "UPDATE builds SET finished_at = ?, status = ?, version_label = ? WHERE id = ?",
+            [dt.datetime.now(), status, version_label, build_id],
+        )
+
+    def last_build_id(self) -> int | None:
+        row = self.con.execute("SELECT max(id) FROM builds").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    # --- ingest -------------------------------------------------------------------------
+
+    def known_source_ids(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT id FROM sources").fetchall()}
+
+    def record_ingest(self, build_id: int, results: Iterable[IngestResult], present_source_ids: Iterable[str]) -> None:
+        """Store new sources and mentions, the build's rejections, and which sources are present.
+
+        `present_source_ids` are all sources in this build's inputs (including ones already
+        stored and not parsed again); every other source becomes inactive but is kept, because
+        earlier versions refer to it.
+        """
+        results = list(results)
+        known = self.known_source_ids()
+        with self.transaction() as con:
+            for result in results:
+                if result.rejection is not None:
+                    r = result.rejection
+                    con.execute("INSERT INTO rejected VALUES (?, ?, ?, ?)", [build_id, r.file, r.line, r.reason])
+                    continue
+                src = result.source
+                if src is None or src.id in known:
+                    continue
+                known.add(src.id)
+                con.execute(
+                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)",
+                    [src.id, src.path, src.kind.value, src.title, src.date, src.content_hash,
+                     src.context.model_dump_json(), _json(src.meta), build_id],
+                )
+                seen: set[str] = set()
+                for m in result.mentions:
+                    if m.id in seen:  # a reader should not emit twins; never let one abort the build
+                        continue
+                    seen.add(m.id)
+                    con.execute(
+                        "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [m.id, m.source_id, m.text, m.rule.value, m.line, m.respondent, m.date,
+                         m.context.sectors, m.context.roles, m.context.level, m.context.school,
+                         m.context.organisation, _json(m.extra)],
+                    )
+            present = sorted(set(present_source_ids))
+            con.execute("UPDATE sources SET active = list_contains(?, id)", [present])
+
+    def sources(self, active_only: bool = True) -> list[Source]:
+        sql = "SELECT id, path, kind, title, date, content_hash, context, meta FROM sources"
+        if active_only:
+            sql += " WHERE active"
+        rows = self.con.execute(sql + " ORDER BY date NULLS LAST, path").fetchall()
+        return [
+            Source(id=r[0], path=r[1], kind=SourceKind(r[2]), title=r[3], date=r[4], content_hash=r[5],
+                   context=Context.model_validate_json(r[6]) if r[6] else Context(), meta=json.loads(r[7] or "{}"))
+            for r in rows
+        ]
+
+    def mentions(self, active_only: bool = True, include_candidates: bool = False) -> list[Mention]:
+        sql = """
+            SELECT m.id, m.source_id, m.text, m.rule, m.line, m.respondent, m.date, m.sectors, m.roles,
+                   m.level, m.school, m.organisation, m.extra
+            FROM mentions m JOIN sources s ON s.id = m.source_id
+            WHERE TRUE"""
+        if active_only:
+            sql += " AND s.active"
+        if not include_candidates:
+            sql += " AND m.rule <> 'candidate'"
+        rows = self.con.execute(sql + " ORDER BY s.date NULLS LAST, s.path, m.line NULLS LAST, m.id").fetchall()
+        return [
+            Mention(id=r[0], source_id=r[1], text=r[2], rule=Rule(r[3]), line=r[4], respondent=r[5], date=r[6],
+                    context=Context(sectors=r[7] or [], roles=r[8] or [], level=r[9], school=r[10], organisation=r[11]),
+                    extra=json.loads(r[12] or "{}"))
+            for r in rows
+        ]
+
+    def rejected(self, build_id: int | None = None) -> list[Rejection]:
+        if build_id is None:
+            build_id = self.last_build_id()
+        if build_id is None:
+            return []
+        rows = self.con.execute(
+            "SELECT file, line, reason FROM rejected WHERE build_id = ? ORDER BY file, line NULLS FIRST", [build_id]
+        ).fetchall()
+        return [Rejection(file=r[0], line=r[1], reason=r[2]) for r in rows]
+
+    # --- embedding cache ----------------------------------------------------------------
+
+    def cached_embeddings(self, model: str, norm_texts: list[str]) -> dict[str, np.ndarray]:
+        if not norm_texts:
+            return {}
+        rows = self.con.execute(
+            "SELECT norm_text, vector FROM embeddings WHERE model = ? AND list_contains(?, norm_text)",
+            [model, list(set(norm_texts))],
+        ).fetchall()
+        return {t: np.asarray(v, dtype=np.float32) for t, v in rows}
+
+    def cache_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        with self.transaction() as con:
+            _many(con,
+                "INSERT OR IGNORE INTO embeddings VALUES (?, ?, ?)",
+                [(model, t, v.astype(np.float32).tolist()) for t, v in vectors.items()],
+            )
+
+    # --- clusters -----------------------------------------------------------------------
+
+    def previous_clusters(self, automatic: bool = False) -> dict[str, list[str]]:
+        """The last build's clustering: cluster id -> member mention ids (final, or the machine's)."""
+        column = "auto_cluster_id" if automatic else "cluster_id"
+        out: dict[str, list[str]] = {}
+        for cid, mid in self.con.execute(
+            f"SELECT {column}, mention_id FROM cluster_members ORDER BY {column}, mention_id"
+        ).fetchall():
+            out.setdefault(cid, []).append(mid)
+        return out
+
+    def save_clusters(self, build_id: int, clusters: list[Cluster], automatic: dict[str, str]) -> None:
+        """Replace the current clustering. `automatic` maps mention id -> the machine's cluster id."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM cluster_members")
+            con.execute("DELETE FROM clusters")
+            _many(con,
+                "INSERT INTO clusters VALUES (?, ?, ?, ?)",
+                [(c.id, c.question, c.excluded, build_id) for c in clusters],
+            )
+            _many(con,
+                "INSERT OR IGNORE INTO cluster_members VALUES (?, ?, ?)",
+                [(m, c.id, automatic.get(m, c.id)) for c in clusters for m in c.mention_ids],
+            )
+
+    def clusters(self) -> list[Cluster]:
+        members = self.previous_clusters()
+        rows = self.con.execute("SELECT id, question, excluded FROM clusters ORDER BY id").fetchall()
+        return [Cluster(id=r[0], question=r[1], excluded=r[2], mention_ids=members.get(r[0], [])) for r in rows]
+
+    # --- versions -----------------------------------------------------------------------
+
+    def save_version(self, agenda: Agenda) -> None:
+        """Store an immutable snapshot: the version row, its items and their mentions."""
+        with self.transaction() as con:
+            (seq,) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM agenda_versions").fetchone()
+            con.execute(
+                "INSERT INTO agenda_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [agenda.label, seq, agenda.built_at, agenda.input_fingerprint, agenda.content_hash,
+                 agenda.changes.previous, len(agenda.sources), sum(i.n_mentions for i in agenda.items),
+                 len(agenda.items), agenda.model_dump_json()],
+            )
+            _many(con,
+                "INSERT INTO agenda_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(agenda.label, i.rank, i.cluster_id, i.question, i.score, i.frequency, i.n_mentions, i.n_schools,
+                  i.contexts.get("sector", []), i.contexts.get("role", []), i.contexts.get("level", []),
+                  i.theme, i.question_type, i.explanation) for i in agenda.items],
+            )
+            _many(con,
+                "INSERT INTO agenda_item_mentions VALUES (?, ?, ?)",
+                [(agenda.label, i.cluster_id, m.id) for i in agenda.items for m in i.mentions],
+            )
+
+    def versions(self) -> list[dict[str, object]]:
+        rows = self.con.execute(
+            "SELECT label, seq, built_at, input_fingerprint, content_hash, previous, n_sources, n_mentions, n_items "
+            "FROM agenda_versions ORDER BY seq"
+        ).fetchall()
+        keys = ["label", "seq", "built_at", "input_fingerprint", "content_hash", "previous",
+                "n_sources", "n_mentions", "n_items"]
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def version(self, label: str | None = None) -> Agenda | None:
+        """A stored version by label, or the latest when label is None."""
+        if label is None:
+            row = self.con.execute("SELECT snapshot FROM agenda_versions ORDER BY seq DESC LIMIT 1").fetchone()
+        else:
+            row = self.con.execute("SELECT snapshot FROM agenda_versions WHERE label = ?", [label]).fetchone()
+        return Agenda.model_validate_json(row[0]) if row else None

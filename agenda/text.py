@@ -1,0 +1,134 @@
+"""Dutch text normalisation for knowledge questions.
+
+``normalise`` produces a canonical, comparable string: lower case, accents
+folded, punctuation stripped, whitespace collapsed and common spelling variants
+and education abbreviations unified (``ICT``/``ict``, ``leerkracht``/``leraar``/
+``docent``, ``basisschool``/``primair onderwijs``/``po`` ...).  Sector
+abbreviations ``so``, ``vso`` and ``sbo`` stay distinct.
+
+``tokens`` gives the content words: normalised, stop words removed, Snowball
+(Dutch) stemmed.
+
+The word lists live in ``agenda/data/nl_*.txt`` so they can be reviewed and
+extended without touching code.  They hold only general Dutch and general
+Dutch-education vocabulary, nothing tuned to one data set.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+
+__all__ = ["normalise", "tokens", "stem", "stop_words", "SECTORS"]
+
+#: sector tokens after normalisation; pairs that name different sectors differ.
+SECTORS = frozenset({"po", "vo", "so", "vso", "sbo", "mbo", "hbo", "wo",
+                     "vmbo", "havo", "vwo", "kinderopvang", "pabo"})
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("agenda").joinpath("data", name).read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Lower case and strip diacritics (ë → e, é → e)."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    return frozenset(_fold(w) for line in _data_lines("nl_stopwords.txt") for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[list[tuple[re.Pattern[str], str]], dict[str, str]]:
+    """Multi-word phrases (regex, applied first) and single-word replacements."""
+    phrases: list[tuple[str, str]] = []
+    words: dict[str, str] = {}
+    for line in _data_lines("nl_synonyms.txt"):
+        if "=" not in line:
+            continue
+        canon, variants = line.split("=", 1)
+        canon = _fold(canon.strip())
+        for v in variants.split(","):
+            v = _fold(v.strip())
+            if not v:
+                continue
+            if " " in v:
+                phrases.append((v, canon))
+            else:
+                words[v] = canon
+    phrases.sort(key=lambda p: -len(p[0]))  # longest phrase first
+    compiled = [(re.compile(r"\b" + re.escape(p) + r"\b"), c) for p, c in phrases]
+    return compiled, words
+
+
+_APOS = re.compile(r"[’'`´]")
+_ZON = re.compile(r"\bzo'n\b")
+_VSO_PAREN = re.compile(r"\(v\)\s*so\b")
+_HYPHEN = re.compile(r"(\w+)-(\w+)")
+_NONWORD = re.compile(r"[^\w\s]+")
+_WS = re.compile(r"\s+")
+_SLASH_NUM = re.compile(r"(\d)\s*/\s*(\d)")
+
+
+_GLUE_PREFIX = frozenset({"re", "e", "co", "ex", "her", "pre", "anti", "non", "de", "mede"})
+_GLUE_SUFFIX = frozenset({"er", "ers", "ster", "sters", "tje", "tjes"})
+
+
+def _hyphen(m: re.Match[str]) -> str:
+    a, b = m.group(1), m.group(2)
+    # re-integreren, ib-er, e-mail, anti-pest: glue prefixes and -er suffixes;
+    # split the rest (ict-werkgroep, ai-chatbots, smartphone-ban).
+    if a in _GLUE_PREFIX or b in _GLUE_SUFFIX:
+        return a + b
+    return a + " " + b
+
+
+def normalise(text: str) -> str:
+    """Canonical comparable form of a Dutch question (see module doc)."""
+    if not text:
+        return ""
+    t = text.replace("’", "'").replace("‘", "'")
+    t = _fold(t)
+    t = _ZON.sub("zo een", t)
+    t = _VSO_PAREN.sub("so vso", t)
+    t = _APOS.sub("", t)               # thema's → themas, ib'er → iber
+    t = _SLASH_NUM.sub(r"\1 \2", t)    # groep 7/8 → groep 7 8
+    for _ in range(2):                 # chained hyphens: po-vo-overgang
+        t = _HYPHEN.sub(_hyphen, t)
+    t = t.replace("_", " ")
+    t = _NONWORD.sub(" ", t)
+    t = _WS.sub(" ", t).strip()
+    phrases, words = _synonyms()
+    for rx, canon in phrases:
+        t = rx.sub(canon, t)
+    t = " ".join(words.get(w, w) for w in t.split())
+    return t
+
+
+_STEMMER = snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    if word.isdigit() or len(word) <= 3:
+        return word
+    return _STEMMER.stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised, stop-word-free, Snowball-stemmed content words."""
+    sw = stop_words()
+    return [stem(w) for w in normalise(text).split() if w not in sw]

@@ -1,0 +1,90 @@
+"""Versions: labels a funder understands, immutable snapshots, and what changed.
+
+A label names the quarter the version was built in: `2026-Q4`; a second, different build
+in the same quarter is `2026-Q4.2`, and so on. A build whose ranked content equals the
+latest version's makes no new version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+
+from agenda.models import Agenda, AgendaItem, Changes, FrequencyChange, Merge, RankMove
+
+
+def quarter_label(when: dt.datetime | dt.date) -> str:
+    return f"{when.year}-Q{(when.month - 1) // 3 + 1}"
+
+
+def next_label(when: dt.datetime | dt.date, existing: Sequence[str]) -> str:
+    """The quarter label, with `.2`, `.3`, ... when that quarter already has versions."""
+    base = quarter_label(when)
+    taken = set(existing)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}.{n}" in taken:
+        n += 1
+    return f"{base}.{n}"
+
+
+def content_hash(agenda: Agenda) -> str:
+    """Hash of what a reader sees; build time, label and the change section are left out."""
+    data = agenda.model_dump(
+        mode="json", exclude={"label", "built_at", "content_hash", "changes", "input_fingerprint"}
+    )
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def diff(old: Agenda | None, new_items: Sequence[AgendaItem]) -> Changes:
+    """New questions, dropped ones, merges, rank moves and frequency changes from old to new."""
+    if old is None:
+        return Changes()
+    old_by_id = {i.cluster_id: i for i in old.items}
+    new_by_id = {i.cluster_id: i for i in new_items}
+    old_of_mention = {m.id: i.cluster_id for i in old.items for m in i.mentions}
+
+    merges = []
+    merged_away: set[str] = set()
+    for item in new_items:
+        sources = sorted({old_of_mention[m.id] for m in item.mentions if m.id in old_of_mention})
+        if len(sources) > 1:
+            merges.append(Merge(into=item.cluster_id, question=item.question, merged=sources))
+            merged_away.update(s for s in sources if s != item.cluster_id)
+
+    changes = Changes(previous=old.label, merges=merges)
+    changes.new = [i for i in new_items if i.cluster_id not in old_by_id]
+    changes.dropped = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away]
+    for item in new_items:
+        before = old_by_id.get(item.cluster_id)
+        if before is None:
+            continue
+        if before.rank != item.rank:
+            changes.moves.append(
+                RankMove(cluster_id=item.cluster_id, question=item.question, old_rank=before.rank, new_rank=item.rank)
+            )
+        if before.frequency != item.frequency:
+            changes.frequency.append(
+                FrequencyChange(cluster_id=item.cluster_id, question=item.question, old=before.frequency,
+                                new=item.frequency)
+            )
+    changes.moves.sort(key=lambda m: (-abs(m.old_rank - m.new_rank), m.new_rank))
+    return changes
+
+
+def describe(changes: Changes) -> list[str]:
+    """The changes as Dutch lines, for `kennisagenda diff` and the run summary."""
+    if changes.previous is None:
+        return ["Dit is de eerste versie: er is geen eerdere versie om mee te vergelijken."]
+    if changes.empty:
+        return [f"Geen verschillen met versie {changes.previous}."]
+    lines = [f"Veranderd ten opzichte van versie {changes.previous}:"]
+    lines += [f"+ nieuw (#{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.new]
+    lines += [f"- vervallen (was #{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.dropped]
+    lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]
+    lines += [f"↕ rang {m.old_rank} → {m.new_rank}: {m.question} [{m.cluster_id}]" for m in changes.moves]
+    lines += [f"# bronnen {f.old} → {f.new}: {f.question} [{f.cluster_id}]" for f in changes.frequency]
+    return lines

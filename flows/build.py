@@ -1,0 +1,136 @@
+"""build_agenda: the whole build, inputs/ → versioned Word agenda, as one Prefect flow.
+
+Runs two subflows: `gather` (inputs → DuckDB) and `make-agenda` (deduplicate → rank →
+version → publish). Deployed from prefect.yaml as `build-agenda/on-demand` and
+`build-agenda/quarterly`; run locally with `python -m flows.build` or `kennisagenda build`.
+The flow process is the only writer of the database, and holds a build lock for the
+whole run so a second build waits (bounded) or stops with a clear message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+
+from agenda import pipeline
+from agenda.models import Curation
+from agenda.settings import Settings, load_settings
+from agenda.store import Store, build_lock
+from flows.gather import gather
+
+
+@task(name="cluster", retries=1, retry_delay_seconds=[5])
+def cluster(db_path: Path, build_id: int, inputs_dir: Path) -> tuple[Curation, list[str]]:
+    return pipeline.cluster_stage(db_path, build_id, inputs_dir)
+
+
+@task(name="rank-and-version", retries=1, retry_delay_seconds=[5])
+def rank_and_version(db_path: Path, build_id: int, settings: Settings, fingerprint: str, curation: Curation,
+                     notes: list[str], label: str | None) -> pipeline.VersionOutcome:
+    return pipeline.version_stage(db_path, build_id, settings, fingerprint, curation, notes, label=label)
+
+
+@task(name="publish", retries=2, retry_delay_seconds=[1, 5])
+def publish(db_path: Path, label: str, out_dir: Path) -> list[Path]:
+    return pipeline.publish_stage(db_path, label, out_dir)
+
+
+@flow(name="make-agenda", log_prints=True)
+def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, settings: Settings,
+                fingerprint: str, label: str | None = None) -> dict:
+    """Deduplicate, rank, store a version (if anything changed) and write the report."""
+    curation, notes = cluster(db_path, build_id, inputs_dir)
+    outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
+    paths = publish(db_path, outcome.label, out_dir)
+    for line in outcome.changes:
+        print(line)
+    return {"outcome": outcome, "paths": [str(p) for p in paths]}
+
+
+def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]) -> None:
+    with Store(db_path) as store:
+        agenda = store.version(outcome.label)
+    if agenda is None:
+        return
+    top = "\n".join(f"{i.rank}. {i.question} ({i.frequency} bronnen)" for i in agenda.items[:10])
+    changes = "\n".join(f"- {line}" for line in outcome.changes)
+    create_markdown_artifact(
+        key="kennisagenda-samenvatting",
+        description=f"Kennisagenda {agenda.label}",
+        markdown=(
+            f"# Kennisagenda {agenda.label}\n\n"
+            f"{'Nieuwe versie' if outcome.is_new else 'Geen wijzigingen: bestaande versie'} · "
+            f"{outcome.n_items} vragen · {outcome.n_mentions} formuleringen · {outcome.n_sources} bronnen · "
+            f"{outcome.n_rejected} afgewezen bestanden\n\n## Top 10\n\n{top}\n\n## Wat is er veranderd\n\n{changes}\n"
+        ),
+    )
+    create_table_artifact(
+        key="kennisagenda-ranglijst",
+        description=f"Ranglijst {agenda.label}",
+        table=[{"rang": i.rank, "vraag": i.question, "score": i.score, "bronnen": i.frequency,
+                "sectoren": ", ".join(i.contexts.get("sector", [])), "id": i.cluster_id} for i in agenda.items],
+    )
+    docx = next((p for p in paths if p.endswith(".docx")), None)
+    if docx:
+        create_link_artifact(key="kennisagenda-rapport", link=Path(docx).resolve().as_uri(),
+                             link_text=Path(docx).name, description="Het Word-rapport voor financiers")
+    create_table_artifact(
+        key="kennisagenda-afgewezen",
+        description="Afgewezen invoerbestanden",
+        table=[{"bestand": r.file, "regel": r.line or "", "reden": r.reason} for r in agenda.rejected]
+        or [{"bestand": "(geen)", "regel": "", "reden": ""}],
+    )
+
+
+@flow(name="build-agenda", log_prints=True)
+def build_agenda(
+    inputs_dir: Path = Path("inputs"),
+    db_path: Path = Path("outputs/kennisagenda.duckdb"),
+    out_dir: Path = Path("outputs"),
+    settings_file: Path | None = None,
+    label: str | None = None,
+    task_runner: str | None = None,
+) -> dict:
+    """The whole build. Returns the version label, whether it is new, counts and the paths written."""
+    settings = load_settings(settings_file)
+    inputs_dir, db_path, out_dir = Path(inputs_dir).resolve(), Path(db_path).resolve(), Path(out_dir).resolve()
+    if not inputs_dir.is_dir():
+        raise FileNotFoundError(f"invoermap niet gevonden: {inputs_dir}")
+    with build_lock(db_path, timeout=settings.lock_timeout_seconds):
+        from agenda.ingest import discover
+
+        files, _ = discover(inputs_dir, settings.limits)
+        fingerprint = pipeline.input_fingerprint(files, inputs_dir, settings)
+        build_id, known = pipeline.start_build(db_path, inputs_dir, fingerprint)
+        gather_flow = gather
+        if (task_runner or settings.task_runner) == "dask":
+            from prefect_dask import DaskTaskRunner  # optional extra: pip install '.[dask]'
+
+            gather_flow = gather.with_options(task_runner=DaskTaskRunner())
+        counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
+                             settings.survey_question_column)
+        result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
+        outcome: pipeline.VersionOutcome = result["outcome"]
+        _artifacts(db_path, outcome, result["paths"])
+    rejected = pipeline.rejected_of_build(db_path, build_id)
+    return {
+        "label": outcome.label,
+        "new_version": outcome.is_new,
+        "items": outcome.n_items,
+        "mentions": outcome.n_mentions,
+        "sources": outcome.n_sources,
+        "files": counts["files"],
+        "rejected": [r.model_dump() for r in rejected],
+        "changes": outcome.changes,
+        "notes": outcome.notes,
+        "paths": result["paths"],
+        "db_path": str(db_path),
+    }
+
+
+if __name__ == "__main__":
+    summary = build_agenda()
+    for p in summary["paths"]:
+        print(p)

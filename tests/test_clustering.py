@@ -1,0 +1,97 @@
+"""Stable cluster ids and the curator's decisions, on top of a fixed automatic clustering."""
+
+import numpy as np
+import pytest
+
+from agenda import clustering
+from agenda.clustering import assign_ids, cluster_mentions, select_mentions
+from agenda.models import Curation, Exclusion, Knowledge, Mention, Rule
+
+
+class FakeEmbedder:
+    name = "fake"
+
+    def embed(self, texts):
+        rng = np.random.default_rng(0)
+        v = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _mentions(n):
+    return [Mention(id=f"M-{i:08d}", source_id="S-1", text=f"Vraag {i}?", rule=Rule.section) for i in range(n)]
+
+
+@pytest.fixture
+def fixed_labels(monkeypatch):
+    """Make the automatic clustering return the labels a test sets."""
+    state = {"labels": None}
+    monkeypatch.setattr(clustering.dedupe, "cluster_texts", lambda texts, **kw: state["labels"])
+    return state
+
+
+def test_new_ids_are_deterministic_and_well_formed():
+    ids = assign_ids([["M-2", "M-1"], ["M-3"]], {})
+    assert ids == assign_ids([["M-1", "M-2"], ["M-3"]], {})
+    assert all(i.startswith("Q-") and len(i) == 8 for i in ids)
+    assert len(set(ids)) == 2
+
+
+def test_a_growing_cluster_keeps_its_id():
+    [old] = assign_ids([["M-1", "M-2"]], {})
+    assert assign_ids([["M-1", "M-2", "M-9"]], {old: ["M-1", "M-2"]}) == [old]
+
+
+def test_fused_clusters_keep_the_id_with_most_shared_mentions():
+    prev = {"Q-aaaaaa": ["M-1"], "Q-bbbbbb": ["M-2", "M-3"]}
+    assert assign_ids([["M-1", "M-2", "M-3"]], prev) == ["Q-bbbbbb"]
+
+
+def test_a_split_cluster_keeps_its_id_on_the_larger_part():
+    prev = {"Q-aaaaaa": ["M-1", "M-2", "M-3"]}
+    ids = assign_ids([["M-1"], ["M-2", "M-3"]], prev)
+    assert ids[1] == "Q-aaaaaa" and ids[0] != "Q-aaaaaa"
+
+
+def test_curator_merge_split_exclude_rename(fixed_labels):
+    mentions = _mentions(5)
+    fixed_labels["labels"] = [0, 0, 1, 2, 2]
+    base = cluster_mentions(mentions, {}, Curation(), embedder=FakeEmbedder())
+    cid = {m: c.id for c in base.clusters for m in c.mention_ids}
+    a, b, c = cid["M-00000000"], cid["M-00000002"], cid["M-00000003"]
+    curation = Curation(
+        merge=[[a, b]], split=[["M-00000004"]], exclude=[Exclusion(cluster=c, why="buiten scope")],
+        rename={a: "Nieuwe formulering?"}, knowledge={a: Knowledge(known="x")},
+    )
+    previous: dict[str, list[str]] = {}
+    for mention_id, cluster_id in base.automatic.items():
+        previous.setdefault(cluster_id, []).append(mention_id)
+    out = cluster_mentions(mentions, previous, curation, embedder=FakeEmbedder())
+    by_id = {cl.id: cl for cl in out.clusters}
+    assert sorted(by_id[a].mention_ids) == ["M-00000000", "M-00000001", "M-00000002"]
+    assert b not in by_id
+    assert by_id[a].question == "Nieuwe formulering?"
+    assert by_id[c].excluded == "buiten scope" and by_id[c].mention_ids == ["M-00000003"]
+    split = [cl for cl in out.clusters if cl.mention_ids == ["M-00000004"]]
+    assert len(split) == 1 and split[0].id not in (a, b, c)
+    assert out.curation.knowledge[a].known == "x"
+    assert out.notes == []
+
+
+def test_decisions_on_unknown_ids_are_reported(fixed_labels):
+    fixed_labels["labels"] = [0, 1]
+    curation = Curation(merge=[["Q-000000", "Q-111111"]], exclude=[Exclusion(cluster="Q-222222")],
+                        split=[["M-ffffffff"]], rename={"Q-333333": "x"}, priority={"Q-444444": 2})
+    out = cluster_mentions(_mentions(2), {}, curation, embedder=FakeEmbedder())
+    text = "\n".join(out.notes)
+    for ident in ("Q-000000", "Q-111111", "Q-222222", "M-ffffffff", "Q-333333", "Q-444444"):
+        assert ident in text
+    assert len(out.clusters) == 2
+
+
+def test_promote_brings_a_candidate_onto_the_agenda():
+    ms = _mentions(2) + [Mention(id="M-cand0001", source_id="S-1", text="Kandidaat?", rule=Rule.candidate)]
+    chosen, notes = select_mentions(ms, Curation(promote=["M-cand0001", "M-nothere0"]))
+    assert [m.id for m in chosen][-1] == "M-cand0001" and len(chosen) == 3
+    assert notes and "M-nothere0" in notes[0]
+    chosen, _ = select_mentions(ms, Curation())
+    assert "M-cand0001" not in [m.id for m in chosen]

@@ -1,0 +1,112 @@
+import numpy as np
+import pytest
+
+from agenda import dedupe
+from agenda.embed import default_embedder
+
+CORPUS = [
+    "Hoe verminder je de werkdruk van leraren?",                                  # 0
+    "Hoe kunnen we de werkdruk van leerkrachten verminderen?",                   # 1  paraphrase of 0
+    "Wat is het effect van een smartphoneverbod op de concentratie van leerlingen?",  # 2
+    "Hoe voer je een smartphoneverbod in en krijg je ouders mee?",               # 3  hard negative of 2
+    "Is huiswerk in het po zinvol voor het leren?",                             # 4
+    "Is huiswerk in het vo zinvol voor het leren?",                             # 5  hard negative of 4
+    "Hoe meet je het welbevinden van leerlingen betrouwbaar?",                  # 6
+    "Hoe verbeter je het welbevinden van leerlingen?",                          # 7  hard negative of 6
+    "Wat werkt bij begrijpend lezen in groep 5?",                               # 8
+    "Hoe geef je goede feedback aan collega's na een lesbezoek?",               # 9
+    "Welke privacyrisico's zijn er bij het gebruik van AI-chatbots in de klas?",  # 10
+    "Hoe begeleid je startende leraren zodat ze in het onderwijs blijven?",     # 11
+]
+
+
+@pytest.fixture(scope="module")
+def emb():
+    return default_embedder().embed(CORPUS)
+
+
+def test_embedder_contract(emb):
+    e = default_embedder()
+    assert isinstance(e.name, str) and e.name
+    assert emb.shape == (len(CORPUS), 512) and emb.dtype == np.float32
+    assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
+    # a text's vector does not depend on what it is embedded with
+    assert np.allclose(e.embed([CORPUS[3]])[0], emb[3], atol=1e-5)
+
+
+def test_labels_shape_and_numbering(emb):
+    lab = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    assert len(lab) == len(CORPUS)
+    assert lab[0] == 0 and set(lab) == set(range(max(lab) + 1))
+    firsts = [lab.index(c) for c in range(max(lab) + 1)]
+    assert firsts == sorted(firsts)
+
+
+def test_paraphrase_merges_hard_negatives_stay_apart(emb):
+    lab = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    assert lab[0] == lab[1]
+    assert lab[2] != lab[3]
+    assert lab[4] != lab[5]
+    assert lab[6] != lab[7]
+
+
+def test_deterministic(emb):
+    a = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    b = dedupe.cluster_texts(list(CORPUS), embeddings=emb.copy())
+    assert a == b
+
+
+def test_embedder_argument_gives_same_result():
+    texts = CORPUS[:4]
+    a = dedupe.cluster_texts(texts, embedder=default_embedder())
+    b = dedupe.cluster_texts(texts)
+    assert a == b
+
+
+def test_candidate_pairs_shape(emb):
+    lab = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    pairs = dedupe.candidate_pairs(CORPUS, embeddings=emb, k=5)
+    assert pairs
+    probs = [p for _, _, p in pairs]
+    assert probs == sorted(probs, reverse=True)
+    seen = set()
+    for i, j, p in pairs:
+        assert 0 <= i < j < len(CORPUS) and 0.0 <= p <= 1.0
+        assert lab[i] != lab[j]
+        assert (i, j) not in seen
+        seen.add((i, j))
+    # the hard negatives are offered for review
+    assert (2, 3) in seen or (4, 5) in seen or (6, 7) in seen
+
+
+def test_small_inputs():
+    assert dedupe.cluster_texts([]) == []
+    e = np.eye(1, 512, dtype=np.float32)
+    assert dedupe.cluster_texts(["Een vraag?"], embeddings=e) == [0]
+    assert dedupe.candidate_pairs(["Een vraag?"], embeddings=e) == []
+    with pytest.raises(ValueError):
+        dedupe.cluster_texts(["a", "b"], embeddings=e)
+
+
+def test_average_linkage_sparse():
+    # 0-1-2 strongly linked, 3 only weakly to 2, 4 alone
+    pairs = np.array([[0, 1], [1, 2], [0, 2], [2, 3]])
+    probs = np.array([0.9, 0.9, 0.8, 0.6], dtype=np.float32)
+    lab = dedupe.average_linkage(5, pairs, probs, 0.5)
+    assert lab[0] == lab[1] == lab[2]
+    # 3 has one edge to a 3-member cluster: average 0.6/3 < 0.5
+    assert lab[3] != lab[2] and lab[4] not in (lab[0], lab[3])
+
+
+def test_ivf_knn_close_to_exact(monkeypatch):
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(60, 32))
+    x = centres[rng.integers(0, 60, 3000)] + 0.3 * rng.normal(size=(3000, 32))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    exact, _ = dedupe.knn(x, 5)
+    monkeypatch.setattr(dedupe, "EXACT_MAX", 100)
+    approx, _ = dedupe.knn(x, 5)
+    assert approx.shape == exact.shape
+    assert (approx != np.arange(3000)[:, None]).all()
+    hit = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(approx, exact)])
+    assert hit > 0.9

@@ -1,0 +1,300 @@
+"""The Word report, read back with python-docx (never compared as bytes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from agenda.models import Knowledge
+from agenda.report import write_outputs
+from agenda.report.common import NOT_FILLED
+from report_fixtures import TABLE, sample_agenda
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    agenda = sample_agenda(hostile=True)
+    out = tmp_path_factory.mktemp("report")
+    paths = write_outputs(agenda, out)
+    return agenda, paths, Document(str(paths[0]))
+
+
+def _headings(doc, level: int) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def _all_text(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    for t in doc.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                parts.append(cell.text)
+    return "\n".join(parts)
+
+
+def _section_tables(doc, heading: str, level: int = 1):
+    """Tables that follow the heading up to the next heading of the same or a higher level."""
+    body = doc.element.body
+    tables, inside = [], False
+    by_el = {t._tbl: t for t in doc.tables}
+    by_p = {p._p: p for p in doc.paragraphs}
+    for el in body.iterchildren():
+        if el.tag == qn("w:p"):
+            p = by_p[el]
+            name = p.style.name
+            if name.startswith("Heading ") and name[8:].isdigit() and int(name[8:]) <= level:
+                if inside:
+                    break
+                inside = p.text == heading
+        elif el.tag == qn("w:tbl") and inside:
+            tables.append(by_el[el])
+    return tables
+
+
+def _section_text(doc, heading: str, level: int = 1) -> str:
+    body = doc.element.body
+    by_p = {p._p: p for p in doc.paragraphs}
+    by_t = {t._tbl: t for t in doc.tables}
+    out, inside = [], False
+    for el in body.iterchildren():
+        if el.tag == qn("w:p"):
+            p = by_p[el]
+            name = p.style.name
+            if name.startswith("Heading ") and name[8:].isdigit() and int(name[8:]) <= level:
+                if inside:
+                    break
+                inside = p.text == heading
+            if inside:
+                out.append(p.text)
+        elif el.tag == qn("w:tbl") and inside:
+            out.extend(c.text for r in by_t[el].rows for c in r.cells)
+    return "\n".join(out)
+
+
+def test_paths_and_names(built):
+    agenda, paths, _ = built
+    assert [p.suffix for p in paths] == [".docx", ".md", ".csv", ".json"]
+    assert all(p.name.startswith(f"kennisagenda-{agenda.label}.") for p in paths)
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    # no temporary files left behind
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_section_headings_in_order(built):
+    _, _, doc = built
+    assert _headings(doc, 1) == [
+        "Samenvatting",
+        "Hoe is deze agenda gemaakt",
+        "Wat is er veranderd",
+        "De kennisvragen per thema",
+        "Contextmatrix",
+        "Bijlagen",
+    ]
+    assert [h for h in _headings(doc, 2) if h[:2] in ("A.", "B.", "C.", "D.")] == [
+        "A. Brondocumenten", "B. Alle formuleringen per vraag", "C. Uitgesloten vragen",
+        "D. Afgewezen invoerbestanden"]
+
+
+def test_title_page(built):
+    agenda, _, doc = built
+    first = [p.text for p in doc.paragraphs[:12] if p.text]
+    assert first[0] == agenda.title
+    assert f"Versie {agenda.label}" in first
+    assert "Gemaakt op 23 november 2026" in first
+    assert TABLE in first
+
+
+def test_table_of_contents_lists_headings(built):
+    _, _, doc = built
+    toc = [p.text for p in doc.paragraphs if p.style.name in ("TOC 1", "TOC 2")]
+    assert toc[0].startswith("Samenvatting")
+    assert any(t.startswith("Eigenaarschap van leerlingen") for t in toc)
+    assert any(t.startswith("D. Afgewezen invoerbestanden") for t in toc)
+    settings = doc.settings.element
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+
+
+def test_summary_table_has_top_question(built):
+    agenda, _, doc = built
+    top = min(agenda.items, key=lambda i: i.rank)
+    table = _section_tables(doc, "Samenvatting")[0]
+    assert [c.text for c in table.rows[0].cells] == ["#", "Kennisvraag", "Bronnen", "Sectoren"]
+    assert table.rows[1].cells[0].text == "1"
+    assert table.rows[1].cells[1].text == top.question
+    assert len(table.rows) == 11
+    # the header row repeats on every page
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert doc.inline_shapes, "the summary chart is embedded"
+
+
+def test_changes_section_lists_new_question(built):
+    agenda, _, doc = built
+    text = _section_text(doc, "Wat is er veranderd")
+    assert agenda.changes.previous in text
+    for item in agenda.changes.new:
+        assert item.question in text
+    for item in agenda.changes.dropped:
+        assert item.question in text
+    mv = agenda.changes.moves[0]
+    assert f"{mv.old_rank} → {mv.new_rank}" in text
+    assert "Q-4a5b6c" in text  # merged from
+
+
+def test_first_version_has_no_changes(tmp_path):
+    agenda = sample_agenda(first_version=True)
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    assert "Dit is de eerste versie" in _section_text(doc, "Wat is er veranderd")
+
+
+def test_core_properties(built):
+    agenda, _, doc = built
+    cp = doc.core_properties
+    assert cp.version == agenda.label
+    assert cp.author == TABLE and "python-docx" not in (cp.author, cp.last_modified_by)
+    assert cp.created.replace(tzinfo=None) == agenda.built_at  # naive built_at is written as UTC
+    assert cp.created.year != 2013
+    assert cp.language == "nl-NL"
+    assert agenda.label in cp.title and agenda.label in cp.keywords
+
+
+def test_knowledge_columns_show_placeholder_when_empty(built):
+    agenda, _, doc = built
+    empty = next(i for i in agenda.items if i.knowledge == Knowledge())
+    text = _section_text(doc, f"{empty.rank}. {empty.question}", level=3)
+    for label in ("Vraag", "Wat is al bekend", "Hoe maken we het toegankelijk", "Welk onderzoek is nog nodig"):
+        assert label in text
+    assert text.count(NOT_FILLED) == 3
+    filled = next(i for i in agenda.items if i.knowledge.known and i.knowledge.research_needed)
+    text = _section_text(doc, f"{filled.rank}. {filled.question}", level=3)
+    assert filled.knowledge.known in text and filled.knowledge.research_needed in text
+
+
+def test_item_details(built):
+    agenda, _, doc = built
+    item = min(agenda.items, key=lambda i: i.rank)
+    text = _section_text(doc, f"{item.rank}. {item.question}", level=3)
+    assert f"1 van {len(agenda.items)}" in text
+    assert "bijeenkomsten" in text and "casussen" in text  # per kind, in Dutch
+    assert item.explanation in text
+    assert item.mentions[0].text in text  # verbatim formulation
+
+
+def test_themes_ordered_by_best_rank_and_none_is_overig(built):
+    agenda, _, doc = built
+    per_theme = _section_text(doc, "De kennisvragen per thema")
+    themes = [h for h in _headings(doc, 2) if h in per_theme]
+    best = {}
+    for i in agenda.items:
+        best.setdefault(i.theme or "Overig", i.rank)
+        best[i.theme or "Overig"] = min(best[i.theme or "Overig"], i.rank)
+    assert themes == sorted(best, key=best.get)
+    assert "Overig" in themes
+
+
+def test_appendix_lists_rejected_files_and_exclusions(built):
+    agenda, _, doc = built
+    rejected = _section_text(doc, "D. Afgewezen invoerbestanden", level=2).replace("\u200b", "")
+    for r in agenda.rejected:
+        assert r.file in rejected and r.reason in rejected
+    assert "14" in rejected
+    excluded = _section_text(doc, "C. Uitgesloten vragen", level=2)
+    for e in agenda.excluded:
+        assert e.question in excluded and e.why in excluded
+    sources = _section_text(doc, "A. Brondocumenten", level=2)
+    assert all(s.title in sources for s in agenda.sources)
+    trace = _section_text(doc, "B. Alle formuleringen per vraag", level=2)
+    assert all(m.id in trace for i in agenda.items for m in i.mentions)
+
+
+def test_appendix_says_geen_when_nothing_rejected(tmp_path):
+    agenda = sample_agenda().model_copy(update={"rejected": [], "excluded": []})
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    assert _section_text(doc, "D. Afgewezen invoerbestanden", level=2).split("\n")[1].startswith("Geen")
+    assert _section_text(doc, "C. Uitgesloten vragen", level=2).split("\n")[1].startswith("Geen")
+
+
+def test_template_syntax_and_markup_appear_literally(built):
+    _, _, doc = built
+    text = _all_text(doc)
+    assert "Wat gebeurt er met {{ 7*7 }} en <script>alert(1)</script> in een vraag?" in text
+    assert "=HYPERLINK" in text
+
+
+def test_control_characters_are_stripped(tmp_path):
+    agenda = sample_agenda()
+    item = agenda.items[0]
+    item.question = "Vraag\x0bmet\x00stuurtekens?"
+    item.explanation = "Uitleg\x0c."
+    agenda.rejected[0].reason = "Kapot\x01 bestand"
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    text = _all_text(doc)
+    assert "Vraagmetstuurtekens?" in text and "Kapot bestand" in text
+
+
+def test_custom_template_is_used(tmp_path):
+    from agenda.report.make_template import build
+
+    tpl = build(tmp_path / "huisstijl.docx")
+    doc = Document(str(tpl))
+    doc.styles["Normal"].font.name = "Georgia"
+    doc.save(str(tpl))
+    out = write_outputs(sample_agenda(), tmp_path / "out", template=tpl)[0]
+    assert Document(str(out)).styles["Normal"].font.name == "Georgia"
+
+
+def test_plain_python_docx_template_still_works(tmp_path):
+    """A house-style template without our custom styles falls back to built-in ones."""
+    tpl = tmp_path / "kaal.docx"
+    Document().save(str(tpl))
+    out = write_outputs(sample_agenda(), tmp_path / "out", template=tpl)[0]
+    assert "Samenvatting" in _headings(Document(str(out)), 1)
+
+
+def test_many_items_matrix_says_top_25(tmp_path):
+    agenda = sample_agenda()
+    extra = []
+    for n in range(12):
+        it = agenda.items[-1].model_copy(deep=True)
+        it.rank = len(agenda.items) + n + 1
+        it.cluster_id = f"Q-ext{n:03d}"
+        it.question = f"Extra vraag nummer {n}?"
+        extra.append(it)
+    agenda.items.extend(extra)
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    assert "alleen de 25 hoogst geplaatste vragen" in _section_text(doc, "Contextmatrix")
+
+
+def test_atomic_write_leaves_old_report_when_build_fails(tmp_path, monkeypatch):
+    agenda = sample_agenda()
+    first = write_outputs(agenda, tmp_path)[0]
+    before = first.read_bytes()
+
+    from agenda.report import docx_writer
+
+    def boom(*a, **k):
+        raise RuntimeError("gestopt")
+
+    monkeypatch.setattr(docx_writer.DocxDocument, "save", boom)
+    with pytest.raises(RuntimeError):
+        write_outputs(agenda, tmp_path)
+    assert first.read_bytes() == before  # the previous report is intact
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")), reason="LibreOffice/poppler not installed")
+def test_libreoffice_renders_several_pages(built, tmp_path):
+    _, paths, _ = built
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(paths[0])],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / (paths[0].stem + ".pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages > 3

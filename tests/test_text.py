@@ -1,0 +1,48 @@
+from agenda.text import normalise, stem, stop_words, tokens
+
+
+def test_case_accents_punctuation_whitespace():
+    assert normalise("  Ideeën   over  ÉÉN vraag?! ") == "ideeen over een vraag"
+
+
+def test_abbreviations_and_spelling_variants():
+    assert normalise("ICT") == normalise("ict") == "ict"
+    assert normalise("leerkracht") == normalise("leraar") == normalise("docenten") == "leraar"
+    assert normalise("het leerlingvolgsysteem") == "het lvs"
+    assert normalise("de gemengde leerweg") == "de gl"
+    assert normalise("de IB'er") == normalise("de intern begeleider") == "de ib"
+    assert normalise("in het primair onderwijs") == "in het po"
+    assert normalise("basisschool") == "po"
+    assert normalise("kunstmatige intelligentie") == "ai"
+
+
+def test_sectors_stay_distinct():
+    assert normalise("so") == "so"
+    assert normalise("VSO") == "vso"
+    assert normalise("SBO") == "sbo"
+    assert normalise("voortgezet speciaal onderwijs") == "vso"
+    assert normalise("speciaal onderwijs") == "so"
+    assert normalise("speciaal basisonderwijs") == "sbo"
+    assert normalise("het (v)so") == "het so vso"
+    assert normalise("voortgezet onderwijs") == "vo"
+
+
+def test_hyphens_and_apostrophes():
+    assert normalise("re-integreren") == "reintegreren"
+    assert normalise("ICT-werkgroep") == "ict werkgroep"
+    assert normalise("thema's") == "themas"
+    assert normalise("zo'n verbod") == "zo een verbod"
+    assert normalise("groep 7/8") == "groep 7 8"
+
+
+def test_tokens_drop_stop_words_and_stem():
+    toks = tokens("Hoe geven leerkrachten feedback aan de leerlingen?")
+    assert "hoe" not in toks and "de" not in toks and "aan" not in toks
+    assert "leraar" in toks and stem("leerlingen") in toks
+    assert tokens("leerling") == tokens("leerlingen")
+    # negations carry meaning and are kept
+    assert "niet" in tokens("werkt het niet?") and "niet" not in stop_words()
+
+
+def test_empty():
+    assert normalise("") == "" and tokens("") == []

@@ -1,0 +1,52 @@
+"""Version labels, content hashes and the change list between versions."""
+
+import datetime as dt
+
+from agenda.models import Agenda, AgendaItem, MentionRef, SourceKind
+from agenda.versions import content_hash, describe, diff, next_label, quarter_label
+
+
+def _item(cid, rank, freq=1, mentions=()):
+    return AgendaItem(rank=rank, cluster_id=cid, question=f"Vraag {cid}?", score=float(freq), frequency=freq,
+                      n_mentions=len(mentions), explanation="x",
+                      mentions=[MentionRef(id=m, text="t", source="s", source_id="S", source_path="p",
+                                           kind=SourceKind.meeting) for m in mentions])
+
+
+def _agenda(items, label="2026-Q4"):
+    return Agenda(label=label, built_at=dt.datetime(2026, 11, 23), input_fingerprint="f", items=items)
+
+
+def test_labels_name_the_quarter_and_count_rebuilds():
+    assert quarter_label(dt.date(2026, 11, 23)) == "2026-Q4"
+    assert quarter_label(dt.date(2027, 1, 1)) == "2027-Q1"
+    assert next_label(dt.date(2026, 11, 23), []) == "2026-Q4"
+    assert next_label(dt.date(2026, 11, 23), ["2026-Q4"]) == "2026-Q4.2"
+    assert next_label(dt.date(2026, 11, 23), ["2026-Q4", "2026-Q4.2"]) == "2026-Q4.3"
+
+
+def test_content_hash_ignores_label_and_time():
+    a, b = _agenda([_item("Q-a", 1)]), _agenda([_item("Q-a", 1)], label="2027-Q1")
+    b.built_at = dt.datetime(2027, 1, 1)
+    assert content_hash(a) == content_hash(b)
+    assert content_hash(a) != content_hash(_agenda([_item("Q-a", 1, freq=2)]))
+
+
+def test_diff_names_new_dropped_moves_merges_and_frequency():
+    old = _agenda([_item("Q-a", 1, 3, ["M-1"]), _item("Q-b", 2, 2, ["M-2"]), _item("Q-c", 3, 1, ["M-3"]),
+                   _item("Q-d", 4, 1, ["M-4"])])
+    new = [_item("Q-b", 1, 4, ["M-2", "M-4"]), _item("Q-a", 2, 3, ["M-1"]), _item("Q-e", 3, 1, ["M-5"])]
+    changes = diff(old, new)
+    assert [i.cluster_id for i in changes.new] == ["Q-e"]
+    assert [i.cluster_id for i in changes.dropped] == ["Q-c"]
+    assert [(m.into, m.merged) for m in changes.merges] == [("Q-b", ["Q-b", "Q-d"])]
+    assert {(m.cluster_id, m.old_rank, m.new_rank) for m in changes.moves} == {("Q-a", 1, 2), ("Q-b", 2, 1)}
+    assert [(f.cluster_id, f.old, f.new) for f in changes.frequency] == [("Q-b", 2, 4)]
+    text = "\n".join(describe(changes))
+    assert "nieuw" in text and "Vraag Q-e?" in text and "vervallen" in text
+
+
+def test_first_version_has_nothing_to_compare():
+    changes = diff(None, [_item("Q-a", 1)])
+    assert changes.previous is None
+    assert "eerste versie" in describe(changes)[0]
