@@ -83,8 +83,13 @@ def build(
     if settings_file is not None and not settings_file.is_file():
         fail(f"instellingenbestand niet gevonden: {settings_file}")
     from agenda.curation import CurationError
+    from agenda.settings import load_settings
+    from agenda.store import build_lock
 
     try:
+        # fail fast, before Prefect starts its server, when another build holds the database
+        with build_lock(db, timeout=load_settings(settings_file).lock_timeout_seconds):
+            pass
         from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
 
         summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,

@@ -40,6 +40,7 @@ __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load
            "Corpus", "knn", "average_linkage", "FEATURES"]
 
 EXACT_MAX = 25_000     # above this many rows, neighbour search uses the IVF index
+WORD_KNN_MAX = 5_000   # up to this many rows, word TF-IDF neighbours are candidates too
 K_CAND = 10            # neighbours per question scored for clustering
 
 # --------------------------------------------------------------------------------------
@@ -285,15 +286,11 @@ def _sparse_knn(x: sp.csr_matrix, k: int, block: int = 2048) -> np.ndarray:
     xt = x.T.tocsc()
     for s in range(0, n, block):
         e = min(n, s + block)
-        sim = (x[s:e] @ xt).toarray() if n <= 50_000 else None
-        if sim is None:
-            break
+        sim = (x[s:e] @ xt).toarray()
         sim[np.arange(e - s), np.arange(s, e)] = -1.0
         ii = np.argpartition(sim, n - k, axis=1)[:, -k:]
         out[s:e] = ii
-    else:
-        return out
-    return np.zeros((n, 0), np.int64)  # too large: embedding neighbours only
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -341,7 +338,8 @@ def candidate_index(c: Corpus, k: int) -> tuple[np.ndarray, np.ndarray]:
     if n < 2:
         return np.zeros((0, 2), np.int64), np.zeros(0, np.float32)
     e_idx, _ = knn(c.emb, k)
-    w_idx = _sparse_knn(c.wvec, max(1, k // 2))
+    w_idx = (_sparse_knn(c.wvec, max(1, k // 2)) if n <= WORD_KNN_MAX
+             else np.zeros((n, 0), np.int64))
     rows = [np.repeat(np.arange(n), e_idx.shape[1]), np.repeat(np.arange(n), w_idx.shape[1])]
     cols = [e_idx.ravel(), w_idx.ravel()]
     ranks = [np.tile(np.arange(e_idx.shape[1]), n), np.full(w_idx.size, k, np.int64)]

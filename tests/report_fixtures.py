@@ -201,9 +201,12 @@ def _build_items(questions: list[tuple]) -> list[AgendaItem]:
         levels = sorted({m.level for m in mentions if m.level})
         score = len(distinct) * 1.0 + len(schools) * 0.5 + (len(kinds) - 1) * 0.5 + len(sectors) * 1.0 \
             + len(roles) * 0.5 + len(levels) * 0.25
-        explanation = (f"Genoemd in {len(distinct)} bronnen ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), "
-                       f"{len(schools)} scholen, {len(sectors)} sectoren en {len(roles)} rollen; "
-                       f"score {score:.2f}.")
+        kind_nl = {"meeting": ("bijeenkomst", "bijeenkomsten"), "case": ("casus", "casussen"),
+                   "survey": ("enquêterespondent", "enquêterespondenten")}
+        per_kind = ", ".join(f"{n} {kind_nl[k][n != 1]}" for k, n in sorted(kinds.items()))
+        explanation = (f"Genoemd in {len(distinct)} bronnen ({per_kind}), op {len(schools)} scholen, in "
+                       f"{len(sectors)} sectoren, door {len(roles)} rollen en op {len(levels)} niveaus; "
+                       f"score {score:.2f}".replace(".", ",") + ".")
         items.append(AgendaItem(
             rank=0, cluster_id=cid, question=question, score=round(score, 2), frequency=len(distinct),
             n_mentions=len(mentions), n_schools=len(schools), kinds=dict(kinds),
@@ -215,6 +218,17 @@ def _build_items(questions: list[tuple]) -> list[AgendaItem]:
     for rank, item in enumerate(items, 1):
         item.rank = rank
     return items
+
+
+def tiny_png() -> bytes:
+    """A 2x2 PNG: stands in for the charts in tests that do not look at them (faster)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def sample_agenda(*, hostile: bool = False, first_version: bool = False, label: str = "2026-Q4") -> Agenda:

@@ -9,7 +9,7 @@ import pytest
 
 from agenda.report import output_stem, write_outputs
 from agenda.report.text_outputs import CSV_COLUMNS, render_markdown, safe_cell
-from report_fixtures import sample_agenda
+from tests.report_fixtures import sample_agenda
 
 HOSTILE = "Wat gebeurt er met {{ 7*7 }} en <script>alert(1)</script> in een vraag?"
 
@@ -112,7 +112,12 @@ def test_output_stem_is_safe():
     assert "/" not in output_stem("../../etc")
 
 
-def test_write_outputs_replaces_previous_files(tmp_path):
+def test_write_outputs_replaces_previous_files(tmp_path, monkeypatch):
+    from agenda.report import charts
+    from tests.report_fixtures import tiny_png
+
+    monkeypatch.setattr(charts, "top_sources_chart", lambda *a, **k: tiny_png())
+    monkeypatch.setattr(charts, "sector_heatmap", lambda *a, **k: tiny_png())
     agenda = sample_agenda()
     first = write_outputs(agenda, tmp_path)
     agenda.items[0].question = "Een gewijzigde vraag?"

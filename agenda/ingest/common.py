@@ -165,6 +165,9 @@ type_nl = _type_nl
 # --- decoding -------------------------------------------------------------------------------
 
 
+_BINARYISH = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode text as Excel and Word write it: UTF-8 (BOM or not), UTF-16 (BOM), Windows-1252.
 
@@ -209,7 +212,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 ) from None
     if "\x00" in text:
         raise IngestError("bevat binaire gegevens (NUL-tekens): dit is geen tekstbestand")
-    controls = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\x0b\x0c") or "\x7f" <= ch <= "\x9f")
+    controls = len(_BINARYISH.findall(text))
     if controls >= 3 and controls > 0.02 * len(text):
         raise IngestError("bevat binaire gegevens (veel stuurtekens): dit is geen tekstbestand")
     if not text.strip():

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -157,12 +158,34 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+MAX_YAML_DEPTH = 64
+MAX_YAML_INDENT = 256
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _check_depth(text: str, line_offset: int, what: str) -> None:
+    for n, line in enumerate(text.split("\n"), start=1):
+        if len(line) - len(line.lstrip(" ")) > MAX_YAML_INDENT and line.strip():
+            raise IngestError(f"YAML in {what} is te diep ingesprongen (meer dan {MAX_YAML_INDENT} spaties): niet gelezen", n + line_offset)
+    depth = 0
+    for m in _BRACKETS.finditer(_QUOTED.sub("", text)):
+        if m[0] in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise IngestError(f"YAML in {what} is te diep genest (meer dan {MAX_YAML_DEPTH} niveaus): niet gelezen")
+        else:
+            depth = max(depth - 1, 0)
+
+
 def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het bestand") -> tuple[object, dict]:
     """Parse untrusted YAML safely. Returns (data, lines).
 
     ``lines`` maps a top-level key to its 1-based file line, and (key, index) to the line of
     item ``index`` of a top-level sequence. ``line_offset`` is added (front matter).
     """
+    # 0. nesting depth, cheaply: PyYAML's scanner and composer are quadratic/recursive in it
+    _check_depth(text, line_offset, what)
     # 1. count aliases on the event stream, before composing anything
     aliases = 0
     try:

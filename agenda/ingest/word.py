@@ -151,6 +151,10 @@ def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> Ingest
         doc = docx.Document(str(path))
     except PackageNotFoundError:
         raise IngestError("geen geldig Word-bestand (.docx): het pakket mist het hoofddocument") from None
+    except ValueError as exc:
+        if "not a Word file" in str(exc):
+            raise IngestError("geen Word-document: het archief is een ander soort Office-bestand (bijvoorbeeld Excel)") from None
+        raise IngestError(f"beschadigd Word-bestand: {str(exc)[:150]}") from None
     except KeyError as exc:
         raise IngestError(f"beschadigd Word-bestand: onderdeel {exc} ontbreekt") from None
     except Exception as exc:  # lxml XMLSyntaxError, ValueError, zip errors …

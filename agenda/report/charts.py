@@ -36,10 +36,14 @@ def _plt():
     return plt
 
 
-def _label(item: AgendaItem, width: int) -> str:
-    q = common.one_line(item.question)
-    short = textwrap.shorten(q, width=width, placeholder=" …")
-    return f"{item.rank}. {short}"
+def _label(item: AgendaItem, width: int, lines: int = 1) -> str:
+    """'<rank>. <question>', shortened to ``lines`` lines of ``width`` characters."""
+    q = f"{item.rank}. {common.one_line(item.question)}"
+    wrapped = textwrap.wrap(q, width=width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = textwrap.shorten(wrapped[-1] + " " + "x" * width, width=width, placeholder=" …")
+    return "\n".join(wrapped)
 
 
 def _png(fig) -> bytes:
@@ -55,9 +59,9 @@ def top_sources_chart(items: list[AgendaItem], *, width_cm: float = 16.0) -> byt
     kinds_present = [k for k in common.KIND_ORDER if any(i.kinds.get(k) for i in items)]
     extra = sorted({k for i in items for k in i.kinds if k not in common.KIND_ORDER})
     kinds_present += extra
-    height_cm = 1.6 + 0.62 * max(len(items), 1)
+    height_cm = 1.8 + 0.8 * max(len(items), 1)
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54))
-    labels = [_label(i, 58) for i in items]
+    labels = [_label(i, 50, lines=2) for i in items]
     ypos = list(range(len(items)))[::-1]
     left = [0.0] * len(items)
     for kind in kinds_present:
@@ -97,7 +101,7 @@ def sector_heatmap(items: list[AgendaItem], *, width_cm: float = 16.0) -> bytes:
     if any(c.get("-") for c in counts):
         columns.append("-")
     data = np.array([[c.get(s, 0) for s in columns] for c in counts], dtype=float)
-    height_cm = 1.8 + 0.52 * max(len(items), 1)
+    height_cm = 2.0 + 0.55 * max(len(items), 1)
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54))
     vmax = max(float(data.max()) if data.size else 1.0, 1.0)
     ax.imshow(data, cmap="Blues", aspect="auto", vmin=0, vmax=vmax * 1.15)
@@ -111,7 +115,7 @@ def sector_heatmap(items: list[AgendaItem], *, width_cm: float = 16.0) -> bytes:
     ax.set_xticklabels(["geen" if s == "-" else s for s in columns], fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(items)))
-    ax.set_yticklabels([_label(i, 62) for i in items], fontsize=7.5)
+    ax.set_yticklabels([_label(i, 70) for i in items], fontsize=7.5)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)

@@ -36,6 +36,7 @@ KNOWLEDGE_FILL = "F4F7FA"
 TOP_N_SUMMARY = 10
 TOP_N_MATRIX = 25
 N_QUOTES = 3
+WRAP_TOC = False  # True: wrap the list in a TOC field (LibreOffice then shows no page numbers)
 
 HEADINGS = (
     "Samenvatting",
@@ -67,6 +68,7 @@ class _Writer:
         self.headings: list[tuple[int, str, str]] = []  # (level, text, bookmark)
         self._bookmark_id = 100
         self._figure = 0
+        self._ids: dict[str, str | None] = {}
         self._clear_body()
 
     # --- low-level helpers ------------------------------------------------------------------
@@ -78,11 +80,26 @@ class _Writer:
                 body.remove(child)
 
     def has_style(self, name: str) -> bool:
-        try:
-            self.doc.styles[name]
-            return True
-        except KeyError:
-            return False
+        return self.style_id(name) is not None
+
+    def style_id(self, *names: str) -> str | None:
+        """The style id of the first of ``names`` the template has (cached: lookups are slow)."""
+        for name in names:
+            if not name:
+                continue
+            if name not in self._ids:
+                try:
+                    self._ids[name] = self.doc.styles[name].style_id
+                except KeyError:
+                    self._ids[name] = None
+            if self._ids[name]:
+                return self._ids[name]
+        return None
+
+    def set_style(self, p: Paragraph, *names: str) -> None:
+        sid = self.style_id(*names)
+        if sid:
+            p._p.style = sid
 
     def style(self, *names: str):
         for name in names:
@@ -95,9 +112,8 @@ class _Writer:
              space_after: float | None = None, keep_next: bool = False) -> Paragraph:
         target = container if container is not None else self.doc
         p = target.add_paragraph()
-        st = self.style(style) if style else None
-        if st is not None:
-            p.style = st
+        if style:
+            self.set_style(p, style)
         if text:
             run = p.add_run(clean(text))
             run.bold = bold or None
@@ -116,8 +132,8 @@ class _Writer:
 
     def heading(self, text: str, level: int, *, new_page: bool = False) -> Paragraph:
         text = one_line(text)
-        st = self.style(f"Heading {level}")
-        p = self.doc.add_paragraph(style=st)
+        p = self.doc.add_paragraph()
+        self.set_style(p, f"Heading {level}")
         name = f"_Toc{self._bookmark_id:08d}"
         start = parse_xml(f'<w:bookmarkStart {nsdecls("w")} w:id="{self._bookmark_id}" w:name="{name}"/>')
         end = parse_xml(f'<w:bookmarkEnd {nsdecls("w")} w:id="{self._bookmark_id}"/>')
@@ -134,9 +150,7 @@ class _Writer:
     def cell_text(self, cell: _Cell, text: object, *, bold: bool = False, italic: bool = False,
                   color: str | None = None, align=None) -> Paragraph:
         p = cell.paragraphs[0]
-        st = self.style(CELL_STYLE)
-        if st is not None:
-            p.style = st
+        self.set_style(p, CELL_STYLE)
         value = clean(text)
         lines = value.split("\n") if value else [""]
         for n, line in enumerate(lines):
@@ -153,9 +167,7 @@ class _Writer:
 
     def cell_para(self, cell: _Cell, text: str = "", **kw) -> Paragraph:
         p = cell.add_paragraph()
-        st = self.style(CELL_STYLE)
-        if st is not None:
-            p.style = st
+        self.set_style(p, CELL_STYLE)
         if text:
             run = p.add_run(clean(text))
             run.bold = kw.get("bold") or None
@@ -169,9 +181,7 @@ class _Writer:
         """A table in the house style; the header row repeats on every page, rows do not split."""
         n_rows = len(rows) + (1 if header else 0)
         t = self.doc.add_table(rows=n_rows, cols=len(widths))
-        st = self.style(TABLE_STYLE, "Table Grid")
-        if st is not None:
-            t.style = st
+        self.table_style(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._look(t, first_row=bool(header), band=band)
         self.widths(t, widths)
@@ -189,6 +199,11 @@ class _Writer:
             for c, value in enumerate(row):
                 self.cell_text(trow.cells[c], value, align=align.get(c))
         return t
+
+    def table_style(self, t: Table) -> None:
+        sid = self.style_id(TABLE_STYLE, "Table Grid")
+        if sid:
+            t._tbl.tblPr.style = sid
 
     @staticmethod
     def _look(t: Table, *, first_row: bool, band: bool) -> None:
@@ -323,7 +338,7 @@ class _Writer:
             if not style and lvl == 2:
                 ppr.append(parse_xml(f'<w:ind {nsdecls("w")} w:left="340"/>'))
             p.append(ppr)
-            if n == 0:
+            if n == 0 and WRAP_TOC:
                 p.append(_run_xml('<w:fldChar w:fldCharType="begin"/>'))
                 p.append(_run_xml('<w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText>'))
                 p.append(_run_xml('<w:fldChar w:fldCharType="separate"/>'))
@@ -338,7 +353,7 @@ class _Writer:
             link.append(_text_run(""))
             link.append(_run_xml('<w:fldChar w:fldCharType="end"/>'))
             p.append(link)
-            if n == len(entries) - 1:
+            if n == len(entries) - 1 and WRAP_TOC:
                 p.append(_run_xml('<w:fldChar w:fldCharType="end"/>'))
             paras.append(p)
         for p in paras:
@@ -351,9 +366,9 @@ class _Writer:
         if any(p.text.strip() for p in hdr.paragraphs):
             return  # the house style brings its own header
         p = hdr.paragraphs[0]
-        st = self.style("Header")
-        if st is not None:
-            p.style = st
+        sid = self.style_id("Header")
+        if sid:
+            p._p.style = sid
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         run = p.add_run(clean(f"{one_line(self.agenda.title)}  ·  versie {self.agenda.label}"))
         run.font.size = Pt(8.5)
@@ -634,8 +649,9 @@ class _Writer:
             self.shade(row.cells[0], KEY_FILL)
             for r in row.cells[0].paragraphs[0].runs:
                 r.bold = True
+        _keep_table_with_next(t)  # one question's block stays on one page where it fits
         if item.explanation.strip():
-            p = self.para("")
+            p = self.para("", keep_next=True)
             p.paragraph_format.space_before = Pt(6)
             lead = p.add_run("Waarom deze plaats: ")
             lead.bold = True
@@ -669,9 +685,7 @@ class _Writer:
         spacer = self.para("", space_after=0)
         spacer.paragraph_format.keep_with_next = True
         t = self.doc.add_table(rows=2, cols=2)
-        st = self.style(TABLE_STYLE, "Table Grid")
-        if st is not None:
-            t.style = st
+        self.table_style(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._look(t, first_row=False, band=False)
         self.widths(t, [8.0, 8.0])
@@ -684,6 +698,7 @@ class _Writer:
             self.cell_text(cell, label, bold=True, color="1F3B5A")
             empty = text == NOT_FILLED
             self.cell_para(cell, text, italic=empty, color="7F7F7F" if empty else None)
+        _keep_table_with_next(t, rows=t.rows[:1])
         self.para("", space_after=4)
 
     # --- 7. context matrix ------------------------------------------------------------------
@@ -745,7 +760,7 @@ class _Writer:
         self.heading("C. Uitgesloten vragen", 2)
         if a.excluded:
             self.para("Deze vragen zijn door de curator van de agenda gehaald, met de opgegeven reden.")
-            self.table(["Id", "Vraag", "Reden", "Formuleringen"],
+            self.table(["Id", "Vraag", "Reden", "Aantal"],
                        [[e.cluster_id, one_line(e.question), one_line(e.why) or "geen reden opgegeven", e.n_mentions]
                         for e in a.excluded],
                        [2.1, 7.0, 5.0, 1.9], align={3: WD_ALIGN_PARAGRAPH.CENTER})
@@ -778,6 +793,14 @@ def _text_run(text: str):
     t.text = text
     r.append(t)
     return r
+
+
+def _keep_table_with_next(t: Table, rows=None) -> None:
+    """Keep-with-next on every paragraph of the rows: Word and LibreOffice keep them together."""
+    for row in rows if rows is not None else t.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def _kind_pos(kind: str) -> int:

@@ -95,16 +95,14 @@ def _html(text: str) -> Markup:
 
 
 def _md_text(value: object) -> Markup:
-    """Running text: one line; Markdown markup characters and HTML escaped."""
-    text = one_line(value).replace("\\", "\\\\")
-    for ch in "`*_[]|":
-        text = text.replace(ch, "\\" + ch)
-    return _html(text)
+    """Running text: one line, HTML-escaped. Markdown characters are left as they are, so the
+    text in the .md file is the question as it was asked."""
+    return _html(one_line(value))
 
 
 def _md_cell(value: object) -> Markup:
-    """Text for one Markdown table cell: like running text (pipes are escaped there too)."""
-    return _md_text(value)
+    """One Markdown table cell: running text with the pipe escaped."""
+    return _html(one_line(value).replace("|", "\\|"))
 
 
 _ENV: Environment | None = None

@@ -114,21 +114,22 @@ def build(out: Path) -> dict[str, str]:
     put("meetings/open-kop.md", "---\ntitle: Verslag\n\n# Verslag\n- Hoe?\n", "nergens afgesloten")
     put("meetings/datum.md", "---\ntitle: Verslag\ndate: 2021-13-45\n---\n# Verslag\n", "ongeldige datum '2021-13-45'")
     put("cases/datum.yaml", "school: X\ndate: 2021-13-45\n", "ongeldige datum '2021-13-45'")
-    put("cases/typen.yaml", "school: [een, lijst]\nquestions: {text: Hoe?}\n", "veld 'school'")
+    put("cases/typen.yaml", "school: [een, lijst]\nquestions: 12\n", "veld 'school'")
     put("cases/sector.yaml", "school: X\nsector: [po, havo]\n", "onbekende sector 'havo'")
     put("cases/niveau.yaml", "school: X\nquestions:\n  - text: Hoe?\n    level: klas\n", "onbekend niveau 'klas'")
     put("cases/python-tag.yaml", "school: !!python/object/apply:os.system ['echo pwned > /tmp/pwned']\n", "ongeldige YAML")
-    lol = ["lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    for i in range(1, 10):
-        lol.append(f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}"] * 9) + "]")
-    put("cases/lachbom.yaml", "\n".join(lol + ["questions: *lol9"]) + "\n", "verwijzingen (aliassen)")
+    lol = ["lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 11):
+        lol.append(f"lol{i}: &lol{i} [" + ", ".join([f"*lol{i - 1}"] * 12) + "]")
+    put("cases/lachbom.yaml", "\n".join(lol + ["questions: *lol10"]) + "\n", "verwijzingen (aliassen)")
     small = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 7):
         small.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     put("cases/lachbom-klein.yaml", "\n".join(small + ["questions: *a6"]) + "\n", "uitvouwen van aliassen")
     put("cases/recursief.yaml", "school: &s [*s]\n", "uitvouwen van aliassen")
     put("meetings/lachbom-kop.md", "---\n" + "\n".join(lol) + "\n---\n# Verslag\n", "verwijzingen (aliassen)")
-    put("cases/diep.yaml", "school: " + "[" * 20000 + "]" * 20000 + "\n", "diep")
+    put("cases/diep.yaml", "school: " + "[" * 20000 + "]" * 20000 + "\n", "te diep genest")
+    put("cases/diep-ingesprongen.yaml", "a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(3000)), "te diep ingesprongen")
     put("cases/grote-int.yaml", "school: X\nnummer: " + "9" * 5000 + "\n", "ongeldige waarde")
 
     # --- Word --------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ def build(out: Path) -> dict[str, str]:
     put("meetings/goed.docx", docx_ok, "ok")
     put("meetings/geen-zip.docx", "Dit is gewoon tekst met een .docx-naam\n", "geen geldig Word-bestand")
     put("meetings/afgebroken.docx", docx_ok[: len(docx_ok) // 2], "Word-bestand")
-    put("meetings/leeg-archief.docx", _rewrite_zip(_xlsx_bytes([["x"]]), {}), "Word-bestand")
+    put("meetings/excel-als-docx.docx", _xlsx_bytes([["x"]]), "geen Word-document")
     doc_xml = zipfile.ZipFile(io.BytesIO(docx_ok)).read("word/document.xml").decode("utf-8")
     head, rest = doc_xml.split("?>", 1)
     xxe = (
@@ -154,7 +155,7 @@ def build(out: Path) -> dict[str, str]:
     put("meetings/xxe-utf16.docx", _rewrite_zip(docx_ok, {"word/document.xml": utf16}), DOCTYPE)
     _zip_bomb(inputs / "meetings/zipbom-groot.docx", docx_ok, "word/media/image1.bin", 120)
     expected["meetings/zipbom-groot.docx"] = ZIPBOMB
-    _zip_bomb(inputs / "meetings/zipbom-ratio.docx", docx_ok, "word/media/image1.bin", 8)
+    _zip_bomb(inputs / "meetings/zipbom-ratio.docx", docx_ok, "word/media/image1.bin", 20)
     expected["meetings/zipbom-ratio.docx"] = ZIPBOMB
 
     # --- surveys -----------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""The `kennisagenda` command: JSON shapes, exit codes, Dutch errors without tracebacks."""
+
+import csv
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from agenda.cli import app
+from tests.conftest import SEED_QUESTIONS
+
+runner = CliRunner()
+
+
+def _run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_show_json_has_the_contract_fields(sample_build):
+    _, db, *_ = sample_build
+    result = _run("show", "--db", str(db), "--format", "json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)
+    assert items and [i["rank"] for i in items] == list(range(1, len(items) + 1))
+    for key in ("rank", "cluster_id", "question", "score", "frequency", "sources", "contexts", "explanation", "mentions"):
+        assert key in items[0]
+    assert {"id", "text", "source"} <= set(items[0]["mentions"][0])
+    texts = {m["text"] for i in items for m in i["mentions"]}
+    assert set(SEED_QUESTIONS) <= texts
+
+
+def test_show_filters_on_sector(sample_build):
+    _, db, *_ = sample_build
+    items = json.loads(_run("show", "--db", str(db), "--format", "json", "--sector", "sbo").stdout)
+    assert items and all("sbo" in i["contexts"]["sector"] for i in items)
+
+
+def test_versions_rejected_and_diff(sample_build):
+    _, db, _, outcome, _ = sample_build
+    versions = json.loads(_run("versions", "--db", str(db), "--format", "json").stdout)
+    assert [v["label"] for v in versions] == [outcome.label]
+    rejected = json.loads(_run("rejected", "--db", str(db), "--format", "json").stdout)
+    assert isinstance(rejected, list)
+    assert all(set(r) == {"file", "line", "reason"} for r in rejected)
+    result = _run("diff", outcome.label, outcome.label, "--db", str(db))
+    assert result.exit_code == 0 and "Geen verschillen" in result.stdout
+
+
+def test_unknown_version_is_a_usage_error(sample_build):
+    _, db, *_ = sample_build
+    result = _run("show", "--db", str(db), "--version", "1999-Q1")
+    assert result.exit_code == 2
+    assert "1999-Q1 bestaat niet" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_database_is_a_usage_error(tmp_path):
+    result = _run("versions", "--db", str(tmp_path / "none.duckdb"))
+    assert result.exit_code == 2 and "kennisagenda build" in result.stderr
+
+
+def test_cluster_csv_contract(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,text,sector\n"
+        "a,Welke competenties hebben leraren nodig voor gepersonaliseerd leren?,po\n"
+        "b,Welke competenties hebben leerkrachten nodig voor gepersonaliseerd leren?,so\n"
+        "c,Hoe richt je een leerplein in?,po\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = _run("cluster", str(src), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert all(r["cluster_id"].startswith("Q-") for r in rows)
+    assert rows[0]["cluster_id"] == rows[1]["cluster_id"] != rows[2]["cluster_id"]
+
+
+def test_cluster_csv_without_text_column_is_exit_2(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,vraag\na,Hoe?\n", encoding="utf-8")
+    result = _run("cluster", str(src), "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2 and "id en text" in result.stderr
+
+
+def test_the_installed_command_starts_and_shows_help():
+    result = subprocess.run([sys.executable, "-m", "agenda.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("build", "cluster", "show", "versions", "diff", "rejected", "review", "publish"):
+        assert command in result.stdout
