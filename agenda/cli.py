@@ -27,8 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per error: greppable, never wrapped
 
 DEFAULT_DB = Path("outputs/kennisagenda.duckdb")
 DbOption = Annotated[Path, typer.Option("--db", help="Het DuckDB-bestand van de agenda.")]

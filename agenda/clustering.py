@@ -69,15 +69,13 @@ def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, list[str]]) 
 
 def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None = None) -> np.ndarray:
     """Embeddings for `texts`, computing only those whose normalised text is not cached."""
+    # the normalised text is both the cache key and what is embedded, as in dedupe's calibration
     keys = [normalise(t) for t in texts]
     cached = store.cached_embeddings(embedder.name, keys) if store is not None else {}
-    missing: dict[str, str] = {}
-    for key, text in zip(keys, texts, strict=True):
-        if key not in cached and key not in missing:
-            missing[key] = text
+    missing = list(dict.fromkeys(k for k in keys if k not in cached))
     if missing:
-        vectors = embedder.embed(list(missing.values()))
-        fresh = dict(zip(missing.keys(), vectors, strict=True))
+        vectors = embedder.embed(missing)
+        fresh = dict(zip(missing, vectors, strict=True))
         if store is not None:
             store.cache_embeddings(embedder.name, fresh)
         cached.update(fresh)
@@ -87,13 +85,17 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None =
 
 
 def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
-    """The member closest to all others (medoid); ties go to the shorter, then earlier text."""
-    if len(indices) == 1:
-        return texts[indices[0]]
-    sub = embeddings[list(indices)]
-    centrality = (sub @ sub.T).mean(axis=1)
-    best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
-    return texts[indices[best]]
+    """The member closest to all others (medoid); ties go to the shorter, then earlier text.
+
+    Shown with a capital first letter: survey answers are often typed in lower case.
+    """
+    best = 0
+    if len(indices) > 1:
+        sub = embeddings[list(indices)]
+        centrality = (sub @ sub.T).mean(axis=1)
+        best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
+    text = texts[indices[best]]
+    return text[:1].upper() + text[1:]
 
 
 def cluster_mentions(

@@ -62,6 +62,7 @@ _QTYPE = {
     # why / causes
     "why": {"waarom", "oorzaak", "oorzaken", "verklaart", "verklaren", "redenen", "reden"},
 }
+_HOW = frozenset({"how"})
 _NEG = {"niet", "geen", "zonder", "nooit", "niets", "minder"}
 _GROUPS = {
     "leerling": {"leerling", "kind", "kinderen", "pubers", "puber", "jongeren", "student", "studenten"},
@@ -181,10 +182,8 @@ def pair_features(c: Corpus, pairs: np.ndarray, rank: np.ndarray | None = None) 
         i, j = a[r], b[r]
         if sec[i] and sec[j] and sec[i] != sec[j]:
             f[r, 8] = 1.0
-        if qt[i] and qt[j] and not (qt[i] & qt[j]):
+        if (qt[i] ^ qt[j]) - _HOW:   # effect / measure / why asked on one side only
             f[r, 9] = 1.0
-        elif qt[i] != qt[j]:
-            f[r, 9] = 0.5
         g = gr[i] ^ gr[j]
         f[r, 11] = len(g)
     f[:, 10] = c.neg[a] != c.neg[b]
@@ -366,7 +365,14 @@ def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None)
         return pairs, np.zeros(0, np.float32)
     f = pair_features(c, pairs, rank)
     cols = [FEATURES.index(name) for name in model.features]
-    return pairs, model.predict(f[:, cols])
+    probs = model.predict(f[:, cols])
+    # precision-first rule: a different question type (effect / measuring / why vs
+    # the other) or a different sector damps the merge probability
+    damp = float(model.meta.get("conflict_damp", 1.0))
+    if damp != 1.0:
+        conflict = (f[:, FEATURES.index("qtype_conflict")] >= 1) | (f[:, FEATURES.index("sector_conflict")] >= 1)
+        probs = np.where(conflict, probs * damp, probs).astype(np.float32)
+    return pairs, probs
 
 
 # --------------------------------------------------------------------------------------

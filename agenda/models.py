@@ -147,6 +147,7 @@ class MentionRef(BaseModel):
     source_id: str
     source_path: str
     kind: SourceKind
+    respondent: str | None = None  # survey row: each counts as a distinct source
     date: dt.date | None = None
     sectors: list[str] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)

@@ -115,7 +115,7 @@ def rank_clusters(
             if src.title not in titles:
                 titles.append(src.title)
             refs.append(MentionRef(id=m.id, text=m.text, source=src.title, source_id=src.id, source_path=src.path,
-                                   kind=src.kind, date=date, sectors=ctx_sectors, roles=ctx_roles, level=level,
+                                   kind=src.kind, respondent=m.respondent, date=date, sectors=ctx_sectors, roles=ctx_roles, level=level,
                                    school=school))
         if not units:
             continue

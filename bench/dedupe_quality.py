@@ -29,6 +29,7 @@ from agenda.embed import default_embedder  # noqa: E402
 from agenda.text import normalise  # noqa: E402
 
 GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+DAMP = 1.0  # merge-probability factor for pairs with a question-type or sector conflict
 MODEL_PATH = REPO / "agenda" / "data" / "dedupe_model.json"
 
 
@@ -86,6 +87,7 @@ BASELINES = {"rapidfuzz token_set": score_rapidfuzz, "TF-IDF cosine": score_tfid
 def ours_fit(texts, gold, emb, beta, C):
     c = dedupe.Corpus(texts, emb)
     model = dedupe.fit_pair_model([(c, gold)], C=C)
+    model.meta["conflict_damp"] = DAMP
     pairs, probs = dedupe.score_pairs(c, model)
     model.threshold = tune_threshold(len(texts), pairs, probs, gold, beta)
     return model
@@ -126,7 +128,9 @@ def main(argv=None):
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--write-model", action="store_true")
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--damp", type=float, default=DAMP)
     args = ap.parse_args(argv)
+    globals()["DAMP"] = args.damp
 
     texts, gold = load_dev(args.data)
     n = len(texts)
@@ -176,7 +180,7 @@ def main(argv=None):
 
     # in-sample: fit on everything, evaluate on everything
     model = ours_fit(texts, gold, emb_norm, args.beta, args.C)
-    model.meta = {
+    model.meta = {"conflict_damp": DAMP,
         "fitted_on": Path(args.data).name, "n_questions": n, "embedder": emb_model.name,
         "method": "logistic regression on candidate pairs + average linkage",
         "threshold_objective": f"B-cubed F{args.beta:g}",

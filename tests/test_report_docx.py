@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -274,6 +272,16 @@ def test_plain_python_docx_template_still_works(no_charts, tmp_path):
     Document().save(str(tpl))
     out = write_outputs(sample_agenda(), tmp_path / "out", template=tpl)[0]
     assert "Samenvatting" in _headings(Document(str(out)), 1)
+
+
+def test_empty_agenda_still_gives_a_report(no_charts, tmp_path):
+    agenda = sample_agenda(first_version=True).model_copy(
+        update={"items": [], "sources": [], "rejected": [], "excluded": [], "curation_notes": [], "settings": {}})
+    paths = write_outputs(agenda, tmp_path)
+    doc = Document(str(paths[0]))
+    assert _headings(doc, 1)[0] == "Samenvatting"
+    assert "nog niet door een curator beoordeeld" in _section_text(doc, "Beoordeling", level=2)
+    assert "nog geen vragen" in _section_text(doc, "De kennisvragen per thema")
 
 
 def test_many_items_matrix_says_top_25(no_charts, tmp_path):

@@ -23,7 +23,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from agenda.ingest.common import RawMention, clean_text, ends_with_question, parse_note, split_note, tidy_question
+from agenda.ingest.common import IngestError, RawMention, clean_text, ends_with_question, parse_note, split_note, tidy_question
 from agenda.models import Rule
 
 _FILL = "\ufffc"
@@ -63,36 +63,30 @@ _PAIRS = {
 }
 
 
+_MAX_QUOTE = 2000
+_BEFORE = re.escape("".join(sorted(_OPEN_OK)))
+_QUOTE_RES = [
+    re.compile(
+        rf"(?<![^{_BEFORE}]){re.escape(o)}(?=\S)((?:[^{re.escape(c)}]|[{re.escape(c)}](?=[^\W_])){{1,{_MAX_QUOTE}}}?\?)[{re.escape(c)}](?![^\W_])"
+    )
+    for o, c in _PAIRS.items()
+]
+
+
 def find_quoted(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, question) of quoted questions; start/end span the quotes."""
+    """(start, end, question) of quoted questions; start/end span the quotes.
+
+    The opening quote follows the start, whitespace, a colon or an opening bracket; inside,
+    a quote character followed by a letter is an apostrophe (ict’er, foto's); the first other
+    closing quote ends the quotation, and it is a question only when it follows a '?'.
+    """
+    found = sorted((m.start(), m.end(), m[1]) for rx in _QUOTE_RES for m in rx.finditer(text))
     out: list[tuple[int, int, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        closers = _PAIRS.get(ch)
-        if closers is None or (i > 0 and text[i - 1] not in _OPEN_OK):
-            i += 1
-            continue
-        j = i + 1
-        end = None
-        limit = min(n, i + 2000)
-        while j < limit:
-            c = text[j]
-            if c in closers and (j + 1 >= n or not (text[j + 1].isalnum())):
-                # a closing quote: only a question if right after the '?'
-                if text[j - 1] == "?" and j - 1 > i + 1:
-                    end = j
-                break
-            if c == "\n" and j + 1 < n and text[j + 1] == "\n":
-                break
-            j += 1
-        if end is not None:
-            inner = text[i + 1 : end]
-            if inner.strip() and not inner[0].isspace():
-                out.append((i, end + 1, inner))
-                i = end + 1
-                continue
-        i += 1
+    last = -1
+    for start, end, inner in found:
+        if start >= last:
+            out.append((start, end, inner))
+            last = end
     return out
 
 
@@ -173,11 +167,13 @@ def extract_block(block: Block, in_section: bool) -> list[RawMention]:
     return out
 
 
-def extract(blocks: list[Block]) -> list[RawMention]:
+def extract(blocks: list[Block], max_mentions: int = 100_000) -> list[RawMention]:
     """Apply rules 1 and 2 (and candidates) to a document's blocks, in document order."""
     out: list[RawMention] = []
     section_level: int | None = None
     for b in blocks:
+        if len(out) > max_mentions:
+            raise IngestError(f"meer dan {max_mentions} vragen in één bestand: te groot om te lezen", b.line)
         if b.kind == "heading":
             if section_level is not None and b.level <= section_level:
                 section_level = None

@@ -371,5 +371,5 @@ def case_from_blocks(
     for key, texts in sections.items():
         data.setdefault(key, "\n".join(t for t in texts if t.strip()))
     return case_from_mapping(
-        data, prop_lines, rel, content_hash, limits, extra_raws=questions + extract(others), fallback_date=fallback_date
+        data, prop_lines, rel, content_hash, limits, extra_raws=questions + extract(others, limits.max_rows), fallback_date=fallback_date
     )

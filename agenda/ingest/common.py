@@ -411,12 +411,12 @@ def check_sectors(values: list[str], field_name: str = "sector") -> None:
 
 # --- question text ---------------------------------------------------------------------------
 
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
-_REFLINK = re.compile(r"!?\[([^\]\n]+)\]\[[^\]\n]*\]")
+_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,200}\")?\)")
+_REFLINK = re.compile(r"!?\[([^\[\]\n]{1,500})\]\[[^\[\]\n]{0,100}\]")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ITAL_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITAL_US = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
-_CODE = re.compile(r"`([^`\n]*)`")
+_CODE = re.compile(r"`([^`\n]{0,2000})`")
 _HTML = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!?'\"])")
 

@@ -140,7 +140,7 @@ def document_result(
     if date is None:
         date = date_from_text("\n".join(b.text for b in blocks[:200]), name)
     context = props_context(props, prop_lines)
-    raws = props_questions(props, prop_lines) + extract(blocks)
+    raws = props_questions(props, prop_lines) + extract(blocks, limits.max_rows)
     sid = source_id(content_hash)
     source = Source(
         id=sid, path=rel, kind=kind, title=title[:300], date=date, content_hash=content_hash,

@@ -39,6 +39,7 @@ from agenda.ingest.safety import check_zip
 from agenda.models import Context, IngestResult, Rule, Source, SourceKind
 from agenda.settings import Limits
 
+MAX_COLUMNS = 2000
 QUESTION_HEADERS = ("vraag", "kennisvraag", "vraagstuk", "praktijkvraag", "question")
 NO_COLUMN = "geen kolom met vragen gevonden (verwacht: vraag, kennisvraag, vraagstuk of question)"
 _CONTEXT = {
@@ -200,6 +201,9 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
     del data
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     delim = _delimiter(text)
+    for n, physical in enumerate(io.StringIO(text), start=1):
+        if physical.count(delim) >= MAX_COLUMNS:
+            raise IngestError(f"regel {n} heeft meer dan {MAX_COLUMNS} kolommen: geen enquête-export, niet gelezen", n)
     csv.field_size_limit(max(csv.field_size_limit(), int(limits.max_file_mb * 1024 * 1024) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
 

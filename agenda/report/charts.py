@@ -101,7 +101,7 @@ def sector_heatmap(items: list[AgendaItem], *, width_cm: float = 16.0) -> bytes:
     if any(c.get("-") for c in counts):
         columns.append("-")
     data = np.array([[c.get(s, 0) for s in columns] for c in counts], dtype=float)
-    height_cm = 2.0 + 0.55 * max(len(items), 1)
+    height_cm = 2.0 + 0.6 * max(len(items), 1)
     fig, ax = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54))
     vmax = max(float(data.max()) if data.size else 1.0, 1.0)
     ax.imshow(data, cmap="Blues", aspect="auto", vmin=0, vmax=vmax * 1.15)
@@ -112,10 +112,10 @@ def sector_heatmap(items: list[AgendaItem], *, width_cm: float = 16.0) -> bytes:
                 ax.text(c, r, str(v), ha="center", va="center", fontsize=7.5,
                         color="white" if v > vmax * 0.6 else "#1F3B5A")
     ax.set_xticks(range(len(columns)))
-    ax.set_xticklabels(["geen" if s == "-" else s for s in columns], fontsize=8)
+    ax.set_xticklabels(["geen" if s == "-" else s for s in columns], fontsize=8.5)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(items)))
-    ax.set_yticklabels([_label(i, 70) for i in items], fontsize=7.5)
+    ax.set_yticklabels([_label(i, 64) for i in items], fontsize=8)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)

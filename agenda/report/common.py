@@ -141,6 +141,21 @@ def role_text(item: AgendaItem) -> str:
     return ", ".join(roles)
 
 
+def pick_quotes(item: AgendaItem, n: int = 3) -> list:
+    """Up to n verbatim formulations: distinct texts, spread over sources where possible."""
+    seen_text: set[str] = set()
+    seen_src: set[str] = set()
+    first, second = [], []
+    for m in item.mentions:
+        key = one_line(m.text).casefold()
+        if not key or key in seen_text:
+            continue
+        seen_text.add(key)
+        (second if m.source_id in seen_src else first).append(m)
+        seen_src.add(m.source_id)
+    return (first + second)[:n]
+
+
 def themes(agenda: Agenda) -> list[tuple[str, list[AgendaItem]]]:
     """Items grouped by theme (None -> 'Overig'); themes ordered by their best rank."""
     groups: dict[str, list[AgendaItem]] = {}

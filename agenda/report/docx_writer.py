@@ -15,7 +15,7 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
@@ -100,12 +100,6 @@ class _Writer:
         sid = self.style_id(*names)
         if sid:
             p._p.style = sid
-
-    def style(self, *names: str):
-        for name in names:
-            if name and self.has_style(name):
-                return self.doc.styles[name]
-        return None
 
     def para(self, text: str = "", style: str | None = None, *, bold: bool = False, italic: bool = False,
              container=None, align=None, size: float | None = None, color: str | None = None,
@@ -211,14 +205,14 @@ class _Writer:
         for old in tblPr.findall(qn("w:tblLook")):
             tblPr.remove(old)
         look = OxmlElement("w:tblLook")
-        look.set(qn("w:val"), "0420" if first_row else "0000")
+        look.set(qn("w:val"), f"{(0x20 if first_row else 0) | (0 if band else 0x200) | 0x400:04X}")
         look.set(qn("w:firstRow"), "1" if first_row else "0")
         look.set(qn("w:lastRow"), "0")
         look.set(qn("w:firstColumn"), "0")
         look.set(qn("w:lastColumn"), "0")
         look.set(qn("w:noHBand"), "0" if band else "1")
         look.set(qn("w:noVBand"), "1")
-        tblPr.append(look)
+        insert_ordered(tblPr, look, TBLPR_ORDER)
 
     @staticmethod
     def _row_props(row, *, header: bool = False, cant_split: bool = True) -> None:
@@ -237,10 +231,12 @@ class _Writer:
         tblW = OxmlElement("w:tblW")
         tblW.set(qn("w:w"), str(int(sum(widths_cm) * 567)))
         tblW.set(qn("w:type"), "dxa")
-        tblPr.append(tblW)
+        insert_ordered(tblPr, tblW, TBLPR_ORDER)
+        for old in tblPr.findall(qn("w:tblLayout")):
+            tblPr.remove(old)
         layout = OxmlElement("w:tblLayout")
         layout.set(qn("w:type"), "fixed")
-        tblPr.append(layout)
+        insert_ordered(tblPr, layout, TBLPR_ORDER)
         for col, w in zip(t.columns, widths_cm):
             col.width = Cm(w)
         for row in t.rows:
@@ -303,13 +299,16 @@ class _Writer:
             size=11)
         intro.paragraph_format.space_before = Cm(2.5)
         first, last = common.source_period(a)
-        bits = [f"{len(self.items)} kennisvragen", f"{len(a.sources)} brondocumenten"]
+        lines = [f"{plural_q(len(self.items))} uit {len(a.sources)} brondocumenten"]
         if first:
-            bits.append(f"bronnen van {dutch_date(first)} tot en met {dutch_date(last)}")
-        if a.changes.previous:
-            bits.append(f"vergeleken met versie {a.changes.previous}")
-        meta = self.para(" · ".join(clean(b) for b in bits), "Kleine tekst")
+            lines.append(f"Bronnen van {dutch_date(first)} tot en met {dutch_date(last)}")
+        lines.append(f"Vergeleken met versie {a.changes.previous}" if a.changes.previous else "Eerste versie")
+        meta = self.para("", "Kleine tekst")
         meta.paragraph_format.space_before = Pt(12)
+        for n, line in enumerate(lines):
+            run = meta.add_run(clean(line))
+            if n < len(lines) - 1:
+                run.add_break()
 
     def toc_heading(self) -> Paragraph:
         st = "TOC Heading" if self.has_style("TOC Heading") else "Heading 1"
@@ -393,7 +392,6 @@ class _Writer:
         cp.category = "Kennisagenda"
         cp.keywords = "; ".join(["kennisagenda", "kennisvragen", one_line(a.label)] + ([author] if a.knowledge_table else []))
         cp.language = "nl-NL"
-        cp.content_status = "Definitief"
         cp.identifier = one_line(a.content_hash or a.input_fingerprint)[:255]
         cp.comments = one_line(
             f"Gegenereerd uit {len(a.sources)} brondocumenten; kenmerk invoer {a.input_fingerprint[:16]}.")
@@ -404,12 +402,7 @@ class _Writer:
             settings.remove(old)
         el = OxmlElement("w:updateFields")
         el.set(qn("w:val"), "true")
-        # schema order: updateFields comes early; after w:zoom etc. is accepted by Word
-        zoom = settings.find(qn("w:zoom"))
-        if zoom is not None:
-            zoom.addnext(el)
-        else:
-            settings.insert(0, el)
+        insert_ordered(settings, el, SETTINGS_AFTER_UPDATEFIELDS, after_only=True)
 
     # --- 3. summary -------------------------------------------------------------------------
 
@@ -656,7 +649,7 @@ class _Writer:
             lead = p.add_run("Waarom deze plaats: ")
             lead.bold = True
             p.add_run(clean(item.explanation).strip())
-        quotes = _pick_quotes(item, N_QUOTES)
+        quotes = common.pick_quotes(item, N_QUOTES)
         if quotes:
             self.para("Zo werd de vraag gesteld", bold=True, keep_next=True, space_after=2, size=9.5,
                       color="1F3B5A")
@@ -684,22 +677,21 @@ class _Writer:
         ]
         spacer = self.para("", space_after=0)
         spacer.paragraph_format.keep_with_next = True
-        t = self.doc.add_table(rows=2, cols=2)
+        # One row of four columns, as in the knowledge table's own agenda. A single row that may
+        # not split keeps the block on one page in Word and LibreOffice alike.
+        t = self.doc.add_table(rows=1, cols=4)
         self.table_style(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._look(t, first_row=False, band=False)
-        self.widths(t, [8.0, 8.0])
+        self.widths(t, [4.6, 3.8, 3.8, 3.8])
+        row = t.rows[0]
+        self._row_props(row)
         for n, (label, text) in enumerate(cells):
-            row = t.rows[n // 2]
-            if n % 2 == 0:
-                self._row_props(row)
-            cell = row.cells[n % 2]
-            self.shade(cell, KNOWLEDGE_FILL)
+            cell = row.cells[n]
+            self.shade(cell, KEY_FILL if n == 0 else KNOWLEDGE_FILL)
             self.cell_text(cell, label, bold=True, color="1F3B5A")
             empty = text == NOT_FILLED
             self.cell_para(cell, text, italic=empty, color="7F7F7F" if empty else None)
-        _keep_table_with_next(t, rows=t.rows[:1])
-        self.para("", space_after=4)
 
     # --- 7. context matrix ------------------------------------------------------------------
 
@@ -733,7 +725,7 @@ class _Writer:
             self.table(["Titel", "Soort", "Datum", "Bestand", "Vragen"],
                        [[one_line(s.title), common.KIND_SHORT.get(common.kind_value(s.kind), common.kind_value(s.kind)),
                          _short_date(s.date), _breakable_path(s.path), s.n_mentions] for s in srcs],
-                       [5.0, 2.0, 2.2, 5.6, 1.2], align={4: WD_ALIGN_PARAGRAPH.CENTER})
+                       [4.9, 2.0, 2.5, 5.1, 1.5], align={4: WD_ALIGN_PARAGRAPH.CENTER})
         else:
             self.none_line("Geen.")
 
@@ -780,6 +772,34 @@ class _Writer:
 
 
 # --- module helpers -------------------------------------------------------------------------
+
+
+# Children of w:tblPr in schema order (Word rejects files whose elements are out of order).
+TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+               "tblLook", "tblCaption", "tblDescription")
+# Children of w:settings that must come after w:updateFields.
+SETTINGS_AFTER_UPDATEFIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
+                               "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                               "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+                               "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+                               "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+
+
+def insert_ordered(parent, child, order: tuple[str, ...], *, after_only: bool = False) -> None:
+    """Insert ``child`` before the first existing sibling that the schema puts after it.
+
+    ``order`` lists local names in schema order; with ``after_only`` it lists only the
+    names that must follow ``child``.
+    """
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    name = child.tag.replace(w, "")
+    later = set(order) if after_only else set(order[order.index(name) + 1:])
+    for sib in parent:
+        if isinstance(sib.tag, str) and sib.tag.startswith(w) and sib.tag.replace(w, "") in later:
+            sib.addprevious(child)
+            return
+    parent.append(child)
 
 
 def _run_xml(inner: str):
@@ -856,21 +876,6 @@ def _weight_value(v: object) -> str:
     if isinstance(v, bool):
         return "ja" if v else "nee"
     return number(float(v), 2)
-
-
-def _pick_quotes(item: AgendaItem, n: int):
-    """Up to n verbatim formulations: distinct texts, spread over sources where possible."""
-    seen_text: set[str] = set()
-    seen_src: set[str] = set()
-    first, second = [], []
-    for m in item.mentions:
-        key = one_line(m.text).casefold()
-        if not key or key in seen_text:
-            continue
-        seen_text.add(key)
-        (second if m.source_id in seen_src else first).append(m)
-        seen_src.add(m.source_id)
-    return (first + second)[:n]
 
 
 def build_document(agenda: Agenda, *, template: Path | None = None) -> DocxDocument:

@@ -41,6 +41,27 @@ def _fonts(rpr, name: str = FONT) -> None:
     rpr.insert(0, rfonts)
 
 
+# Children of w:pPr in schema order, up to the ones this script sets.
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange")
+
+
+def _add_pbdr(ppr, xml: str) -> None:
+    """Insert a w:pBdr where the schema wants it (Word refuses out-of-order elements)."""
+    _strip(ppr, "w:pBdr")
+    el = parse_xml(xml)
+    later = {qn(f"w:{n}") for n in PPR_ORDER[PPR_ORDER.index("pBdr") + 1:]}
+    for sib in ppr:
+        if sib.tag in later:
+            sib.addprevious(el)
+            return
+    ppr.append(el)
+
+
 def _strip(el, *tags: str) -> None:
     for tag in tags:
         for old in el.findall(qn(tag)):
@@ -105,9 +126,7 @@ def _headings(doc) -> None:
         pf.line_spacing = 1.0
     # A thin rule under Heading 1.
     ppr = doc.styles["Heading 1"].element.get_or_add_pPr()
-    _strip(ppr, "w:pBdr")
-    ppr.append(parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="4" w:color="{ACCENT}"/></w:pBdr>'))
+    _add_pbdr(ppr, f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="4" w:color="{ACCENT}"/></w:pBdr>')
 
     title = doc.styles["Title"]
     _strip(title.element.get_or_add_pPr(), "w:pBdr")
@@ -147,10 +166,8 @@ def _other_styles(doc) -> None:
     quote.paragraph_format.left_indent = Cm(0.6)
     quote.paragraph_format.right_indent = Cm(0.6)
     quote.paragraph_format.space_after = Pt(4)
-    ppr = quote.element.get_or_add_pPr()
-    _strip(ppr, "w:pBdr")
-    ppr.append(parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="12" w:space="8" w:color="{ACCENT}"/></w:pBdr>'))
+    _add_pbdr(quote.element.get_or_add_pPr(),
+              f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="12" w:space="8" w:color="{ACCENT}"/></w:pBdr>')
 
     cap = doc.styles["Caption"]
     _font(cap, size=9, bold=False, italic=True, color=GREY)
@@ -255,6 +272,9 @@ def build(path: Path = TEMPLATE) -> Path:
     _other_styles(doc)
     _table_style(doc)
     _page(doc)
+    lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "nl-NL")
     # The body holds one sample paragraph only; the writer clears it.
     body = doc.element.body
     for child in list(body):

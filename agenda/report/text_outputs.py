@@ -128,6 +128,7 @@ def _env() -> Environment:
         env.filters["sectors"] = lambda item: ", ".join(common.sectors_of(item)) or "-"
         env.filters["roles"] = lambda item: common.role_text(item) or "-"
         env.filters["levels"] = lambda item: ", ".join(common.context_values(item, "level")) or "-"
+        env.filters["quotes"] = common.pick_quotes
         env.filters["or_todo"] = lambda v: one_line(v) or common.NOT_FILLED
         _ENV = env
     return _ENV
