@@ -41,48 +41,72 @@ __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load
 
 EXACT_MAX = 25_000     # above this many rows, neighbour search uses the IVF index
 WORD_KNN_MAX = 5_000   # up to this many rows, word TF-IDF neighbours are candidates too
-K_CAND = 10            # neighbours per question scored for clustering
+K_CAND = int(__import__('os').environ.get('KCAND', 10))            # neighbours per question scored for clustering
+LOCAL_K = 5            # local scaling: similarity relative to the 5th neighbour
 
 # --------------------------------------------------------------------------------------
 # general question-type and target-group cues (general Dutch, not data-set specific)
+# Question types; a pair "clashes" when both sides name a type and share none
+# (effect of X vs how to introduce X; measuring X vs improving X).  The generic
+# "hoe" is deliberately not a type: almost every question uses it.
 _QTYPE = {
-    # does it have an effect / is it worthwhile ("wat werkt bij X" is a how-question)
-    "effect": {"effect", "effecten", "invloed", "impact", "hoeverre", "zinvol", "nut",
-               "nuttig", "oplevert", "opleveren", "oplevering", "bijdraagt", "bijdragen",
-               "gevolgen", "gevolg", "leidt", "leiden", "helpt", "helpen", "verband",
-               "samenhang", "samenhangt"},
-    # how to do / implement / approach
-    "how": {"hoe", "aanpak", "aanpakken", "invoeren", "invoering", "implementeren",
-            "implementatie", "inrichten", "organiseren", "manier", "stappen", "werkt",
-            "didactiek", "strategieen", "tips"},
-    # measuring / monitoring / signalling
-    "measure": {"meten", "meet", "meting", "monitoren", "monitor", "signaleren", "signaleer",
-                "peilen", "instrument", "instrumenten", "vragenlijst", "vragenlijsten",
-                "betrouwbaar", "betrouwbare", "meetinstrument", "meetinstrumenten"},
-    # why / causes
+    "effect": {"effect", "effecten", "effectief", "effectieve", "invloed", "impact", "hoeverre",
+               "zinvol", "nut", "nuttig", "oplevert", "opleveren", "opbrengst", "opbrengsten",
+               "bijdraagt", "bijdragen", "gevolgen", "gevolg", "leidt", "leiden", "verband",
+               "samenhang", "samenhangt", "werkt", "werken", "helpt", "helpen", "beter", "loont"},
+    "implement": {"invoeren", "invoering", "implementeren", "implementatie", "introduceren",
+                  "introductie", "inrichten", "organiseren", "opzetten", "uitvoeren",
+                  "draagvlak", "handhaven", "handhaving", "regels", "afspraken", "beleid"},
+    "measure": {"meten", "meet", "meting", "metingen", "monitoren", "monitor", "signaleren",
+                "signaleer", "peilen", "instrument", "instrumenten", "vragenlijst",
+                "vragenlijsten", "betrouwbaar", "betrouwbare", "meetinstrument",
+                "meetinstrumenten", "toetsen", "vaststellen", "brengen"},
+    "improve": {"verbeteren", "verbeter", "verbetert", "bevorderen", "bevorder", "versterken",
+                "versterk", "vergroten", "vergroot", "verhogen", "stimuleren", "stimuleer",
+                "verminderen", "verminder", "verlagen", "voorkomen", "tegengaan"},
     "why": {"waarom", "oorzaak", "oorzaken", "verklaart", "verklaren", "redenen", "reden"},
 }
-_HOW = frozenset({"how"})
-_NEG = {"niet", "geen", "zonder", "nooit", "niets", "minder"}
+_NEG = {"niet", "geen", "zonder", "nooit", "niets"}
 _GROUPS = {
-    "leerling": {"leerling", "kind", "kinderen", "pubers", "puber", "jongeren", "student", "studenten"},
+    "leerling": {"leerling", "kind", "kinderen", "pubers", "puber", "jongeren", "student",
+                 "studenten", "kleuters", "kleuter", "tieners", "nieuwkomers"},
     "leraar": {"leraar"},
-    "collega": {"collega", "collegiaal", "collegiale", "teamleden", "team"},
+    "collega": {"collega", "collegiaal", "collegiale", "teamleden", "team", "elkaar"},
     "ouder": {"ouder", "gezin", "gezinnen", "thuis"},
-    "schoolleider": {"schoolleider", "leidinggevende", "leidinggevenden"},
-    "starter": {"starter", "starters", "startende", "beginnende", "zijinstromer", "zijinstromers"},
+    "schoolleider": {"schoolleider", "leidinggevende", "leidinggevenden", "management"},
+    "starter": {"starter", "starters", "startende", "beginnende", "zijinstromer",
+                "zijinstromers", "pabostudenten", "stagiairs", "stagiair"},
     "bestuurder": {"bestuurder"},
     "ib": {"ib"},
 }
+_SECTOR_GROUP = {"po": "po", "sbo": "po", "kinderopvang": "vve", "vo": "vo", "vmbo": "vo",
+                 "havo": "vo", "vwo": "vo", "so": "so", "vso": "so", "mbo": "mbo",
+                 "hbo": "ho", "wo": "ho", "pabo": "ho"}
 
-FEATURES = ["cos", "cos2", "wcos", "wjac", "ccos", "tsr", "tsort", "partial",
-            "sector_conflict", "qtype_conflict", "neg_mismatch", "group_diff",
-            "len_ratio", "rank", "soft", "miss", "miss2"]
+#: features and the sign their weight is constrained to (+1 similarity, -1 conflict)
+FEATURE_SIGNS = {
+    "cos": +1, "cosc": +1, "cosc2": +1, "local": +1, "mutual": +1, "snn": +1, "wcos": +1, "wjac": +1,
+    "ccos": +1, "tsr": +1, "soft": +1,
+    "miss": -1, "miss2": -1, "sector_conflict": -1, "qtype_clash": -1, "group_diff": -1,
+    "neg_mismatch": -1, "len_ratio": +1,
+}
+FEATURES = list(FEATURE_SIGNS)
 
 
 def _cues(words: list[str], table: dict[str, set[str]]) -> frozenset[str]:
     ws = set(words)
     return frozenset(k for k, vocab in table.items() if ws & vocab)
+
+
+def _centre(emb: np.ndarray) -> np.ndarray:
+    """Subtract the corpus mean vector (the shared "education question" direction)
+    and re-normalise: cosine then measures what distinguishes two questions."""
+    if len(emb) < 3:
+        return emb
+    x = emb - emb.mean(0, keepdims=True)
+    nrm = np.linalg.norm(x, axis=1, keepdims=True)
+    nrm[nrm < 1e-9] = 1.0
+    return (x / nrm).astype(np.float32)
 
 
 @dataclass
@@ -99,6 +123,7 @@ class Corpus:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         sw = stop_words()
+        self.embc = _centre(self.emb)
         self.norm = [normalise(t) for t in self.texts]
         words = [n.split() for n in self.norm]
         self.toks = [[stem(w) for w in ws if w not in sw] for ws in words]
@@ -107,7 +132,7 @@ class Corpus:
         vocab: dict[str, int] = {}
         rows, cols = [], []
         for i, ts in enumerate(self.toks):
-            for t in set(ts):
+            for t in dict.fromkeys(ts):
                 rows.append(i)
                 cols.append(vocab.setdefault(t, len(vocab)))
         b = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
@@ -125,7 +150,8 @@ class Corpus:
         content = [" ".join(w for w in ws if w not in sw) or " " for ws in words]
         self.cvec = cv.fit_transform(content).tocsr()
         self.stripped = content
-        self.sector = [frozenset(w for w in ws if w in SECTORS) for ws in words]
+        self.sector = [frozenset(_SECTOR_GROUP.get(w, w) for w in ws if w in SECTORS)
+                       for ws in words]
         self.qtype = [_cues(ws, _QTYPE) for ws in words]
         self.neg = np.array([bool(set(ws) & _NEG) for ws in words])
         self.groups = [_cues(ws, _GROUPS) for ws in words]
@@ -143,6 +169,10 @@ class Corpus:
             np.zeros((0, self.emb.shape[1]), np.float32)
         self.tok_ids = [np.array(sorted({vocab[t] for t in ts}), np.int64) for ts in self.toks]
         self.idf_rel = self.idf / max(float(self.idf.max()), 1e-6) if len(self.idf) else self.idf
+        # neighbour structure of the centred embedding (corpus-adaptive features)
+        self.nn_idx, self.nn_sim = knn(self.embc, K_CAND)
+        kth = min(LOCAL_K, self.nn_sim.shape[1]) - 1
+        self.kth = (self.nn_sim[:, kth] if kth >= 0 else np.zeros(n, np.float32)).astype(np.float32)
 
 
 def _row_l2(x: sp.csr_matrix) -> sp.csr_matrix:
@@ -159,38 +189,59 @@ def _rowdot(x: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000
     return out
 
 
-def pair_features(c: Corpus, pairs: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
+def _rank_of(c: Corpus, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Position of b in a's centred-embedding neighbour list (K_CAND if absent)."""
+    n, k = c.nn_idx.shape
+    out = np.full(len(a), K_CAND, np.int64)
+    if k == 0 or len(a) == 0:
+        return out
+    hit = c.nn_idx[a] == b[:, None]
+    found = hit.any(1)
+    out[found] = hit[found].argmax(1)
+    return out
+
+
+def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
     """(m, len(FEATURES)) float32 feature matrix for index pairs (m, 2)."""
     a, b = pairs[:, 0], pairs[:, 1]
     m = len(a)
+    F = {name: i for i, name in enumerate(FEATURES)}
     f = np.zeros((m, len(FEATURES)), dtype=np.float32)
-    cos = np.einsum("ij,ij->i", c.emb[a], c.emb[b])
-    f[:, 0] = cos
-    f[:, 1] = cos * cos
-    f[:, 2] = _rowdot(c.wvec, a, b)
+    f[:, F["cos"]] = np.einsum("ij,ij->i", c.emb[a], c.emb[b])
+    cc = np.einsum("ij,ij->i", c.embc[a], c.embc[b])
+    f[:, F["cosc"]] = cc
+    f[:, F["cosc2"]] = np.maximum(cc, 0) ** 2
+    # local scaling: similarity relative to each question's LOCAL_K-th neighbour
+    f[:, F["local"]] = cc - 0.5 * (c.kth[a] + c.kth[b])
+    ra, rb = _rank_of(c, a, b), _rank_of(c, b, a)
+    f[:, F["mutual"]] = 0.5 * (1.0 / (1.0 + ra) + 1.0 / (1.0 + rb))
+    # shared nearest neighbours: overlap of the two neighbour lists
+    na, nb = np.sort(c.nn_idx[a], 1), c.nn_idx[b]
+    kk = max(1, c.nn_idx.shape[1])
+    if c.nn_idx.shape[1]:
+        pos = np.clip(np.array([np.searchsorted(na[r], nb[r]) for r in range(m)]).reshape(m, -1), 0, kk - 1)
+        f[:, F["snn"]] = (np.take_along_axis(na, pos, 1) == nb).sum(1) / kk
+    f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
     # IDF-weighted Jaccard: shared IDF mass / union IDF mass
     inter = _rowdot(c.wbin.multiply(np.sqrt(c.idf)[None, :]).tocsr(), a, b)
-    f[:, 3] = inter / np.maximum(c.wsum[a] + c.wsum[b] - inter, 1e-6)
-    f[:, 4] = _rowdot(c.cvec, a, b)
+    f[:, F["wjac"]] = inter / np.maximum(c.wsum[a] + c.wsum[b] - inter, 1e-6)
+    f[:, F["ccos"]] = _rowdot(c.cvec, a, b)
     sa = [c.stripped[i] for i in a]
     sb = [c.stripped[i] for i in b]
-    f[:, 5] = rf_process.cpdist(sa, sb, scorer=fuzz.token_set_ratio, workers=1) / 100.0
-    f[:, 6] = rf_process.cpdist(sa, sb, scorer=fuzz.token_sort_ratio, workers=1) / 100.0
-    f[:, 7] = rf_process.cpdist(sa, sb, scorer=fuzz.partial_ratio, workers=1) / 100.0
+    f[:, F["tsr"]] = rf_process.cpdist(sa, sb, scorer=fuzz.token_set_ratio, workers=1) / 100.0
     sec, qt, gr = c.sector, c.qtype, c.groups
+    i_sec, i_qt, i_gr = F["sector_conflict"], F["qtype_clash"], F["group_diff"]
     for r in range(m):
         i, j = a[r], b[r]
-        if sec[i] and sec[j] and sec[i] != sec[j]:
-            f[r, 8] = 1.0
-        if (qt[i] ^ qt[j]) - _HOW:   # effect / measure / why asked on one side only
-            f[r, 9] = 1.0
-        g = gr[i] ^ gr[j]
-        f[r, 11] = len(g)
-    f[:, 10] = c.neg[a] != c.neg[b]
-    f[:, 12] = np.minimum(c.nwords[a], c.nwords[b]) / np.maximum(c.nwords[a], c.nwords[b])
-    if rank is not None:
-        f[:, 13] = rank
+        if sec[i] and sec[j] and not (sec[i] & sec[j]):
+            f[r, i_sec] = 1.0
+        if qt[i] and qt[j] and not (qt[i] & qt[j]):
+            f[r, i_qt] = 1.0
+        f[r, i_gr] = len(gr[i] ^ gr[j])
+    f[:, F["neg_mismatch"]] = c.neg[a] != c.neg[b]
+    f[:, F["len_ratio"]] = np.minimum(c.nwords[a], c.nwords[b]) / np.maximum(c.nwords[a], c.nwords[b])
     wv, idf, rel, ids = c.wordvec, c.idf, c.idf_rel, c.tok_ids
+    i_soft, i_miss, i_miss2 = F["soft"], F["miss"], F["miss2"]
     for r in range(m):
         ia, ib = ids[a[r]], ids[b[r]]
         if len(ia) == 0 or len(ib) == 0:
@@ -198,12 +249,14 @@ def pair_features(c: Corpus, pairs: np.ndarray, rank: np.ndarray | None = None) 
         sim = wv[ia] @ wv[ib].T
         ma, mb = sim.max(1), sim.max(0)
         wa, wb = idf[ia], idf[ib]
-        f[r, 14] = 0.5 * (float(wa @ ma) / float(wa.sum()) + float(wb @ mb) / float(wb.sum()))
-        la = rel[ia] * (1.0 - ma)
-        lb = rel[ib] * (1.0 - mb)
+        f[r, i_soft] = 0.5 * (float(wa @ ma) / float(wa.sum()) + float(wb @ mb) / float(wb.sum()))
+        # asymmetric content-word difference: IDF-weighted words of one question
+        # that have no (soft) counterpart in the other
+        la = rel[ia] * np.clip(1.0 - ma, 0.0, 1.0)
+        lb = rel[ib] * np.clip(1.0 - mb, 0.0, 1.0)
         both = np.sort(np.concatenate([la, lb]))
-        f[r, 15] = both[-1]
-        f[r, 16] = both[-2] if len(both) > 1 else 0.0
+        f[r, i_miss] = both[-1]
+        f[r, i_miss2] = both[-2] if len(both) > 1 else 0.0
     return f
 
 
@@ -330,49 +383,33 @@ def load_model() -> PairModel:
     return PairModel.from_json(json.loads(text))
 
 
-def candidate_index(c: Corpus, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unique candidate pairs (i<j) from embedding and word neighbours, plus a rank
-    feature: 1/(1+best rank of one in the other's embedding neighbour list)."""
+def candidate_index(c: Corpus, k: int) -> np.ndarray:
+    """Unique candidate pairs (i<j): each question's top-k neighbours by centred
+    embedding cosine, by raw embedding cosine and by IDF-weighted word cosine."""
     n = len(c.texts)
     if n < 2:
-        return np.zeros((0, 2), np.int64), np.zeros(0, np.float32)
-    e_idx, _ = knn(c.emb, k)
+        return np.zeros((0, 2), np.int64)
+    e_idx = c.nn_idx if c.nn_idx.shape[1] >= min(k, n - 1) else knn(c.embc, k)[0]
+    e_idx = e_idx[:, :k]
+    r_idx = knn(c.emb, max(1, k // 2))[0]
     w_idx = (_sparse_knn(c.wvec, max(1, k // 2)) if n <= WORD_KNN_MAX
              else np.zeros((n, 0), np.int64))
-    rows = [np.repeat(np.arange(n), e_idx.shape[1]), np.repeat(np.arange(n), w_idx.shape[1])]
-    cols = [e_idx.ravel(), w_idx.ravel()]
-    ranks = [np.tile(np.arange(e_idx.shape[1]), n), np.full(w_idx.size, k, np.int64)]
-    r = np.concatenate(rows)
-    cc = np.concatenate(cols)
-    rk = np.concatenate(ranks)
-    keep = r != cc
-    r, cc, rk = r[keep], cc[keep], rk[keep]
-    a, b = np.minimum(r, cc), np.maximum(r, cc)
-    key = a * n + b
-    order = np.lexsort((rk, key))
-    key, rk = key[order], rk[order]
-    first = np.ones(len(key), bool)
-    first[1:] = key[1:] != key[:-1]
-    key, rk = key[first], rk[first]
-    pairs = np.stack([key // n, key % n], 1)
-    return pairs, (1.0 / (1.0 + rk)).astype(np.float32)
+    rows = np.concatenate([np.repeat(np.arange(n), x.shape[1]) for x in (e_idx, r_idx, w_idx)])
+    cols = np.concatenate([x.ravel() for x in (e_idx, r_idx, w_idx)])
+    keep = rows != cols
+    rows, cols = rows[keep], cols[keep]
+    key = np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols))
+    return np.stack([key // n, key % n], 1)
 
 
 def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None):
     model = model or load_model()
-    pairs, rank = candidate_index(c, k or model.k)
+    pairs = candidate_index(c, k or model.k)
     if len(pairs) == 0:
         return pairs, np.zeros(0, np.float32)
-    f = pair_features(c, pairs, rank)
+    f = pair_features(c, pairs)
     cols = [FEATURES.index(name) for name in model.features]
-    probs = model.predict(f[:, cols])
-    # precision-first rule: a different question type (effect / measuring / why vs
-    # the other) or a different sector damps the merge probability
-    damp = float(model.meta.get("conflict_damp", 1.0))
-    if damp != 1.0:
-        conflict = (f[:, FEATURES.index("qtype_conflict")] >= 1) | (f[:, FEATURES.index("sector_conflict")] >= 1)
-        probs = np.where(conflict, probs * damp, probs).astype(np.float32)
-    return pairs, probs
+    return pairs, model.predict(f[:, cols])
 
 
 # --------------------------------------------------------------------------------------
@@ -496,25 +533,40 @@ def _review_pairs(n, pairs, probs, labels, k):
 
 def fit_pair_model(corpora: list[tuple[Corpus, list]], *, features: list[str] | None = None,
                    k: int = K_CAND, C: float = 1.0, threshold: float = 0.5) -> PairModel:
-    """Logistic regression on candidate pairs of one or more labelled corpora."""
-    from sklearn.linear_model import LogisticRegression
+    """Sign-constrained, L2-regularised logistic regression on candidate pairs of one
+    or more labelled corpora: similarity features may only raise the merge
+    probability and conflict features only lower it (FEATURE_SIGNS), so the model
+    cannot learn data-set artefacts such as "near-identical wording ⇒ different"."""
+    from scipy.optimize import minimize
 
     features = features or list(FEATURES)
     cols = [FEATURES.index(f) for f in features]
     xs, ys = [], []
     for c, gold in corpora:
-        pairs, rank = candidate_index(c, k)
+        pairs = candidate_index(c, k)
         if not len(pairs):
             continue
         g = np.asarray(gold)
-        xs.append(pair_features(c, pairs, rank)[:, cols])
+        xs.append(pair_features(c, pairs)[:, cols])
         ys.append(g[pairs[:, 0]] == g[pairs[:, 1]])
-    x = np.concatenate(xs)
-    y = np.concatenate(ys).astype(int)
+    x = np.concatenate(xs).astype(np.float64)
+    y = np.concatenate(ys).astype(np.float64)
     mean = x.mean(0)
     scale = x.std(0)
     scale[scale < 1e-6] = 1.0
-    lr = LogisticRegression(C=C, max_iter=2000)
-    lr.fit((x - mean) / scale, y)
+    z = (x - mean) / scale
+    lam = 1.0 / (C * len(y))
+
+    def loss(w):
+        t = z @ w[:-1] + w[-1]
+        p = 1.0 / (1.0 + np.exp(-t))
+        ll = np.mean(np.logaddexp(0.0, t) - y * t)
+        grad = np.append(z.T @ (p - y) / len(y) + 2 * lam * w[:-1], np.mean(p - y))
+        return ll + lam * float(w[:-1] @ w[:-1]), grad
+
+    bounds = [(0.0, None) if FEATURE_SIGNS[f] > 0 else (None, 0.0) for f in features]
+    res = minimize(loss, np.zeros(len(features) + 1), jac=True, method="L-BFGS-B",
+                   bounds=bounds + [(None, None)], options={"maxiter": 5000})
+    w = res.x
     return PairModel(features, mean.astype(np.float32), scale.astype(np.float32),
-                     lr.coef_[0].astype(np.float32), float(lr.intercept_[0]), threshold, k)
+                     w[:-1].astype(np.float32), float(w[-1]), threshold, k)

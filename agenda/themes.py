@@ -9,6 +9,7 @@ in curation.yaml win. The themes file is YAML (agenda/data/themes.yaml by defaul
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -23,12 +24,14 @@ from agenda.text import tokens
 
 KEYWORD_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 1.0
+OPENING_WEIGHT = 1.5  # "Wat is het effect…", "Hoe richt je…": the opening says the type
 
 
 class Theme(BaseModel):
     name: str
     description: str = ""
     keywords: list[str] = []
+    openings: list[str] = []  # regular expressions on the question's start (question types)
 
 
 class ThemeBook(BaseModel):
@@ -52,10 +55,15 @@ def _keyword_scores(question: str, options: Sequence[Theme]) -> np.ndarray:
     return np.asarray(scores, dtype=np.float32)
 
 
+def _opening_scores(question: str, options: Sequence[Theme]) -> np.ndarray:
+    start = question.strip().lower()
+    return np.asarray([any(re.match(p, start) for p in o.openings) for o in options], dtype=np.float32)
+
+
 def _choose(questions: Sequence[str], options: Sequence[Theme], q_emb: np.ndarray | None, o_emb: np.ndarray | None) -> list[str]:
     chosen = []
     for i, question in enumerate(questions):
-        score = KEYWORD_WEIGHT * _keyword_scores(question, options)
+        score = KEYWORD_WEIGHT * _keyword_scores(question, options) + OPENING_WEIGHT * _opening_scores(question, options)
         if q_emb is not None and o_emb is not None:
             score = score + SEMANTIC_WEIGHT * (o_emb @ q_emb[i])
         chosen.append(options[int(np.argmax(score))].name)

@@ -9,6 +9,7 @@ whole run so a second build waits (bounded) or stops with a clear message.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from prefect import flow, task
@@ -84,6 +85,25 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
     )
 
 
+def _dask_task_runner():
+    """prefect-dask's DaskTaskRunner for gather's per-file tasks (optional extra: pip install '.[dask]').
+
+    KENNISAGENDA_DASK_ADDRESS=tcp://host:8786 uses an existing cluster (its workers need the
+    project installed and PREFECT_API_URL set). Otherwise a temporary LocalCluster on this
+    machine, loopback only, whose workers report to this run's API: without that, every Dask
+    worker would start its own temporary Prefect server in ephemeral mode (~20 s each, measured).
+    """
+    from prefect.context import get_run_context
+    from prefect_dask import DaskTaskRunner
+
+    if address := os.environ.get("KENNISAGENDA_DASK_ADDRESS"):
+        return DaskTaskRunner(address=address)
+    env = {"PREFECT_API_URL": str(get_run_context().client.api_url).rstrip("/")}
+    if "PREFECT_HOME" in os.environ:  # the task cache lives in $PREFECT_HOME/storage
+        env["PREFECT_HOME"] = os.environ["PREFECT_HOME"]
+    return DaskTaskRunner(cluster_kwargs={"host": "127.0.0.1", "env": env})
+
+
 @flow(name="build-agenda", log_prints=True)
 def build_agenda(
     inputs_dir: Path = Path("inputs"),
@@ -106,9 +126,7 @@ def build_agenda(
         build_id, known = pipeline.start_build(db_path, inputs_dir, fingerprint)
         gather_flow = gather
         if (task_runner or settings.task_runner) == "dask":
-            from prefect_dask import DaskTaskRunner  # optional extra: pip install '.[dask]'
-
-            gather_flow = gather.with_options(task_runner=DaskTaskRunner())
+            gather_flow = gather.with_options(task_runner=_dask_task_runner())
         counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
                              settings.survey_question_column)
         result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)

@@ -139,3 +139,10 @@ def test_read_file_on_missing_and_directory(tmp_path):
     (tmp_path / "map.md").mkdir()
     r = read_file(tmp_path / "map.md", tmp_path)
     assert r.rejection is not None
+
+
+def test_too_many_questions_in_one_file(tmp_path):
+    p = tmp_path / "m.md"
+    p.write_text("## Vragen\n" + "- Waarom?\n" * 60, encoding="utf-8")
+    r = read_file(p, tmp_path, limits=Limits(max_rows=50))
+    assert r.rejection and "meer dan 50 vragen" in r.rejection.reason

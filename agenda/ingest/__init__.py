@@ -183,7 +183,11 @@ def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_colum
         return read_csv(path, rel, content_hash, limits, question_column)
     from agenda.ingest.common import decode_bytes
 
-    text, _enc = decode_bytes(path.read_bytes())
+    data = path.read_bytes()
+    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
+        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
+    text, _enc = decode_bytes(data)
+    del data
     if suffix in (".yaml", ".yml"):
         from agenda.ingest.case import read_case_yaml
         from agenda.ingest.common import clean_text

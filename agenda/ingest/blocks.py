@@ -27,6 +27,7 @@ from agenda.ingest.common import IngestError, RawMention, clean_text, ends_with_
 from agenda.models import Rule
 
 _FILL = "\ufffc"
+MAX_BLOCK_CHARS = 200_000
 
 
 @dataclass
@@ -146,6 +147,10 @@ def extract_block(block: Block, in_section: bool) -> list[RawMention]:
     """Mentions of one item/paragraph block."""
     out: list[RawMention] = []
     text = block.text
+    if len(text) > MAX_BLOCK_CHARS:
+        raise IngestError(
+            f"alinea of lijstpunt van {len(text)} tekens (grens {MAX_BLOCK_CHARS}): geen verslagtekst, niet gelezen", block.line
+        )
     masked = text
     for start, end, inner in find_quoted(text):
         q = tidy_question(inner)

@@ -363,7 +363,10 @@ def split_note(text: str) -> tuple[str, Context | None, dict[str, str]]:
 
 def merge_context(base: Context, over: Context | None) -> Context:
     if over is None:
-        return base.model_copy(deep=True)
+        return Context.model_construct(
+            sectors=list(base.sectors), roles=list(base.roles), level=base.level, school=base.school,
+            organisation=base.organisation,
+        )
     return Context(
         sectors=over.sectors or list(base.sectors),
         roles=over.roles or list(base.roles),
@@ -417,7 +420,9 @@ _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ITAL_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITAL_US = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]{0,2000})`")
-_HTML = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
+# Only the formatting tags an export to Markdown leaves behind are dropped; any other
+# markup (<script>, <iframe>, ...) is data and stays literal in every output.
+_HTML = re.compile(r"</?(?:b|i|u|em|strong|span|br|sup|sub|small|mark|font)(?:\s[^<>\n]{0,200})?/?>", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!?'\"])")
 
 

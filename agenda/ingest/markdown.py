@@ -13,7 +13,6 @@ each count as a paragraph; fenced code blocks and HTML comments are skipped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from agenda.ingest.blocks import Block, make_block
@@ -148,15 +147,3 @@ def parse_markdown(text: str, limits: Limits) -> tuple[dict, dict, list[Block]]:
     fm, fm_lines, body = read_front_matter(text, limits)
     return fm, fm_lines, parse_blocks(body)
 
-
-def front_matter_date(fm: dict, fm_lines: dict) -> dt.date | None:
-    from agenda.ingest.common import parse_date
-
-    for key in ("date", "datum"):
-        if key in fm:
-            try:
-                return parse_date(fm[key], key)
-            except IngestError as exc:
-                exc.line = fm_lines.get(key)
-                raise
-    return None

@@ -197,6 +197,8 @@ def _delimiter(text: str) -> str:
 
 def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
     data = path.read_bytes()
+    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
+        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
     text, _enc = decode_bytes(data)
     del data
     text = text.replace("\r\n", "\n").replace("\r", "\n")

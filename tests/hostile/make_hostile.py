@@ -132,6 +132,8 @@ def build(out: Path) -> dict[str, str]:
     put("cases/diep-ingesprongen.yaml", "a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(3000)), "te diep ingesprongen")
     put("cases/grote-int.yaml", "school: X\nnummer: " + "9" * 5000 + "\n", "ongeldige waarde")
 
+    put("meetings/lange-alinea.md", "# Verslag\n\n" + "Waarom? " * 30_000 + "\n", "alinea of lijstpunt van")
+
     # --- Word --------------------------------------------------------------------------------
     docx_ok = _docx_bytes(["Hoe gebruik je adaptieve software?", "PLACEHOLDER"])
     put("meetings/goed.docx", docx_ok, "ok")
@@ -163,6 +165,7 @@ def build(out: Path) -> dict[str, str]:
     put("surveys/utf8-bom.csv", _survey(SURVEY_ROWS, ";").encode("utf-8-sig"), "ok")
     put("surveys/utf16.csv", _survey(SURVEY_ROWS, "\t").encode("utf-16"), "ok")
     put("surveys/cp1252.csv", _survey(SURVEY_ROWS, ";").encode("cp1252"), "ok")
+    put("surveys/kolommen.csv", "vraag" + ",x" * 5000 + "\n", "kolommen")
     put("surveys/geen-vraag.csv", "naam;sector\nAnne;po\n", "geen kolom met vragen gevonden")
     put("surveys/grote-cel.csv", "sector,vraag\npo,Hoe " + "x" * (3 << 20) + "?\n", "cel in rij 2, kolom 'vraag'")
     put("surveys/kapot.xlsx", docx_ok[:3000], "Excel-bestand")

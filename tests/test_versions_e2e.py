@@ -1,0 +1,60 @@
+"""Versions on real files: adding a meeting makes a new version whose report and diff name the
+new question; an identical rebuild makes none; any version can be published again."""
+
+import shutil
+
+import docx
+from docx.oxml.ns import qn
+from typer.testing import CliRunner
+
+from agenda.cli import app
+from tests.conftest import build_without_prefect
+
+NEW_QUESTION = "Hoe bereiden we leerlingen in groep 8 voor op het zelfstandig plannen van hun werk in het vo?"
+
+
+def _section_text(path, start, stop):
+    """Text of paragraphs and tables between heading `start` and heading `stop`, in body order."""
+    body = docx.Document(path).element.body
+    out, inside = [], False
+    for el in body.iterchildren():
+        text = "".join(t.text or "" for t in el.iter(qn("w:t")))
+        if el.tag == qn("w:p") and text.strip() == start:
+            inside = True
+            continue
+        if el.tag == qn("w:p") and text.strip() == stop and inside:
+            break
+        if inside:
+            out.append(text)
+    return "\n".join(out)
+
+
+def test_a_new_meeting_makes_a_new_version_that_names_the_new_question(tmp_path, sample_build):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(sample_build[0], inputs)
+    db, out = tmp_path / "out/k.duckdb", tmp_path / "out"
+    first, _ = build_without_prefect(inputs, db, out)
+    same, _ = build_without_prefect(inputs, db, out)
+    assert not same.is_new and same.label == first.label
+
+    (inputs / "meetings/2022-10-03-negende-bijeenkomst.md").write_text(
+        "---\ntitle: Negende bijeenkomst kennistafel\ndate: 2022-10-03\nkind: meeting\n---\n"
+        "# Negende bijeenkomst\n\nDe leden bespraken de overgang naar het vo.\n\n## Kennisvragen\n\n"
+        f"- {NEW_QUESTION} (sector: po; rol: leraar)\n", encoding="utf-8")
+    second, paths = build_without_prefect(inputs, db, out)
+    assert second.is_new and second.label == f"{first.label}.2"
+    assert any(NEW_QUESTION in line and "nieuw" in line for line in second.changes)
+
+    changes = _section_text(paths[0], "Wat is er veranderd", "De kennisvragen per thema")
+    assert NEW_QUESTION in changes
+    assert first.label in changes
+
+    result = CliRunner().invoke(app, ["diff", first.label, second.label, "--db", str(db)])
+    assert result.exit_code == 0 and NEW_QUESTION in result.stdout
+
+    republish = tmp_path / "again"
+    result = CliRunner().invoke(app, ["publish", "--version", first.label, "--db", str(db), "--out", str(republish)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(republish / f"kennisagenda-{first.label}.docx")
+    assert document.core_properties.version == first.label
+    assert NEW_QUESTION not in "\n".join(p.text for p in document.paragraphs)
