@@ -4,19 +4,25 @@ Method (see README / bench/dedupe_quality.py):
 
 1. Normalise and stem every question (``agenda.text``); fit IDF on the corpus
    being clustered, so words every question in the domain shares weigh little.
-2. Embed with multilingual USE v3 (``agenda.embed``).
-3. Candidate pairs: each question's top-k neighbours by embedding cosine and by
-   IDF-weighted word cosine (exact blocked search; an inverted-file index over
-   k-means cells above ``EXACT_MAX`` rows), never a dense n×n matrix.
-4. Score each candidate pair with a small logistic-regression model over
-   embedding cosine, word TF-IDF cosine, IDF-weighted Jaccard, character n-gram
-   cosine, rapidfuzz ratios and conflict indicators (different sector, different
-   question type such as effect vs how vs measuring, negation, different target
-   group).  Coefficients live in ``agenda/data/dedupe_model.json``, fitted on the
-   development set with grouped cross-validation (bench/dedupe_quality.py).
+2. Embed with multilingual USE v3 (``agenda.embed``) and centre the vectors on
+   the corpus mean (removes the shared "education question" direction).
+3. Candidate pairs: each question's top-k neighbours by centred and raw
+   embedding cosine and by IDF-weighted word cosine (exact blocked search; an
+   inverted-file index over k-means cells above ``EXACT_MAX`` rows), never a
+   dense n×n matrix.
+4. Score each candidate pair with a sign-constrained logistic regression:
+   similarity features (centred cosine, cosine relative to each question's 5th
+   neighbour, shared nearest neighbours, soft word coverage, character n-grams)
+   may only raise the probability; conflict features (IDF-weighted content words
+   of one question with no soft counterpart in the other, different sector,
+   clashing question type such as effect vs invoeren or meten vs verbeteren,
+   different target group) may only lower it.  Coefficients live in
+   ``agenda/data/dedupe_model.json``, fitted on the development set
+   (bench/dedupe_quality.py, grouped cross-validation).
 5. Average-linkage agglomeration on the sparse pair graph (absent pairs count
    as probability 0), merging while the average merge probability ≥ the
-   precision-oriented threshold in the model file.
+   precision-oriented threshold in the model file.  The review queue ranks by
+   the probability blended with raw cosine and soft word coverage (recall).
 """
 
 from __future__ import annotations
@@ -37,11 +43,14 @@ from agenda.embed import Embedder, default_embedder
 from agenda.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model",
-           "Corpus", "knn", "average_linkage", "FEATURES"]
+           "Corpus", "knn", "average_linkage", "FEATURES", "FEATURE_SIGNS",
+           "review_scores", "fit_pair_model"]
 
 EXACT_MAX = 25_000     # above this many rows, neighbour search uses the IVF index
 WORD_KNN_MAX = 5_000   # up to this many rows, word TF-IDF neighbours are candidates too
-K_CAND = int(__import__('os').environ.get('KCAND', 10))            # neighbours per question scored for clustering
+K_CAND = 20            # neighbours per question scored for clustering
+SNN_K = 10             # shared-nearest-neighbour overlap over the top 10
+SECTOR_DAMP = 0.5      # merge-probability factor for pairs naming different sectors
 LOCAL_K = 5            # local scaling: similarity relative to the 5th neighbour
 
 # --------------------------------------------------------------------------------------
@@ -216,9 +225,10 @@ def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
     ra, rb = _rank_of(c, a, b), _rank_of(c, b, a)
     f[:, F["mutual"]] = 0.5 * (1.0 / (1.0 + ra) + 1.0 / (1.0 + rb))
     # shared nearest neighbours: overlap of the two neighbour lists
-    na, nb = np.sort(c.nn_idx[a], 1), c.nn_idx[b]
-    kk = max(1, c.nn_idx.shape[1])
-    if c.nn_idx.shape[1]:
+    # (top SNN_K, fewer in tiny corpora, where every list would hold everyone)
+    kk = min(SNN_K, c.nn_idx.shape[1], max(2, (len(c.texts) - 1) // 3))
+    na, nb = np.sort(c.nn_idx[a, :kk], 1), c.nn_idx[b, :kk]
+    if kk > 0 and c.nn_idx.shape[1]:
         pos = np.clip(np.array([np.searchsorted(na[r], nb[r]) for r in range(m)]).reshape(m, -1), 0, kk - 1)
         f[:, F["snn"]] = (np.take_along_axis(na, pos, 1) == nb).sum(1) / kk
     f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
@@ -402,14 +412,23 @@ def candidate_index(c: Corpus, k: int) -> np.ndarray:
     return np.stack([key // n, key % n], 1)
 
 
-def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None):
+def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None, *,
+                review: bool = False):
+    """Candidate pairs and their merge probabilities (and, with ``review``, the
+    review-queue ranking scores as a third element)."""
     model = model or load_model()
     pairs = candidate_index(c, k or model.k)
     if len(pairs) == 0:
-        return pairs, np.zeros(0, np.float32)
+        z = np.zeros(0, np.float32)
+        return (pairs, z, z) if review else (pairs, z)
     f = pair_features(c, pairs)
     cols = [FEATURES.index(name) for name in model.features]
-    return pairs, model.predict(f[:, cols])
+    probs = model.predict(f[:, cols])
+    # precision-first rule: two questions naming different sectors (po vs vo) are
+    # different questions unless everything else says otherwise
+    damp = float(model.meta.get("sector_damp", SECTOR_DAMP))
+    probs = np.where(f[:, FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
+    return (pairs, probs, review_scores(f, probs)) if review else (pairs, probs)
 
 
 # --------------------------------------------------------------------------------------
@@ -500,16 +519,26 @@ def candidate_pairs(texts: list[str], *, embeddings: np.ndarray | None = None,
                     embedder: Embedder | None = None, k: int = 5,
                     model: PairModel | None = None,
                     labels: list[int] | None = None) -> list[tuple[int, int, float]]:
-    """Review queue: pairs (i<j) not in the same cluster, with merge probability,
-    most likely first.  Each question contributes its k most probable partners."""
+    """Review queue: pairs (i<j) not in the same cluster, with a review score in
+    [0, 1] (``review_scores``), most likely first.  Each question contributes its k most probable partners."""
     if len(texts) < 2:
         return []
     model = model or load_model()
     c = _prepare(texts, embeddings, embedder)
-    pairs, probs = score_pairs(c, model, k=max(k, model.k))
+    pairs, probs, rscore = score_pairs(c, model, k=max(k, model.k), review=True)
     if labels is None:
         labels = average_linkage(len(texts), pairs, probs, model.threshold)
-    return _review_pairs(len(texts), pairs, probs, labels, k)
+    return _review_pairs(len(texts), pairs, rscore, labels, k)
+
+
+def review_scores(f: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Ranking score for the review queue (favours recall): the merge probability
+    blended with raw embedding cosine and soft word coverage, which do not carry the
+    conflict penalties, so a true duplicate with a spurious conflict still ranks."""
+    cos = f[:, FEATURES.index("cos")]
+    soft = f[:, FEATURES.index("soft")]
+    s = (2.0 * probs + cos + 0.5 * soft) / 3.5
+    return np.clip(s, 0.0, 1.0).astype(np.float32)
 
 
 def _review_pairs(n, pairs, probs, labels, k):

@@ -19,21 +19,21 @@ from agenda import pipeline
 from agenda.models import Curation
 from agenda.settings import Settings, load_settings
 from agenda.store import Store, build_lock
-from flows.gather import gather
+from flows.gather import IO_RETRIES, gather
 
 
-@task(name="cluster", retries=1, retry_delay_seconds=[5])
+@task(name="cluster", **IO_RETRIES)
 def cluster(db_path: Path, build_id: int, inputs_dir: Path) -> tuple[Curation, list[str]]:
     return pipeline.cluster_stage(db_path, build_id, inputs_dir)
 
 
-@task(name="rank-and-version", retries=1, retry_delay_seconds=[5])
+@task(name="rank-and-version", **IO_RETRIES)
 def rank_and_version(db_path: Path, build_id: int, settings: Settings, fingerprint: str, curation: Curation,
                      notes: list[str], label: str | None) -> pipeline.VersionOutcome:
     return pipeline.version_stage(db_path, build_id, settings, fingerprint, curation, notes, label=label)
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[1, 5])
+@task(name="publish", **IO_RETRIES)
 def publish(db_path: Path, label: str, out_dir: Path) -> list[Path]:
     return pipeline.publish_stage(db_path, label, out_dir)
 

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from prefect import flow, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.futures import wait
+from prefect.tasks import exponential_backoff
 
 from agenda import pipeline
 from agenda.ingest import discover, file_sha256, read_file
 from agenda.models import IngestResult
 from agenda.settings import Limits
+from agenda.store import DatabaseBusy
 
 
-@task(name="discover-inputs", retries=2, retry_delay_seconds=[1, 5])
+def retry_on_io_error(task, task_run, state) -> bool:
+    """Retry file and database I/O errors (DuckDB held by a reader, a file share hiccup); a bug fails at once."""
+    try:
+        state.result()
+    except (OSError, DatabaseBusy, duckdb.IOException, duckdb.TransactionException):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
+                  retry_condition_fn=retry_on_io_error)  # waits ~2, 4, 8 s
+
+
+@task(name="discover-inputs", **IO_RETRIES)
 def discover_inputs(inputs_dir: Path, limits: Limits) -> tuple[list[Path], list]:
     return discover(inputs_dir, limits)
 
@@ -22,8 +40,7 @@ def discover_inputs(inputs_dir: Path, limits: Limits) -> tuple[list[Path], list]
 @task(
     name="read-input",
     task_run_name="lees {relpath}",
-    retries=2,
-    retry_delay_seconds=[1, 5],
+    **IO_RETRIES,
     # keyed by the file's content hash (never by a connection): an unchanged file is not parsed again
     cache_policy=INPUTS + TASK_SOURCE,
 )
@@ -32,7 +49,7 @@ def read_input(path: str, relpath: str, content_hash: str, inputs_dir: str, limi
     return read_file(Path(path), Path(inputs_dir), limits, survey_question_column=survey_question_column)
 
 
-@task(name="store-ingest", retries=2, retry_delay_seconds=[1, 5])
+@task(name="store-ingest", **IO_RETRIES)
 def store_ingest(db_path: Path, build_id: int, results: list[IngestResult], present: list[str]) -> int:
     return pipeline.record_ingest(db_path, build_id, results, present)
 

@@ -150,7 +150,8 @@ _QUESTIONS: list[tuple] = [
      "Hoe zorg je voor een betrouwbare ict-infrastructuur in de klas?",
      ["Hoe zorg je dat de wifi en de devices het gewoon doen?"],
      [("c5", "so", "ict-coördinator", "school")],
-     Knowledge()),
+     # raised once, yet the curator filled in what is known: the compact table must show it
+     Knowledge(known="Kennisnet-monitor ict-basis op orde (2021).")),
     (None, "Hoe-vraag",
      "Hoe meet je of gepersonaliseerd leren het leren van leerlingen verbetert?",
      ["Hoe meet je of het werkt?"],

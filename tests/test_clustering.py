@@ -95,3 +95,23 @@ def test_promote_brings_a_candidate_onto_the_agenda():
     assert notes and "M-nothere0" in notes[0]
     chosen, _ = select_mentions(ms, Curation())
     assert "M-cand0001" not in [m.id for m in chosen]
+
+
+def test_embeddings_are_cached_by_normalised_text(tmp_path):
+    from agenda.clustering import embed_cached
+    from agenda.store import Store
+
+    class Counting(FakeEmbedder):
+        seen: list[str] = []
+
+        def embed(self, texts):
+            self.seen.extend(texts)
+            return super().embed(texts)
+
+    embedder = Counting()
+    with Store(tmp_path / "a.duckdb") as store:
+        first = embed_cached(["Hoe richt je een leerplein in?", "Wat is goed onderwijs?"], embedder, store)
+        assert len(embedder.seen) == 2
+        again = embed_cached(["HOE richt je een leerplein in ?", "Wat is goed onderwijs?", "Nieuw?"], embedder, store)
+        assert len(embedder.seen) == 3  # only the unseen question was embedded
+        assert np.allclose(again[:2], first)

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 
 from agenda.models import Knowledge
 from agenda.report import write_outputs
-from agenda.report.common import NOT_FILLED
+from agenda.report.common import NOT_FILLED, dutch_date, themes as _theme_groups
 from tests.report_fixtures import TABLE, sample_agenda, tiny_png
 
 
@@ -126,7 +126,14 @@ def test_title_page(built):
     assert first[0] == agenda.title
     assert f"Versie {agenda.label}" in first
     assert "Gemaakt op 23 november 2026" in first
+    assert "Bronnen van 28 januari 2021 tot en met 14 april 2022" in first  # the period of the sources
     assert TABLE in first
+
+
+def test_no_none_or_english_leftovers(built):
+    _, _, doc = built
+    words = set(_all_text(doc).replace("(", " ").replace(")", " ").split())
+    assert not words & {"None", "null", "nan", "True", "False", "meeting", "case", "survey", "publication"}
 
 
 def test_table_of_contents_lists_headings(built):
@@ -184,12 +191,12 @@ def test_core_properties(built):
 
 def test_knowledge_columns_show_placeholder_when_empty(built):
     agenda, _, doc = built
-    empty = next(i for i in agenda.items if i.knowledge == Knowledge())
+    empty = next(i for i in agenda.items if i.knowledge == Knowledge() and i.frequency >= 2)
     text = _section_text(doc, f"{empty.rank}. {empty.question}", level=3)
     for label in ("Vraag", "Wat is al bekend", "Hoe maken we het toegankelijk", "Welk onderzoek is nog nodig"):
         assert label in text
     assert text.count(NOT_FILLED) == 3
-    filled = next(i for i in agenda.items if i.knowledge.known and i.knowledge.research_needed)
+    filled = next(i for i in agenda.items if i.knowledge.known and i.knowledge.research_needed and i.frequency >= 2)
     text = _section_text(doc, f"{filled.rank}. {filled.question}", level=3)
     assert filled.knowledge.known in text and filled.knowledge.research_needed in text
 
@@ -202,6 +209,74 @@ def test_item_details(built):
     assert "bijeenkomsten" in text and "casussen" in text  # per kind, in Dutch
     assert item.explanation in text
     assert item.mentions[0].text in text  # verbatim formulation
+
+
+def _once_tables(doc):
+    """The per-theme 'Eenmaal genoemd' tables (recognised by their table caption)."""
+    out = []
+    for t in doc.tables:
+        cap = t._tbl.tblPr.find(qn("w:tblCaption"))
+        if cap is not None and cap.get(qn("w:val")) == "Eenmaal genoemd":
+            out.append(t)
+    return out
+
+
+def test_questions_raised_once_are_rows_and_the_rest_cards(built):
+    agenda, _, doc = built
+    cards = _section_headings(doc, "De kennisvragen per thema", 3)
+    once = [i for i in agenda.items if i.frequency == 1]
+    many = [i for i in agenda.items if i.frequency >= 2]
+    assert once and many
+    assert cards == [f"{i.rank}. {i.question}" for t, items in _theme_groups(agenda) for i in items
+                     if i.frequency >= 2]
+    tables = _once_tables(doc)
+    assert tables
+    for t in tables:
+        assert [c.text for c in t.rows[0].cells] == ["#", "Kennisvraag", "Context", "Kennis"]
+        assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    rows = {r.cells[0].text: r for t in tables for r in t.rows[1:]}
+    assert sorted(rows, key=int) == [str(i.rank) for i in sorted(once, key=lambda i: i.rank)]
+    item = next(i for i in once if i.mentions[0].kind.value != "survey")
+    row = rows[str(item.rank)]
+    question = row.cells[1].paragraphs
+    assert question[0].text == item.question
+    # the single source with its date, in small grey text under the question
+    assert question[1].text == f"{item.mentions[0].source}, {dutch_date(item.mentions[0].date)}"
+    assert question[1].runs[0].font.size.pt < 9
+    m = item.mentions[0]
+    assert row.cells[2].paragraphs[0].text == " · ".join([", ".join(m.sectors), ", ".join(m.roles), m.level])
+    # a frequency-1 question has no card; a frequency >= 2 question has no row
+    assert f"{item.rank}. {item.question}" not in cards
+    assert f"{many[0].rank}. {many[0].question}" in cards and str(many[0].rank) not in rows
+    intro = _section_text(doc, "De kennisvragen per thema").split("\n")[1]
+    assert "in één bron" in intro and "Eenmaal genoemd" in intro
+
+
+def test_once_table_shows_curator_knowledge(built):
+    agenda, _, doc = built
+    rows = {r.cells[0].text: r for t in _once_tables(doc) for r in t.rows[1:]}
+    filled = next(i for i in agenda.items if i.frequency == 1 and i.knowledge.known)
+    cell = rows[str(filled.rank)].cells[3].text
+    assert f"Bekend: {filled.knowledge.known}" in cell
+    assert "Toegankelijk: nog in te vullen" in cell and "Onderzoek: nog in te vullen" in cell
+    empty = next(i for i in agenda.items if i.frequency == 1 and i.knowledge == Knowledge())
+    assert rows[str(empty.rank)].cells[3].text == NOT_FILLED
+
+
+def test_cards_may_flow_but_keep_heading_with_key_facts(built):
+    """Only the heading and the key facts are kept together, so cards do not leave half pages empty."""
+    agenda, _, doc = built
+    item = min(agenda.items, key=lambda i: i.rank)
+    heading = next(p for p in doc.paragraphs if p.text == f"{item.rank}. {item.question}")
+    assert heading.paragraph_format.keep_with_next
+    facts = heading._p.getnext()
+    assert facts.tag == qn("w:tbl")
+    keeps = [bool(p.pPr is not None and p.pPr.keepNext is not None)
+             for tr in facts.findall(qn("w:tr")) for p in tr.iter(qn("w:p"))]
+    assert keeps[0] and not keeps[-1]
+    expl = facts.getnext()
+    assert "Waarom deze plaats" in "".join(expl.itertext())
+    assert expl.pPr is None or expl.pPr.keepNext is None
 
 
 def test_themes_ordered_by_best_rank_and_none_is_overig(built):

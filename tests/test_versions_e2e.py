@@ -4,28 +4,29 @@ new question; an identical rebuild makes none; any version can be published agai
 import shutil
 
 import docx
-from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
 from agenda.cli import app
 from tests.conftest import build_without_prefect
 
-NEW_QUESTION = "Hoe bereiden we leerlingen in groep 8 voor op het zelfstandig plannen van hun werk in het vo?"
+NEW_QUESTION = "Hoe beveiligen we de tablets van leerlingen tegen ongewenste apps tijdens digitale toetsen?"
 
 
 def _section_text(path, start, stop):
-    """Text of paragraphs and tables between heading `start` and heading `stop`, in body order."""
-    body = docx.Document(path).element.body
+    """Text of paragraphs and tables between heading `start` and heading `stop` (not the contents list)."""
     out, inside = [], False
-    for el in body.iterchildren():
-        text = "".join(t.text or "" for t in el.iter(qn("w:t")))
-        if el.tag == qn("w:p") and text.strip() == start:
-            inside = True
-            continue
-        if el.tag == qn("w:p") and text.strip() == stop and inside:
-            break
+    for block in docx.Document(path).iter_inner_content():
+        if isinstance(block, Paragraph) and block.style.name.startswith("Heading"):
+            if block.text.strip() == start:
+                inside = True
+                continue
+            if block.text.strip() == stop and inside:
+                break
         if inside:
-            out.append(text)
+            cells = [c.text for r in block.rows for c in r.cells] if isinstance(block, Table) else [block.text]
+            out.extend(cells)
     return "\n".join(out)
 
 

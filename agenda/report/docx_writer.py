@@ -36,6 +36,7 @@ KNOWLEDGE_FILL = "F4F7FA"
 TOP_N_SUMMARY = 10
 TOP_N_MATRIX = 25
 N_QUOTES = 3
+ONCE_LABEL = "Eenmaal genoemd"
 WRAP_TOC = False  # True: wrap the list in a TOC field (LibreOffice then shows no page numbers)
 
 HEADINGS = (
@@ -288,6 +289,11 @@ class _Writer:
         self.para(f"Versie {a.label}", "Subtitle")
         p = self.para(table, bold=True, size=13, color="1F3B5A", space_after=2)
         p.paragraph_format.space_before = Pt(18)
+        first, last = common.source_period(a)
+        if first:
+            period = (f"Bronnen van {dutch_date(first)}" if first == last
+                      else f"Bronnen van {dutch_date(first)} tot en met {dutch_date(last)}")
+            self.para(period, size=11, color="1F3B5A", space_after=2)
         self.para(f"Gemaakt op {dutch_date(a.built_at)}", size=11, color="595959")
         intro = self.para(
             f"Deze kennisagenda laat zien welke kennisvragen er in de onderwijspraktijk leven, zoals "
@@ -298,10 +304,7 @@ class _Writer:
             "geven aan onderzoeks- en innovatieprogrammering.",
             size=11)
         intro.paragraph_format.space_before = Cm(2.5)
-        first, last = common.source_period(a)
         lines = [f"{plural_q(len(self.items))} uit {len(a.sources)} brondocumenten"]
-        if first:
-            lines.append(f"Bronnen van {dutch_date(first)} tot en met {dutch_date(last)}")
         lines.append(f"Vergeleken met versie {a.changes.previous}" if a.changes.previous else "Eerste versie")
         meta = self.para("", "Kleine tekst")
         meta.paragraph_format.space_before = Pt(12)
@@ -414,6 +417,14 @@ class _Writer:
         text = (f"Deze versie ({a.label}) van de kennisagenda telt {plural_q(len(self.items))}. Ze zijn "
                 f"samengesteld uit {common.n_mentions(a)} formuleringen in {len(a.sources)} brondocumenten"
                 f"{': ' + kind_text if kind_text else ''}.")
+        n_cards = sum(1 for i in self.items if _is_card(i))
+        if self.items and n_cards < len(self.items):
+            n_once = len(self.items) - n_cards
+            text += (f" {common.plural(n_cards, 'vraag is', 'vragen zijn')} in minstens twee bronnen genoemd; "
+                     f"{'die staat' if n_cards == 1 else 'die staan'} uitgebreid beschreven. "
+                     f"{'De vraag' if n_once == 1 else f'De {n_once} vragen'} die in één bron "
+                     f"{'is' if n_once == 1 else 'zijn'} genoemd, {'staat' if n_once == 1 else 'staan'} "
+                     "beknopt per thema.")
         if a.changes.previous:
             c = a.changes
             text += (f" Ten opzichte van versie {a.changes.previous} zijn er {len(c.new)} nieuwe en "
@@ -609,59 +620,84 @@ class _Writer:
         if not groups:
             self.none_line("Er staan nog geen vragen op de agenda.")
             return
-        self.para(f"De {plural_q(len(self.items))} zijn ingedeeld in {len(groups)} "
-                  f"{'thema' if len(groups) == 1 else 'thema’s'}, in de volgorde van de hoogst geplaatste vraag "
-                  "per thema. Bij elke vraag staan de context waarin ze is gesteld, de uitleg van haar plaats, "
-                  "enkele letterlijke formuleringen en de vier kolommen van de kennisagenda: de vraag, wat er al "
-                  "bekend is, hoe die kennis toegankelijk kan worden gemaakt en welk onderzoek nog nodig is.")
+        n_once = sum(1 for i in self.items if not _is_card(i))
+        text = (f"De {plural_q(len(self.items))} zijn ingedeeld in {len(groups)} "
+                f"{'thema' if len(groups) == 1 else 'thema’s'}, in de volgorde van de hoogst geplaatste vraag "
+                "per thema. ")
+        if n_once:
+            text += (f"{'De vraag' if n_once == 1 else f'De {n_once} vragen'} die in één bron "
+                     f"{'is' if n_once == 1 else 'zijn'} genoemd, staan per thema beknopt in een tabel "
+                     "‘Eenmaal genoemd’. ")
+        text += ("Bij elke vraag die in meer bronnen is genoemd staan de context waarin ze is gesteld, de uitleg "
+                 "van haar plaats, enkele letterlijke formuleringen en de vier kolommen van de kennisagenda: de "
+                 "vraag, wat er al bekend is, hoe die kennis toegankelijk kan worden gemaakt en welk onderzoek "
+                 "nog nodig is.")
+        self.para(text)
         for theme, items in groups:
             self.heading(theme, 2)
             for item in items:
-                self.item(item)
+                if _is_card(item):
+                    self.item(item)
+            once = [i for i in items if not _is_card(i)]
+            if once:
+                self.once_table(once, after_cards=len(once) < len(items))
 
     def item(self, item: AgendaItem) -> None:
-        self.heading(f"{item.rank}. {one_line(item.question)}", 3)
+        """A question card: heading and key facts together; the rest may flow onto the next page."""
+        h = self.heading(f"{item.rank}. {one_line(item.question)}", 3)
+        h.paragraph_format.space_before = Pt(10)
+        h.paragraph_format.space_after = Pt(3)
         kinds = ", ".join(common.kind_count(k, n) for k, n in common.ordered_kinds(item.kinds))
         schools = common.context_values(item, "school")
-        rows = [
-            ("Rangorde", f"{item.rank} van {len(self.items)}"),
-            ("Score", number(item.score, 2)),
+        # Two facts per row where they are short, one row across the table where they are long.
+        rows: list[tuple[str, str] | tuple[str, str, str, str]] = [
+            ("Rangorde", f"{item.rank} van {len(self.items)}", "Score", number(item.score, 2)),
             ("Genoemd in", f"{common.plural(item.frequency, 'bron', 'bronnen')}"
                            f"{' (' + kinds + ')' if kinds else ''}; "
                            f"{common.plural(item.n_mentions, 'formulering', 'formuleringen')}"),
             ("Scholen", f"{item.n_schools}{': ' + ', '.join(schools) if schools else ''}" if item.n_schools or schools
              else "geen school genoemd"),
-            ("Sectoren", ", ".join(common.sectors_of(item)) or "niet genoemd"),
+            ("Sectoren", ", ".join(common.sectors_of(item)) or "niet genoemd",
+             "Niveaus", ", ".join(common.context_values(item, "level")) or "niet genoemd"),
             ("Rollen", common.role_text(item) or "niet genoemd"),
-            ("Niveaus", ", ".join(common.context_values(item, "level")) or "niet genoemd"),
-            ("Type vraag", one_line(item.question_type) or "niet bepaald"),
-            ("Thema", one_line(item.theme) or common.OTHER_THEME),
+            ("Type vraag", one_line(item.question_type) or "niet bepaald",
+             "Thema", one_line(item.theme) or common.OTHER_THEME),
         ]
-        t = self.table(None, [list(r) for r in rows], [3.6, 12.4], band=False)
-        for row in t.rows:
-            self.shade(row.cells[0], KEY_FILL)
-            for r in row.cells[0].paragraphs[0].runs:
-                r.bold = True
-        _keep_table_with_next(t)  # one question's block stays on one page where it fits
+        widths = [2.6, 6.2, 2.0, 5.2]
+        t = self.doc.add_table(rows=len(rows), cols=4)
+        self.table_style(t)
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        self._look(t, first_row=False, band=False)
+        self.widths(t, widths)
+        for trow, row in zip(t.rows, rows):
+            self._row_props(trow)
+            cells = trow.cells
+            if len(row) == 2:
+                cells = [cells[0], cells[1].merge(cells[3])]
+            for n, (cell, value) in enumerate(zip(cells, row)):
+                if n % 2 == 0:
+                    self.shade(cell, KEY_FILL)
+                    self.cell_text(cell, value, bold=True)
+                else:
+                    self.cell_text(cell, value)
+        _keep_table_with_next(t, t.rows[:-1])  # heading + key facts stay together; the rest may flow
         if item.explanation.strip():
-            p = self.para("", keep_next=True)
-            p.paragraph_format.space_before = Pt(6)
+            p = self.para("", space_after=2)
+            p.paragraph_format.space_before = Pt(4)
             lead = p.add_run("Waarom deze plaats: ")
             lead.bold = True
             p.add_run(clean(item.explanation).strip())
         quotes = common.pick_quotes(item, N_QUOTES)
         if quotes:
-            self.para("Zo werd de vraag gesteld", bold=True, keep_next=True, space_after=2, size=9.5,
+            self.para("Zo werd de vraag gesteld", bold=True, keep_next=True, space_after=1, size=9.5,
                       color="1F3B5A")
             for m in quotes:
-                p = self.para("", "Quote" if self.has_style("Quote") else None)
-                p.paragraph_format.keep_with_next = True
+                # the quotes stay with the knowledge row below them (a short block)
+                p = self.para("", "Quote" if self.has_style("Quote") else None, space_after=1, keep_next=True)
+                p.paragraph_format.space_before = Pt(0)
                 r = p.add_run(f"‘{one_line(m.text)}’")
                 r.italic = True
-                src = f"  — {one_line(m.source)}"
-                if m.date:
-                    src += f", {dutch_date(m.date)}"
-                r2 = p.add_run(src)
+                r2 = p.add_run(f"  — {_source_line(m)}")
                 r2.italic = False
                 r2.font.size = Pt(8.5)
                 r2.font.color.rgb = RGBColor.from_string("595959")
@@ -675,10 +711,8 @@ class _Writer:
             ("Hoe maken we het toegankelijk", clean(k.accessible).strip() or NOT_FILLED),
             ("Welk onderzoek is nog nodig", clean(k.research_needed).strip() or NOT_FILLED),
         ]
-        spacer = self.para("", space_after=0)
-        spacer.paragraph_format.keep_with_next = True
-        # One row of four columns, as in the knowledge table's own agenda. A single row that may
-        # not split keeps the block on one page in Word and LibreOffice alike.
+        self.para("", space_after=0, keep_next=bool(common.pick_quotes(item, 1))).paragraph_format.line_spacing = Pt(4)
+        # One row of four columns, as in the knowledge table's own agenda; the row does not split.
         t = self.doc.add_table(rows=1, cols=4)
         self.table_style(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -692,6 +726,61 @@ class _Writer:
             self.cell_text(cell, label, bold=True, color="1F3B5A")
             empty = text == NOT_FILLED
             self.cell_para(cell, text, italic=empty, color="7F7F7F" if empty else None)
+
+    def once_table(self, items: list[AgendaItem], *, after_cards: bool) -> None:
+        """Questions raised in one source only: one compact row each, under the theme's cards."""
+        label = self.para("", keep_next=True, space_after=3)
+        label.paragraph_format.space_before = Pt(12 if after_cards else 4)
+        r = label.add_run(ONCE_LABEL)
+        r.bold = True
+        r.font.color.rgb = RGBColor.from_string("1F3B5A")
+        r2 = label.add_run(f"  ({common.plural(len(items), 'vraag', 'vragen')} uit één bron)")
+        r2.font.size = Pt(8.5)
+        r2.font.color.rgb = RGBColor.from_string("595959")
+        t = self.table(["#", "Kennisvraag", "Context", "Kennis"], [], [0.9, 7.3, 3.3, 4.5],
+                       align={0: WD_ALIGN_PARAGRAPH.RIGHT})
+        _caption(t, ONCE_LABEL)
+        for item in items:
+            trow = t.add_row()
+            self._row_props(trow)
+            c_rank, c_q, c_ctx, c_know = trow.cells
+            self.cell_text(c_rank, item.rank, align=WD_ALIGN_PARAGRAPH.RIGHT)
+            self.cell_text(c_q, one_line(item.question))
+            src = _single_source(item)
+            if src:
+                self._small(self.cell_para(c_q), src)
+            ctx = " · ".join(part for part in (
+                ", ".join(common.sectors_of(item)),
+                ", ".join(common.context_values(item, "role")),  # one source: counts say nothing
+                ", ".join(common.context_values(item, "level")),
+            ) if part)
+            self.cell_text(c_ctx, ctx or "niet genoemd", italic=not ctx, color=None if ctx else "7F7F7F")
+            schools = common.context_values(item, "school")
+            if schools:
+                self._small(self.cell_para(c_ctx), ", ".join(schools))
+            k = item.knowledge
+            parts = [(lbl, clean(v).strip()) for lbl, v in
+                     (("Bekend", k.known), ("Toegankelijk", k.accessible), ("Onderzoek", k.research_needed))]
+            if not any(v for _, v in parts):
+                self.cell_text(c_know, NOT_FILLED, italic=True, color="7F7F7F")
+                continue
+            p = c_know.paragraphs[0]
+            self.set_style(p, CELL_STYLE)
+            for n, (lbl, v) in enumerate(parts):
+                lead = p.add_run(f"{lbl}: ")
+                lead.bold = True
+                body = p.add_run(one_line(v) if v else NOT_FILLED)
+                if not v:
+                    body.italic = True
+                    body.font.color.rgb = RGBColor.from_string("7F7F7F")
+                if n < len(parts) - 1:
+                    tail = p.add_run("" if v and v[-1] in ".;:!?…" else ";")
+                    tail.add_break()
+
+    def _small(self, p: Paragraph, text: str) -> None:
+        run = p.add_run(clean(text))
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor.from_string("6F6F6F")
 
     # --- 7. context matrix ------------------------------------------------------------------
 
@@ -821,6 +910,41 @@ def _keep_table_with_next(t: Table, rows=None) -> None:
         for cell in row.cells:
             for p in cell.paragraphs:
                 p.paragraph_format.keep_with_next = True
+
+
+def _is_card(item: AgendaItem) -> bool:
+    """A full card for questions raised in at least two distinct sources; the rest go in a table."""
+    return item.frequency >= 2
+
+
+def _source_line(m) -> str:
+    """'Title (respondent 13), 14 maart 2022' for one formulation."""
+    text = one_line(m.source) or "onbekende bron"
+    if one_line(m.respondent):
+        text += f" (respondent {one_line(m.respondent)})"
+    if m.date:
+        text += f", {dutch_date(m.date)}"
+    return text
+
+
+def _single_source(item: AgendaItem) -> str:
+    """The one source behind a question raised once (all its formulations share it)."""
+    lines: list[str] = []
+    for m in item.mentions:
+        line = _source_line(m)
+        if line not in lines:
+            lines.append(line)
+    if not lines:
+        lines = [one_line(s) for s in item.sources if one_line(s)]
+    return "; ".join(lines[:2]) + (" …" if len(lines) > 2 else "")
+
+
+def _caption(t: Table, text: str) -> None:
+    """The table's title (w:tblCaption): read by screen readers, and by the tests."""
+    tblPr = t._tbl.tblPr
+    cap = OxmlElement("w:tblCaption")
+    cap.set(qn("w:val"), clean(text))
+    insert_ordered(tblPr, cap, TBLPR_ORDER)
 
 
 def _kind_pos(kind: str) -> int:

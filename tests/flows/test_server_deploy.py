@@ -152,6 +152,7 @@ def test_deploy_and_run_on_a_real_server(tmp_path):
         assert schedule["active"] is True
         assert schedule["schedule"]["cron"] == "0 6 1 1,4,7,10 *"
         assert schedule["schedule"]["timezone"] == "Europe/Amsterdam"
+        assert quarterly["job_variables"]["env"]["KENNISAGENDA_LOCK_TIMEOUT_SECONDS"] == "900"
 
         # on demand, through the worker; parameters as JSON (no `--param` json.loads surprises)
         params = {"db_path": str(out / "k.duckdb"), "out_dir": str(out)}
