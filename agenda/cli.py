@@ -64,6 +64,15 @@ def _version(store: Store, label: str | None) -> Agenda:
     return agenda
 
 
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    out.print(table)
+
+
 def _json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -157,14 +166,10 @@ def show(
         for i in items:
             out.print(f"{i.rank}. {i.question} — {i.frequency} bronnen [{i.cluster_id}]", highlight=False, markup=False)
         return
-    table = Table(title=f"Kennisagenda {agenda.label}" + (f" · sector {sector}" if sector else "")
-                  + (f" · rol {role}" if role else ""))
-    for col in ("#", "vraag", "score", "bronnen", "sectoren", "id"):
-        table.add_column(col)
-    for i in items:
-        table.add_row(str(i.rank), i.question, f"{i.score:g}", str(i.frequency),
-                      ", ".join(i.contexts.get("sector", [])), i.cluster_id)
-    out.print(table)
+    title = f"Kennisagenda {agenda.label}" + (f" · sector {sector}" if sector else "") + (f" · rol {role}" if role else "")
+    _table(title, ("#", "vraag", "score", "bronnen", "sectoren", "id"),
+           [(i.rank, i.question, f"{i.score:g}", i.frequency, ", ".join(i.contexts.get("sector", [])), i.cluster_id)
+            for i in items])
 
 
 @app.command()
@@ -176,13 +181,9 @@ def versions(db: DbOption = DEFAULT_DB,
     if fmt is Format.json:
         _json(rows)
         return
-    table = Table(title="Versies")
-    for col in ("label", "gebouwd", "vragen", "formuleringen", "bronnen", "vorige"):
-        table.add_column(col)
-    for v in rows:
-        table.add_row(str(v["label"]), str(v["built_at"]), str(v["n_items"]), str(v["n_mentions"]),
-                      str(v["n_sources"]), str(v["previous"] or "–"))
-    out.print(table)
+    _table("Versies", ("label", "gebouwd", "vragen", "formuleringen", "bronnen", "vorige"),
+           [(v["label"], v["built_at"], v["n_items"], v["n_mentions"], v["n_sources"], v["previous"] or "–")
+            for v in rows])
 
 
 @app.command()
@@ -218,12 +219,7 @@ def rejected(db: DbOption = DEFAULT_DB,
     if not rows:
         out.print("Geen afgewezen bestanden in de laatste build.")
         return
-    table = Table(title="Afgewezen invoerbestanden")
-    for col in ("bestand", "regel", "reden"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r.file, str(r.line or ""), r.reason)
-    out.print(table)
+    _table("Afgewezen invoerbestanden", ("bestand", "regel", "reden"), [(r.file, r.line or "", r.reason) for r in rows])
 
 
 @app.command()

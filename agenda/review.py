@@ -15,18 +15,13 @@ from agenda import dedupe
 from agenda.clustering import embed_cached
 from agenda.curation import load_curation, save_curation
 from agenda.embed import default_embedder
+from agenda.report.text_outputs import safe_cell
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
            "oordeel", "toelichting"]
 YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
 NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
-
-
-def safe_cell(value: object) -> str:
-    """Text that a spreadsheet shows as text: formula-like cells get a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def review_queue(store: Store, limit: int = 200, k: int = 5) -> list[dict[str, object]]:
@@ -90,7 +85,7 @@ def write_review(rows: list[dict[str, object]], path: Path) -> None:
             writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
             writer.writeheader()
             for r in rows:
-                writer.writerow({k: safe_cell(v) if isinstance(v, str) else v for k, v in r.items()})
+                writer.writerow({k: safe_cell(v) for k, v in r.items()})
         return
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -101,7 +96,7 @@ def write_review(rows: list[dict[str, object]], path: Path) -> None:
     ws.title = "Review"
     ws.append(COLUMNS)
     for r in rows:
-        ws.append([safe_cell(r[c]) if isinstance(r[c], str) else r[c] for c in COLUMNS])
+        ws.append([safe_cell(r[c]) if isinstance(r[c], str) else r[c] for c in COLUMNS])  # numbers stay numbers
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
