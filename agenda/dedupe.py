@@ -16,7 +16,9 @@ Method (see README / bench/dedupe_quality.py):
    may only raise the probability; conflict features (IDF-weighted content words
    of one question with no soft counterpart in the other, different sector,
    clashing question type such as effect vs invoeren or meten vs verbeteren,
-   different target group) may only lower it.  Coefficients live in
+   different target group, and a "slot" conflict: much shared wording whose
+   remaining words differ in centred word-vector space, e.g. "effect van X op
+   leerresultaten" vs "… op werkdruk") may only lower it.  Coefficients live in
    ``agenda/data/dedupe_model.json``, fitted on the development set
    (bench/dedupe_quality.py, grouped cross-validation).
 5. Average-linkage agglomeration on the sparse pair graph (absent pairs count
@@ -97,7 +99,7 @@ FEATURE_SIGNS = {
     "cos": +1, "cosc": +1, "cosc2": +1, "local": +1, "mutual": +1, "snn": +1, "wcos": +1, "wjac": +1,
     "ccos": +1, "tsr": +1, "soft": +1,
     "miss": -1, "miss2": -1, "sector_conflict": -1, "qtype_clash": -1, "group_diff": -1,
-    "neg_mismatch": -1, "len_ratio": +1,
+    "neg_mismatch": -1, "len_ratio": +1, "slot": -1, "res_sim": +1,
 }
 FEATURES = list(FEATURE_SIGNS)
 
@@ -178,6 +180,9 @@ class Corpus:
             np.zeros((0, self.emb.shape[1]), np.float32)
         self.tok_ids = [np.array(sorted({vocab[t] for t in ts}), np.int64) for ts in self.toks]
         self.idf_rel = self.idf / max(float(self.idf.max()), 1e-6) if len(self.idf) else self.idf
+        # centred word vectors: the shared "education word" direction removed, so
+        # two different content words (leerresultaten vs werkdruk) look different
+        self.wordvec_c = _centre(self.wordvec) if len(self.wordvec) >= 3 else self.wordvec
         # neighbour structure of the centred embedding (corpus-adaptive features)
         self.nn_idx, self.nn_sim = knn(self.embc, K_CAND)
         kth = min(LOCAL_K, self.nn_sim.shape[1]) - 1
@@ -250,12 +255,29 @@ def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
         f[r, i_gr] = len(gr[i] ^ gr[j])
     f[:, F["neg_mismatch"]] = c.neg[a] != c.neg[b]
     f[:, F["len_ratio"]] = np.minimum(c.nwords[a], c.nwords[b]) / np.maximum(c.nwords[a], c.nwords[b])
-    wv, idf, rel, ids = c.wordvec, c.idf, c.idf_rel, c.tok_ids
+    wv, wvc, idf, rel, ids = c.wordvec, c.wordvec_c, c.idf, c.idf_rel, c.tok_ids
     i_soft, i_miss, i_miss2 = F["soft"], F["miss"], F["miss2"]
+    i_slot, i_res = F["slot"], F["res_sim"]
+    f[:, i_res] = 1.0
     for r in range(m):
         ia, ib = ids[a[r]], ids[b[r]]
         if len(ia) == 0 or len(ib) == 0:
             continue
+        # "slot" conflict: the share of IDF mass the two questions have in common
+        # (exact stems) times how different their remaining words are (centred
+        # word vectors): same template, different slot filler => different question
+        sha, shb = np.isin(ia, ib), np.isin(ib, ia)
+        ra, rb = ia[~sha], ib[~shb]
+        tot = float(idf[ia].sum() + idf[ib].sum())
+        shared = 2.0 * float(idf[ia[sha]].sum()) / tot if tot > 0 else 0.0
+        if len(ra) and len(rb):
+            sr = wvc[ra] @ wvc[rb].T
+            wra, wrb = idf[ra], idf[rb]
+            rs = 0.5 * (float(wra @ sr.max(1)) / float(wra.sum()) + float(wrb @ sr.max(0)) / float(wrb.sum()))
+        else:
+            rs = 1.0
+        f[r, i_res] = rs
+        f[r, i_slot] = shared * (1.0 - max(rs, 0.0))
         sim = wv[ia] @ wv[ib].T
         ma, mb = sim.max(1), sim.max(0)
         wa, wb = idf[ia], idf[ib]

@@ -32,8 +32,9 @@ from agenda.text import normalise  # noqa: E402
 
 GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 FEATURES = ["cos", "cosc", "local", "snn", "soft", "ccos", "miss", "miss2",
-            "sector_conflict", "qtype_clash", "group_diff"]
+            "sector_conflict", "qtype_clash", "group_diff", "slot", "res_sim"]
 MODEL_PATH = REPO / "agenda" / "data" / "dedupe_model.json"
+HELDOUT = REPO / "bench" / "data" / "sample_corpus_gold.csv"
 
 
 def fbeta(p, r, beta):
@@ -188,6 +189,8 @@ def main(argv=None):
     ap.add_argument("--beta", type=float, default=0.6,
                     help="threshold objective F-beta (beta<1 favours precision)")
     ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--heldout", default=str(HELDOUT),
+                    help="labelled set on another theme, reported only (never fitted or tuned on)")
     ap.add_argument("--write-model", action="store_true")
     ap.add_argument("--no-baselines", action="store_true")
     args = ap.parse_args(argv)
@@ -235,6 +238,32 @@ def main(argv=None):
     print(f"\nin-sample (fit and evaluated on all {n}): B3 P {p:.3f} R {r:.3f} F1 {f:.3f} "
           f"pair AP {apv:.3f} R@5 {r5:.3f}; threshold {model.threshold:.3f}; "
           f"{len(set(lab))} clusters (gold {len(set(gold))})")
+    if args.heldout and Path(args.heldout).exists():
+        h_texts, h_gold = load_dev(args.heldout)
+        hg = np.asarray(h_gold)
+        h_norm = emb_model.embed([normalise(t) for t in h_texts])
+        h_raw = emb_model.embed(h_texts)
+        h_res = {}
+        for name, fn in methods.items():
+            if fn is None:
+                lab = list(range(len(h_texts)))
+                h_res[name] = evaluate(lab, np.zeros((0, 2), int), np.zeros(0), hg)
+            elif fn == "ours":
+                hl, hp, hpr, hrs = ours_predict(h_texts, h_norm, model)
+                h_res[name] = evaluate_ours(hl, hp, hpr, hrs, hg)
+            else:  # threshold tuned on the whole dev set, never on the held-out set
+                p_d, s_d = fn(texts, emb_raw)
+                t = tune_threshold(n, p_d, s_d, g, args.beta)
+                p_h, s_h = fn(h_texts, h_raw)
+                lab = dedupe.average_linkage(len(h_texts), p_h, s_h, t)
+                h_res[name] = evaluate(lab, p_h, s_h, hg)
+        print_table(f"\nHeld-out set {Path(args.heldout).name} ({len(h_texts)} questions, "
+                    f"{len(set(h_gold))} clusters, another theme; models and thresholds from "
+                    f"the whole dev set, nothing tuned on it)",
+                    methods, {k: [v] for k, v in h_res.items()}, {k: [] for k in methods})
+        model.meta["heldout_sample_corpus"] = {
+            name: dict(zip(["b3_p", "b3_r", "b3_f1", "pair_ap", "recall_at_5"],
+                           np.round(np.asarray(v), 4).tolist())) for name, v in h_res.items()}
     print("coefficients (standardised):",
           ", ".join(f"{k} {v:+.2f}" for k, v in zip(model.features, model.coef)))
     if args.write_model:
