@@ -95,12 +95,16 @@ class IngestResult(BaseModel):
 
 
 class Exclusion(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must be reported, not dropped
+
     cluster: str
     why: str = ""
 
 
 class Knowledge(BaseModel):
     """The knowledge table's agenda columns for one question."""
+
+    model_config = ConfigDict(extra="forbid")
 
     known: str = ""  # wat is al bekend
     accessible: str = ""  # hoe maken we het toegankelijk
