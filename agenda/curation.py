@@ -62,10 +62,31 @@ def load_curation(path: Path, display_name: str = "curation.yaml") -> Curation:
         raise CurationError(Rejection(file=display_name, reason=f"ongeldig besluit bij '{where}': {err['msg']}")) from None
 
 
-def save_curation(curation: Curation, path: Path) -> None:
-    """Write the decisions back, readable by a person, atomically."""
-    data = curation.model_dump(mode="json", exclude_defaults=True)
-    text = HEADER + (yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100) if data else "{}\n")
+def add_decisions(path: Path, **groups: list[list[str]]) -> None:
+    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]]), keeping the
+    curator's comments and layout (ruamel.yaml round trip), atomically."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    rt = YAML()
+    rt.preserve_quotes = True
+    rt.width = 100
+    data = rt.load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if data is None:
+        data = CommentedMap()
+    for key, new in groups.items():
+        if not new:
+            continue
+        if data.get(key) is None:
+            data[key] = CommentedSeq()
+        for group in new:
+            row = CommentedSeq(group)
+            row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b]
+            data[key].append(row)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fh:
+        if not path.is_file():
+            fh.write(HEADER)
+        rt.dump(data, fh)
     tmp.replace(path)
+    load_curation(path)  # what was written must read back

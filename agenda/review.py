@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agenda import dedupe
 from agenda.clustering import embed_cached
-from agenda.curation import load_curation, save_curation
+from agenda.curation import add_decisions, load_curation
 from agenda.embed import default_embedder
 from agenda.report.text_outputs import safe_cell
 from agenda.store import Store
@@ -138,7 +138,9 @@ def apply_review(path: Path, curation_file: Path) -> str:
     if rows and not {"vraag_a", "vraag_b", "oordeel"} <= set(rows[0]):
         raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
     curation = load_curation(curation_file)
-    merged = distinct = skipped = 0
+    merges: list[list[str]] = []
+    distincts: list[list[str]] = []
+    skipped = 0
     known = {frozenset(g) for g in [*curation.merge, *curation.distinct]}
     for n, row in enumerate(rows, start=2):
         verdict = row.get("oordeel", "").strip().lower()
@@ -151,14 +153,12 @@ def apply_review(path: Path, curation_file: Path) -> str:
         if frozenset((a, b)) in known:
             continue
         if verdict in YES:
-            curation.merge.append([a, b])
-            merged += 1
+            merges.append([a, b])
         elif verdict in NO:
-            curation.distinct.append([a, b])
-            distinct += 1
+            distincts.append([a, b])
         else:
             raise ValueError(f"{path}, regel {n}: onbekend oordeel '{verdict}' (gebruik ja of nee)")
         known.add(frozenset((a, b)))
-    save_curation(curation, curation_file)
-    return (f"{merged} samenvoegingen en {distinct} 'verschillend'-oordelen toegevoegd aan {curation_file}; "
-            f"{skipped} paren zonder oordeel overgeslagen")
+    add_decisions(curation_file, merge=merges, distinct=distincts)
+    return (f"{len(merges)} samenvoegingen en {len(distincts)} 'verschillend'-oordelen toegevoegd aan "
+            f"{curation_file}; {skipped} paren zonder oordeel overgeslagen")
