@@ -119,6 +119,10 @@ def _yaml_error(exc: yaml.YAMLError, line_offset: int, what: str) -> IngestError
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 + line_offset if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "could not determine a constructor" in problem:  # !!python/... and other custom tags
+        quoted = re.search(r"'([^']*)'", problem)
+        tag = (quoted.group(1) if quoted else "?").replace("tag:yaml.org,2002:", "!!")
+        problem = f"onbekende of onveilige YAML-tag '{tag}' (alleen gewone tekst, lijsten en getallen zijn toegestaan)"
     return IngestError(f"ongeldige YAML in {what}: {problem}", line)
 
 
@@ -226,6 +230,7 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
     except RecursionError:
         raise IngestError(f"YAML in {what} is te diep genest: niet gelezen") from None
     except (ValueError, TypeError, OverflowError) as exc:
-        raise IngestError(f"ongeldige waarde in de YAML van {what}: {str(exc)[:120]}") from None
+        reason = "een getal met meer dan 4300 cijfers" if "digits" in str(exc) else str(exc)[:120]
+        raise IngestError(f"ongeldige waarde in de YAML van {what}: {reason}") from None
     finally:
         loader.dispose()

@@ -24,3 +24,22 @@ def test_build_flow_writes_a_report_with_the_seed_questions(tmp_path):
 
     again = build_agenda(inputs_dir=inputs, db_path=out / "k.duckdb", out_dir=out)
     assert again["new_version"] is False and again["label"] == summary["label"]
+
+
+def test_cli_build_exits_1_and_lists_rejected_files(tmp_path):
+    from typer.testing import CliRunner
+
+    from agenda.cli import app
+
+    inputs = tmp_path / "inputs" / "meetings"
+    inputs.mkdir(parents=True)
+    (inputs / "goed.md").write_text("---\ntitle: Verslag\ndate: 2022-01-10\n---\n## Kennisvragen\n"
+                                     "- Hoe richt je een leerplein in voor groep 5 tot en met 8?\n", encoding="utf-8")
+    (inputs / "leeg.md").write_bytes(b"")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", "--inputs", str(tmp_path / "inputs"), "--db", str(out / "k.duckdb"),
+                                      "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "meetings/leeg.md" in result.stderr and "leeg bestand" in result.stderr
+    assert "Traceback" not in result.output
+    assert list(out.glob("kennisagenda-*.docx"))  # everything else still published
