@@ -42,20 +42,22 @@ class VersionOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def input_fingerprint(files: list[Path], inputs_dir: Path, settings: Settings) -> str:
-    """Hash of every input file (path and content), the curator's file and the settings."""
+def input_fingerprint(digests: dict[str, str], inputs_dir: Path, settings: Settings) -> str:
+    """Hash of every input file (`digests`: relative path -> sha256, as gathered), the curator's
+    file and the settings."""
     h = hashlib.sha256(settings.fingerprint().encode())
     curation = inputs_dir / CURATION_FILE
-    for path in sorted([*files, curation] if curation.is_file() else files):
-        h.update(path.relative_to(inputs_dir).as_posix().encode())
-        h.update(file_sha256(path).encode())
+    if curation.is_file():
+        digests = {**digests, CURATION_FILE: file_sha256(curation)}
+    for relpath, digest in sorted(digests.items()):
+        h.update(f"{relpath}\0{digest}\0".encode())
     return h.hexdigest()
 
 
-def start_build(db_path: Path, inputs_dir: Path, fingerprint: str, timeout: float = 5.0) -> tuple[int, set[str]]:
+def start_build(db_path: Path, inputs_dir: Path, timeout: float = 5.0) -> tuple[int, set[str]]:
     """Register a build; returns its id and the source ids already stored (not parsed again)."""
     with Store(db_path, timeout=timeout) as store:
-        return store.start_build(str(inputs_dir), fingerprint), store.known_source_ids()
+        return store.start_build(str(inputs_dir)), store.known_source_ids()
 
 
 def record_ingest(db_path: Path, build_id: int, results: list[IngestResult], present_source_ids: list[str]) -> int:
@@ -118,7 +120,7 @@ def version_stage(
         agenda.content_hash = content_hash(agenda)
         latest = store.version()
         if latest is not None and latest.content_hash == agenda.content_hash and label is None:
-            store.finish_build(build_id, "done", latest.label)
+            store.finish_build(build_id, "done", latest.label, fingerprint)
             return VersionOutcome(latest.label, False, len(latest.items), len(latest.sources),
                                   sum(i.n_mentions for i in latest.items), len(rejected),
                                   [f"Geen verschillen met versie {latest.label}: geen nieuwe versie gemaakt."], notes)
@@ -128,7 +130,7 @@ def version_stage(
         agenda.label = label or next_label(now, existing)
         agenda.changes = diff(latest, items)
         store.save_version(agenda)
-        store.finish_build(build_id, "done", agenda.label)
+        store.finish_build(build_id, "done", agenda.label, fingerprint)
     return VersionOutcome(agenda.label, True, len(items), len(sources), sum(i.n_mentions for i in items),
                           len(rejected), describe(agenda.changes), notes)
 

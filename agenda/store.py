@@ -249,19 +249,19 @@ class Store:
 
     # --- builds -------------------------------------------------------------------------
 
-    def start_build(self, inputs_dir: str, input_fingerprint: str) -> int:
+    def start_build(self, inputs_dir: str) -> int:
         with self.transaction() as con:
             (next_id,) = con.execute("SELECT coalesce(max(id), 0) + 1 FROM builds").fetchone()
             con.execute(
-                "INSERT INTO builds (id, started_at, inputs_dir, input_fingerprint) VALUES (?, ?, ?, ?)",
-                [next_id, dt.datetime.now(), inputs_dir, input_fingerprint],
+                "INSERT INTO builds (id, started_at, inputs_dir) VALUES (?, ?, ?)",
+                [next_id, dt.datetime.now(), inputs_dir],
             )
         return int(next_id)
 
-    def finish_build(self, build_id: int, status: str, version_label: str | None) -> None:
+    def finish_build(self, build_id: int, status: str, version_label: str | None, input_fingerprint: str) -> None:
         self.con.execute(
-            "UPDATE builds SET finished_at = ?, status = ?, version_label = ? WHERE id = ?",
-            [dt.datetime.now(), status, version_label, build_id],
+            "UPDATE builds SET finished_at = ?, status = ?, version_label = ?, input_fingerprint = ? WHERE id = ?",
+            [dt.datetime.now(), status, version_label, input_fingerprint, build_id],
         )
 
     def last_build_id(self) -> int | None:

@@ -119,16 +119,13 @@ def build_agenda(
     if not inputs_dir.is_dir():
         raise FileNotFoundError(f"invoermap niet gevonden: {inputs_dir}")
     with build_lock(db_path, timeout=settings.lock_timeout_seconds):
-        from agenda.ingest import discover
-
-        files, _ = discover(inputs_dir, settings.limits)
-        fingerprint = pipeline.input_fingerprint(files, inputs_dir, settings)
-        build_id, known = pipeline.start_build(db_path, inputs_dir, fingerprint)
+        build_id, known = pipeline.start_build(db_path, inputs_dir)
         gather_flow = gather
         if (task_runner or settings.task_runner) == "dask":
             gather_flow = gather.with_options(task_runner=_dask_task_runner())
         counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
                              settings.survey_question_column)
+        fingerprint = pipeline.input_fingerprint(counts["digests"], inputs_dir, settings)
         result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
         outcome: pipeline.VersionOutcome = result["outcome"]
         _artifacts(db_path, outcome, result["paths"])

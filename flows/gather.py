@@ -11,7 +11,7 @@ from prefect.futures import wait
 from prefect.tasks import exponential_backoff
 
 from agenda import pipeline
-from agenda.ingest import discover, file_sha256, read_file
+from agenda.ingest import discover, file_sha256, read_file, source_id
 from agenda.models import IngestResult
 from agenda.settings import Limits
 from agenda.store import DatabaseBusy
@@ -62,24 +62,27 @@ def gather(
     known_source_ids: list[str],
     limits: Limits | None = None,
     survey_question_column: str | None = None,
-) -> dict[str, int]:
-    """Read every new input file (in parallel) and store sources, mentions and rejections."""
+) -> dict:
+    """Read every new input file (in parallel) and store sources, mentions and rejections.
+
+    Returns counts and `digests` (relative path -> sha256 of every input file), from which
+    the parent flow fingerprints the inputs without reading them again."""
     limits = limits or Limits()
     files, rejections = discover_inputs(inputs_dir, limits)
     known = set(known_source_ids)
     present: list[str] = []
+    digests: dict[str, str] = {}
     futures = []
     for path in files:
-        digest = file_sha256(path)
-        source_id = "S-" + digest[:12]
-        present.append(source_id)
-        if source_id in known:
-            continue  # same bytes as a stored source: nothing to add
         relpath = path.relative_to(inputs_dir).as_posix()
+        digests[relpath] = digest = file_sha256(path)
+        present.append(source_id(digest))
+        if present[-1] in known:
+            continue  # same bytes as a stored source: nothing to add
         futures.append(read_input.submit(str(path), relpath, digest, str(inputs_dir), limits, survey_question_column))
     wait(futures)
     results = [IngestResult(rejection=r) for r in rejections] + [f.result() for f in futures]
     n_rejected = store_ingest(db_path, build_id, results, present)
     n_new = sum(r.source is not None for r in results)
     print(f"{len(files)} invoerbestanden, {n_new} nieuw gelezen, {n_rejected} afgewezen")
-    return {"files": len(files), "read": n_new, "rejected": n_rejected}
+    return {"files": len(files), "read": n_new, "rejected": n_rejected, "digests": digests}

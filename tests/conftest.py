@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from agenda import pipeline
-from agenda.ingest import discover, file_sha256, read_file
+from agenda.ingest import discover, file_sha256, read_file, source_id
 from agenda.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,15 +20,15 @@ def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings 
     """The flow's stages in order, as plain calls (the flow itself is tested in tests/flows/)."""
     settings = settings or Settings()
     files, rejections = discover(inputs, settings.limits)
-    fingerprint = pipeline.input_fingerprint(files, inputs, settings)
-    build_id, known = pipeline.start_build(db, inputs, fingerprint)
-    present, results = [], [pipeline.IngestResult(rejection=r) for r in rejections]
+    build_id, known = pipeline.start_build(db, inputs)
+    present, digests, results = [], {}, [pipeline.IngestResult(rejection=r) for r in rejections]
     for path in files:
-        sid = "S-" + file_sha256(path)[:12]
-        present.append(sid)
-        if sid not in known:
+        digests[path.relative_to(inputs).as_posix()] = digest = file_sha256(path)
+        present.append(source_id(digest))
+        if present[-1] not in known:
             results.append(read_file(path, inputs, settings.limits))
     pipeline.record_ingest(db, build_id, results, present)
+    fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
     curation, notes = pipeline.cluster_stage(db, build_id, inputs)
     outcome = pipeline.version_stage(db, build_id, settings, fingerprint, curation, notes, label=label)
     paths = pipeline.publish_stage(db, outcome.label, out)

@@ -28,7 +28,7 @@ def test_migrations_are_recorded_once(tmp_path):
 def test_reingesting_the_same_source_adds_nothing(tmp_path):
     with Store(tmp_path / "a.duckdb") as store:
         for _ in range(2):
-            b = store.start_build("inputs", "fp")
+            b = store.start_build("inputs")
             store.record_ingest(b, [_result()], ["S-aaa"])
         assert store.con.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
         assert len(store.mentions()) == 1
@@ -36,9 +36,9 @@ def test_reingesting_the_same_source_adds_nothing(tmp_path):
 
 def test_absent_sources_become_inactive_but_are_kept(tmp_path):
     with Store(tmp_path / "a.duckdb") as store:
-        b = store.start_build("inputs", "fp")
+        b = store.start_build("inputs")
         store.record_ingest(b, [_result("S-a", "a.md"), _result("S-b", "b.md")], ["S-a", "S-b"])
-        b = store.start_build("inputs", "fp")
+        b = store.start_build("inputs")
         store.record_ingest(b, [], ["S-a"])
         assert [s.id for s in store.sources()] == ["S-a"]
         assert len(store.sources(active_only=False)) == 2
@@ -47,10 +47,10 @@ def test_absent_sources_become_inactive_but_are_kept(tmp_path):
 
 def test_rejected_rows_belong_to_their_build(tmp_path):
     with Store(tmp_path / "a.duckdb") as store:
-        b1 = store.start_build("inputs", "fp")
+        b1 = store.start_build("inputs")
         store.record_ingest(b1, [IngestResult(rejection=Rejection(file="x.md", line=3, reason="kapot"))], [])
         assert store.rejected() == [Rejection(file="x.md", line=3, reason="kapot")]
-        store.start_build("inputs", "fp")
+        store.start_build("inputs")
         assert store.rejected() == []
 
 

@@ -24,11 +24,11 @@ import logging
 import os
 from pathlib import Path
 
-from agenda.ingest.common import IngestError, file_sha256, relative_path
+from agenda.ingest.common import IngestError, file_sha256, relative_path, source_id
 from agenda.models import IngestResult, Rejection
 from agenda.settings import Limits
 
-__all__ = ["discover", "read_file", "file_sha256", "SUFFIXES"]
+__all__ = ["discover", "read_file", "file_sha256", "source_id", "SUFFIXES"]
 
 log = logging.getLogger("agenda.ingest")
 
