@@ -44,6 +44,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _plural_x(n: float, one: str, many: str) -> str:
+    """'1 school', '2,5 bronnen': a count that may be fractional (role balance, recency)."""
+    return f"{_nl(round(n, 2))} {one if n == 1 else many}"
+
+
 def _ordered(values: set[str], order: Sequence[str]) -> list[str]:
     return sorted(values, key=lambda v: (order.index(v) if v in order else len(order), v))
 
@@ -85,7 +90,8 @@ def rank_clusters(
         if not members:
             continue
         units: dict[tuple[str, str | None], float] = {}  # distinct source -> weight
-        unit_role: dict[tuple[str, str | None], str | None] = {}
+        unit_role: dict[tuple[str, str | None], str] = {}  # the role group a source is balanced in
+        unit_roles: dict[tuple[str, str | None], set[str]] = defaultdict(set)  # every role it names
         kinds: dict[str, set] = defaultdict(set)
         schools, sectors, roles, levels, titles = set(), set(), set(), set(), []
         refs = []
@@ -106,6 +112,7 @@ def rank_clusters(
             level = m.context.level or src.context.level
             if ctx_roles and unit not in unit_role:
                 unit_role[unit] = ctx_roles[0]
+            unit_roles[unit].update(ctx_roles)
             sectors.update(ctx_sectors)
             roles.update(ctx_roles)
             if school:
@@ -129,19 +136,19 @@ def rank_clusters(
                 per_role[role] += w
         balanced = role_balanced(per_role, unassigned, weights.role_cap)
         parts = [
-            (weights.sources, balanced, "bronnen"),
-            (weights.schools, len(schools), "scholen"),
-            (weights.kinds, max(len(kinds) - 1, 0), "extra soorten bron"),
-            (weights.sectors, len(sectors), "sectoren"),
-            (weights.roles, len(roles), "rollen"),
-            (weights.levels, len(levels), "niveaus"),
+            (weights.sources, balanced, ("bron", "bronnen")),
+            (weights.schools, len(schools), ("school", "scholen")),
+            (weights.kinds, max(len(kinds) - 1, 0), ("extra soort bron", "extra soorten bron")),
+            (weights.sectors, len(sectors), ("sector", "sectoren")),
+            (weights.roles, len(roles), ("rol", "rollen")),
+            (weights.levels, len(levels), ("niveau", "niveaus")),
         ]
         base = sum(w * n for w, n, _ in parts)
         priority = curation.priority.get(cluster.id, 1.0)
         score = round(base * priority, 4)
 
         kind_counts = {k: len(v) for k, v in sorted(kinds.items())}
-        role_counts = dict(sorted(Counter(unit_role[u] for u in units if u in unit_role).items()))
+        role_counts = dict(sorted(Counter(r for u in units for r in unit_roles[u]).items()))
         kind_text = ", ".join(
             _plural(n, *KIND_NL[SourceKind(k)]) for k, n in sorted(kind_counts.items(), key=lambda kv: -kv[1])
         )
@@ -157,7 +164,7 @@ def rank_clusters(
             facts.append(f"{_plural(len(roles), 'rol', 'rollen')} ({', '.join(f'{r} {n}' for r, n in role_counts.items())})")
         if levels:
             facts.append(f"{_plural(len(levels), 'niveau', 'niveaus')} ({', '.join(level_list)})")
-        terms = " + ".join(f"{_nl(w)} × {_nl(round(n, 2))} {label}" for w, n, label in parts if w and n)
+        terms = " + ".join(f"{_nl(w)} × {_plural_x(n, *label)}" for w, n, label in parts if w and n)
         explanation = "; ".join(facts).capitalize() + f". Score {_nl(score)} = {terms or '0'}"
         if balanced < len(units) - 1e-9 and not weights.recency_half_life_days:
             explanation += f" (bronnen per rol begrensd: {_nl(round(balanced, 2))} van {len(units)} tellen mee)"

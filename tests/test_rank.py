@@ -83,3 +83,13 @@ def test_recency_decay_halves_old_sources():
     items = rank_clusters([Cluster(id="Q-a", question="A?", mention_ids=["M-1"])], mentions, sources, w,
                           today=dt.date(2022, 6, 1))
     assert abs(items[0].score - 0.5) < 0.01
+
+
+def test_role_counts_list_every_role_a_source_names():
+    sources = [_src("S-s", SourceKind.survey)]
+    mentions = [_m("M-1", "S-s", ["po"], ["leraar", "schoolleider"], "r1"), _m("M-2", "S-s", ["po"], ["leraar"], "r2")]
+    item = rank_clusters([Cluster(id="Q-a", question="A?", mention_ids=["M-1", "M-2"])], mentions, sources,
+                         RankWeights())[0]
+    assert item.role_counts == {"leraar": 2, "schoolleider": 1}
+    assert "2 rollen (leraar 2, schoolleider 1)" in item.explanation
+    assert "0,5 × 1 sector" not in item.explanation and "1 × 1 sector" in item.explanation
