@@ -58,11 +58,17 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem]) -> Changes:
     changes = Changes(previous=old.label, merges=merges)
     changes.new = [i for i in new_items if i.cluster_id not in old_by_id]
     changes.dropped = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away]
+    # A question only "moves" when its order relative to the questions in both versions changes:
+    # shifting down one place because a new question entered above it is not news.
+    common = [i.cluster_id for i in sorted(new_items, key=lambda i: i.rank) if i.cluster_id in old_by_id]
+    new_place = {cid: n for n, cid in enumerate(common)}
+    old_place = {cid: n for n, cid in enumerate(c for c in (i.cluster_id for i in sorted(old.items, key=lambda i: i.rank))
+                                               if c in new_place)}
     for item in new_items:
         before = old_by_id.get(item.cluster_id)
         if before is None:
             continue
-        if before.rank != item.rank:
+        if old_place[item.cluster_id] != new_place[item.cluster_id]:
             changes.moves.append(
                 RankMove(cluster_id=item.cluster_id, question=item.question, old_rank=before.rank, new_rank=item.rank)
             )

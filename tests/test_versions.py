@@ -50,3 +50,10 @@ def test_first_version_has_nothing_to_compare():
     changes = diff(None, [_item("Q-a", 1)])
     assert changes.previous is None
     assert "eerste versie" in describe(changes)[0]
+
+
+def test_a_shift_caused_only_by_a_new_question_is_not_a_move():
+    old = _agenda([_item("Q-a", 1), _item("Q-b", 2), _item("Q-c", 3)])
+    new = [_item("Q-a", 1), _item("Q-n", 2), _item("Q-b", 3), _item("Q-c", 4)]
+    changes = diff(old, new)
+    assert [i.cluster_id for i in changes.new] == ["Q-n"] and changes.moves == []
