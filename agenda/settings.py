@@ -71,7 +71,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = os.environ.get("KENNISAGENDA_SETTINGS_FILE", "kennisagenda.toml")
+        # an explicit --settings file (see load_settings) beats $KENNISAGENDA_SETTINGS_FILE beats ./kennisagenda.toml
+        toml_path = settings_cls.model_config.get("toml_file")
+        if toml_path == "kennisagenda.toml":
+            toml_path = os.environ.get("KENNISAGENDA_SETTINGS_FILE", toml_path)
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
 
     def fingerprint(self) -> str:
@@ -82,8 +85,13 @@ class Settings(BaseSettings):
 
 def load_settings(settings_file: Path | None = None, **overrides: object) -> Settings:
     """Settings from the environment and a TOML file, with explicit overrides on top."""
+    cls: type[Settings] = Settings
     if settings_file is not None:
-        if not settings_file.is_file():
+        if not Path(settings_file).is_file():
             raise FileNotFoundError(f"instellingenbestand niet gevonden: {settings_file}")
-        os.environ["KENNISAGENDA_SETTINGS_FILE"] = str(settings_file)
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+        class FileSettings(Settings):  # the same settings, read from this file (no global state touched)
+            model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": str(settings_file)})
+
+        cls = FileSettings
+    return cls(**{k: v for k, v in overrides.items() if v is not None})
