@@ -32,6 +32,19 @@ pytestmark = pytest.mark.slow
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
+class RetryingClient(httpx.Client):
+    """Retries 429/502/503 as Prefect's own client does: a busy server (its SQLite database
+    locked by the scheduler or a worker poll) answers 503 "Service Unavailable" for a moment."""
+
+    def send(self, request, **kwargs):
+        for attempt in range(8):
+            response = super().send(request, **kwargs)
+            if response.status_code not in (429, 502, 503):
+                return response
+            time.sleep(min(0.5 * 2**attempt, 4.0))  # at most ~20 s in all
+        return response
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -123,7 +136,7 @@ def test_deploy_and_run_on_a_real_server(tmp_path):
     try:
         server = _start([*prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                         env, tmp_path, tmp_path / "server.log")
-        http = httpx.Client(base_url=api, timeout=10, trust_env=False)
+        http = RetryingClient(base_url=api, timeout=10, trust_env=False)
 
         def healthy():
             assert server.poll() is None, f"server exited:\n{_tail(tmp_path / 'server.log')}"
