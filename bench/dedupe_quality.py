@@ -123,7 +123,7 @@ def group_splits(gold, folds, repeats, seed=0):
     groups = sorted(set(gold))
     rng = np.random.default_rng(seed)
     g = np.asarray(gold)
-    for rep in range(repeats):
+    for _ in range(repeats):
         perm = rng.permutation(len(groups))
         fold_of = {groups[i]: k % folds for k, i in enumerate(perm)}
         f = np.array([fold_of[x] for x in g])

@@ -181,7 +181,7 @@ def _source_map() -> dict[str, dict]:
 def _build_items(questions: list[tuple]) -> list[AgendaItem]:
     sources = _source_map()
     items = []
-    for qi, (theme, qtype, question, variants, uses, knowledge) in enumerate(questions):
+    for (theme, qtype, question, variants, uses, knowledge) in questions:
         cid = _hid("Q-", question)
         mentions = []
         for mi, (skey, sector, role, level) in enumerate(uses):
