@@ -76,7 +76,7 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None =
     if missing:
         vectors = embedder.embed(missing)
         fresh = dict(zip(missing, vectors, strict=True))
-        if store is not None:
+        if store is not None and not store.read_only:
             store.cache_embeddings(embedder.name, fresh)
         cached.update(fresh)
     if not keys:

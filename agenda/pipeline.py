@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agenda.clustering import cluster_database
+from agenda.clustering import cluster_database, select_mentions
 from agenda.curation import load_curation
 from agenda.embed import default_embedder
 from agenda.ingest import file_sha256
@@ -93,13 +93,12 @@ def version_stage(
 ) -> VersionOutcome:
     """Rank the clusters and store a new immutable version, unless nothing changed."""
     now = now or dt.datetime.now().replace(microsecond=0)
-    promoted = set(curation.promote)
     with Store(db_path) as store:
         clusters = store.clusters()
         all_mentions = store.mentions(include_candidates=True)
         sources = store.sources()
         rejected = store.rejected(build_id)
-        mentions = [m for m in all_mentions if not m.is_candidate or m.id in promoted]
+        mentions, _ = select_mentions(all_mentions, curation)
         items = rank_clusters(clusters, mentions, sources, settings.rank, curation, today=now.date())
         assign_themes(items, curation, settings)
         per_source = Counter(m.source_id for m in mentions)

@@ -34,7 +34,7 @@ def review_queue(store: Store, limit: int = 200, k: int = 5) -> list[dict[str, o
     if len(ordered) < 2:
         return []
     texts = [m.text for m in ordered]
-    embeddings = embed_cached(texts, default_embedder(), None)
+    embeddings = embed_cached(texts, default_embedder(), store)  # the build cached them
     best: dict[tuple[str, str], tuple[float, int, int]] = {}
     for i, j, p in dedupe.candidate_pairs(texts, embeddings=embeddings, k=k):
         a, b = cluster_of[ordered[i].id], cluster_of[ordered[j].id]

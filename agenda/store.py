@@ -198,6 +198,7 @@ class Store:
 
     def __init__(self, path: Path | str, *, read_only: bool = False, timeout: float = 5.0):
         self.path = Path(path)
+        self.read_only = read_only
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"database niet gevonden: {self.path} (draai eerst `kennisagenda build`)")
         if not read_only:
