@@ -60,10 +60,13 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem]) -> Changes:
     changes.dropped = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away]
     # A question only "moves" when its order relative to the questions in both versions changes:
     # shifting down one place because a new question entered above it is not news.
-    common = [i.cluster_id for i in sorted(new_items, key=lambda i: i.rank) if i.cluster_id in old_by_id]
-    new_place = {cid: n for n, cid in enumerate(common)}
-    old_place = {cid: n for n, cid in enumerate(c for c in (i.cluster_id for i in sorted(old.items, key=lambda i: i.rank))
-                                               if c in new_place)}
+    both = old_by_id.keys() & new_by_id.keys()
+
+    def places(items: Sequence[AgendaItem]) -> dict[str, int]:
+        ordered = [i.cluster_id for i in sorted(items, key=lambda i: i.rank) if i.cluster_id in both]
+        return {cid: n for n, cid in enumerate(ordered)}
+
+    old_place, new_place = places(old.items), places(new_items)
     for item in new_items:
         before = old_by_id.get(item.cluster_id)
         if before is None:
