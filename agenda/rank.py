@@ -40,12 +40,8 @@ def _nl(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}".rstrip("0").replace(".", ",")
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _plural_x(n: float, one: str, many: str) -> str:
-    """'1 school', '2,5 bronnen': a count that may be fractional (role balance, recency)."""
+def _plural(n: float, one: str, many: str) -> str:
+    """'1 school', '2,5 bronnen': counts may be fractional (role balance, recency)."""
     return f"{_nl(round(n, 2))} {one if n == 1 else many}"
 
 
@@ -164,7 +160,7 @@ def rank_clusters(
             facts.append(f"{_plural(len(roles), 'rol', 'rollen')} ({', '.join(f'{r} {n}' for r, n in role_counts.items())})")
         if levels:
             facts.append(f"{_plural(len(levels), 'niveau', 'niveaus')} ({', '.join(level_list)})")
-        terms = " + ".join(f"{_nl(w)} × {_plural_x(n, *label)}" for w, n, label in parts if w and n)
+        terms = " + ".join(f"{_nl(w)} × {_plural(n, *label)}" for w, n, label in parts if w and n)
         explanation = "; ".join(facts).capitalize() + f". Score {_nl(score)} = {terms or '0'}"
         if balanced < len(units) - 1e-9 and not weights.recency_half_life_days:
             explanation += f" (bronnen per rol begrensd: {_nl(round(balanced, 2))} van {len(units)} tellen mee)"
