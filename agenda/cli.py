@@ -91,7 +91,7 @@ def build(
         fail(f"invoermap niet gevonden: {inputs}")
     if settings_file is not None and not settings_file.is_file():
         fail(f"instellingenbestand niet gevonden: {settings_file}")
-    from agenda.curation import CurationError
+    from agenda.dedupe.curation import CurationError
     from agenda.settings import load_settings
     from agenda.store import build_lock
 
@@ -134,7 +134,7 @@ def cluster(
     output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoer: CSV met id,cluster_id.")],
 ) -> None:
     """Ontdubbel alleen: ken elke vraag in een CSV een cluster toe (zelfde methode als de build)."""
-    from agenda.dedupe_csv import cluster_csv
+    from agenda.dedupe.csv_io import cluster_csv
 
     try:
         n_rows, n_clusters = cluster_csv(input_csv, output)
@@ -247,7 +247,7 @@ def review(
     limit: Annotated[int, typer.Option("--limit", help="Hooguit zoveel paren.")] = 200,
 ) -> None:
     """Twijfelgevallen voor de curator: schrijf een reviewlijst, of verwerk de oordelen in curation.yaml."""
-    from agenda import review as rv
+    from agenda.dedupe import review as rv
 
     if (output is None) == (apply is None):
         fail("geef precies één van -o BESTAND of --apply BESTAND")

@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agenda.clustering import cluster_database, select_mentions
-from agenda.curation import load_curation
-from agenda.embed import default_embedder
+from agenda.dedupe.clusters import cluster_database, select_mentions
+from agenda.dedupe.curation import load_curation
+from agenda.dedupe.embed import default_embedder
 from agenda.ingest import file_sha256
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, Rejection, SourceRef
 from agenda.rank import rank_clusters

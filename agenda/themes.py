@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from agenda.models import AgendaItem, Curation
 from agenda.settings import Settings
-from agenda.text import tokens
+from agenda.dedupe.text import tokens
 
 KEYWORD_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 1.0
@@ -78,7 +78,7 @@ def assign_themes(items: Sequence[AgendaItem], curation: Curation, settings: Set
     questions = [i.question for i in items]
     q_emb = t_emb = y_emb = None
     try:
-        from agenda.embed import default_embedder
+        from agenda.dedupe.embed import default_embedder
 
         embedder = embedder or default_embedder()
         q_emb = embedder.embed(questions)

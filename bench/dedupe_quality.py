@@ -28,9 +28,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, REPO, bcubed, load_dev, pair_ap, recall_at_k  # noqa: E402
 
-from agenda import dedupe  # noqa: E402
-from agenda.embed import default_embedder  # noqa: E402
-from agenda.text import normalise  # noqa: E402
+from agenda.dedupe import pairs as dedupe  # noqa: E402
+from agenda.dedupe.embed import default_embedder  # noqa: E402
+from agenda.dedupe.text import normalise  # noqa: E402
 
 GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 FEATURES = ["cos", "cosc", "local", "snn", "soft", "ccos", "miss", "miss2",

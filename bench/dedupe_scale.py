@@ -56,9 +56,9 @@ def synthesize(texts: list[str], n: int, seed: int = 0) -> list[str]:
 def run_one(n: int, data: str) -> dict:
     import resource
 
-    from agenda import dedupe
-    from agenda.embed import default_embedder
-    from agenda.text import normalise
+    from agenda.dedupe import pairs as dedupe
+    from agenda.dedupe.embed import default_embedder
+    from agenda.dedupe.text import normalise
 
     texts = synthesize(load_dev(data)[0], n)
     emb = default_embedder()

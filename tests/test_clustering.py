@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from agenda import clustering
-from agenda.clustering import assign_ids, cluster_mentions, select_mentions
+from agenda.dedupe import clusters
+from agenda.dedupe.clusters import assign_ids, cluster_mentions, select_mentions
 from agenda.models import Curation, Exclusion, Knowledge, Mention, Rule
 
 
@@ -25,7 +25,7 @@ def _mentions(n):
 def fixed_labels(monkeypatch):
     """Make the automatic clustering return the labels a test sets."""
     state = {"labels": None}
-    monkeypatch.setattr(clustering.dedupe, "cluster_texts", lambda texts, **kw: state["labels"])
+    monkeypatch.setattr(clusters.pairs, "cluster_texts", lambda texts, **kw: state["labels"])
     return state
 
 
@@ -98,7 +98,7 @@ def test_promote_brings_a_candidate_onto_the_agenda():
 
 
 def test_embeddings_are_cached_by_normalised_text(tmp_path):
-    from agenda.clustering import embed_cached
+    from agenda.dedupe.clusters import embed_cached
     from agenda.store import Store
 
     class Counting(FakeEmbedder):

@@ -5,7 +5,7 @@ import shutil
 import docx
 import yaml
 
-from agenda.curation import CurationError, load_curation
+from agenda.dedupe.curation import CurationError, load_curation
 from agenda.store import Store
 from tests.conftest import build_without_prefect
 

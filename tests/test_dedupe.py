@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from agenda import dedupe
-from agenda.embed import default_embedder
+from agenda.dedupe import pairs as dedupe
+from agenda.dedupe.embed import default_embedder
 
 CORPUS = [
     "Hoe verminder je de werkdruk van leraren?",                                  # 0

@@ -1,4 +1,4 @@
-from agenda.text import normalise, stem, stop_words, tokens
+from agenda.dedupe.text import normalise, stem, stop_words, tokens
 
 
 def test_case_accents_punctuation_whitespace():

@@ -1,6 +1,6 @@
 """Helpers shared by the readers: errors, ids, text cleaning, decoding, dates, context notes.
 
-Nothing here imports another stage of the pipeline (notably not ``agenda.text``): the
+Nothing here imports another stage of the pipeline (notably not ``agenda.dedupe.text``): the
 normalisation used for mention ids is a deliberately simple casefold + whitespace collapse,
 so ids do not change when the Dutch normaliser is tuned.
 """

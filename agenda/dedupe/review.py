@@ -11,10 +11,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from agenda import dedupe
-from agenda.clustering import embed_cached
-from agenda.curation import add_decisions, load_curation
-from agenda.embed import default_embedder
+from agenda.dedupe import pairs as dedupe
+from agenda.dedupe.clusters import embed_cached
+from agenda.dedupe.curation import add_decisions, load_curation
+from agenda.dedupe.embed import default_embedder
 from agenda.report.text_outputs import safe_cell
 from agenda.store import Store
 
@@ -74,7 +74,7 @@ def _decided(store: Store) -> set[frozenset[str]]:
         return set()
     pairs = set()
     for group in [*curation.merge, *curation.distinct]:
-        pairs.update(frozenset((a, b)) for a in group for b in group if a != b)
+        dedupe.update(frozenset((a, b)) for a in group for b in group if a != b)
     return pairs
 
 

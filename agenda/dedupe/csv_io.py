@@ -1,7 +1,7 @@
 """`kennisagenda cluster IN.csv -o OUT.csv`: deduplication alone, no database.
 
-Uses the build's own method (`agenda.clustering.cluster_mentions`, hence the same
-embedder, `agenda.dedupe.cluster_texts` and id rule), so what a benchmark measures on a
+Uses the build's own method (`agenda.dedupe.clusters.cluster_mentions`, hence the same
+embedder, `agenda.dedupe.pairs.cluster_texts` and id rule), so what a benchmark measures on a
 CSV is what the agenda gets.
 """
 
@@ -11,7 +11,7 @@ import csv
 import io
 from pathlib import Path
 
-from agenda.clustering import cluster_mentions
+from agenda.dedupe.clusters import cluster_mentions
 from agenda.models import Curation, Mention, Rule
 
 

@@ -2,9 +2,9 @@
 
 Method (see README / bench/dedupe_quality.py):
 
-1. Normalise and stem every question (``agenda.text``); fit IDF on the corpus
+1. Normalise and stem every question (``agenda.dedupe.text``); fit IDF on the corpus
    being clustered, so words every question in the domain shares weigh little.
-2. Embed with multilingual USE v3 (``agenda.embed``) and centre the vectors on
+2. Embed with multilingual USE v3 (``agenda.dedupe.embed``) and centre the vectors on
    the corpus mean (removes the shared "education question" direction).
 3. Candidate pairs: each question's top-k neighbours by centred and raw
    embedding cosine and by IDF-weighted word cosine (exact blocked search; an
@@ -41,8 +41,8 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from agenda.embed import Embedder, default_embedder
-from agenda.text import SECTORS, normalise, stem, stop_words
+from agenda.dedupe.embed import Embedder, default_embedder
+from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model",
            "Corpus", "knn", "average_linkage", "FEATURES", "FEATURE_SIGNS",

