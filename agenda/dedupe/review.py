@@ -74,7 +74,7 @@ def _decided(store: Store) -> set[frozenset[str]]:
         return set()
     pairs = set()
     for group in [*curation.merge, *curation.distinct]:
-        dedupe.update(frozenset((a, b)) for a in group for b in group if a != b)
+        pairs.update(frozenset((a, b)) for a in group for b in group if a != b)
     return pairs
 
 
