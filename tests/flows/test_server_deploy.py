@@ -145,12 +145,12 @@ def test_deploy_and_run_on_a_real_server(tmp_path):
             except httpx.TransportError:
                 return False
 
-        _poll("the server's /api/health", healthy, timeout=60)
+        _poll("the server's /api/health", healthy, timeout=240)  # a loaded 2-core machine needed > 60 s
 
-        _run([*prefect, "work-pool", "create", "local", "--type", "process"], env, project, timeout=60)
+        _run([*prefect, "work-pool", "create", "local", "--type", "process"], env, project, timeout=180)
         worker = _start([*prefect, "worker", "start", "--pool", "local", "--type", "process"],
                         env, project, tmp_path / "worker.log")
-        _run([*prefect, "--no-prompt", "deploy", "--all"], env, project, timeout=90)
+        _run([*prefect, "--no-prompt", "deploy", "--all"], env, project, timeout=240)
 
         on_demand = http.get("/deployments/name/build-agenda/on-demand").json()
         quarterly = http.get("/deployments/name/build-agenda/quarterly").json()
@@ -179,7 +179,7 @@ def test_deploy_and_run_on_a_real_server(tmp_path):
             return state if state and state["type"] in TERMINAL else None
 
         try:
-            state = _poll("the on-demand flow run to finish", finished, timeout=180, interval=1)
+            state = _poll("the on-demand flow run to finish", finished, timeout=420, interval=1)
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- worker log ---\n{_tail(tmp_path / 'worker.log')}") from None
         assert state["type"] == "COMPLETED", f"{state}\n--- worker log ---\n{_tail(tmp_path / 'worker.log')}"
