@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agenda.models import Agenda
-from agenda.store import DatabaseBusy, Store
+from agenda.store import DatabaseBusy, ForeignDatabase, Store
 
 app = typer.Typer(
     help="Kennisagenda: van verslagen, casussen en enquêtes naar een gerangschikte, geversioneerde kennisagenda.",
@@ -47,11 +47,28 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def _open(db: Path) -> Store:
     try:
-        return Store(db, read_only=True, timeout=5.0)
-    except FileNotFoundError as exc:
+        store = Store(db, read_only=True, timeout=5.0)
+    except (FileNotFoundError, ForeignDatabase) as exc:
         fail(str(exc))
     except DatabaseBusy as exc:
         fail(str(exc), 3)
+    if not store.has_schema():
+        store.close()
+        fail(f"er is nog geen versie van de agenda in {db}; draai eerst `kennisagenda build`")
+    return store
+
+
+def _os_error(exc: OSError, fallback: Path) -> str:
+    """One Dutch line for an I/O error during a build: the file, and what to do."""
+    import errno
+
+    where = exc.filename or fallback
+    if exc.errno == errno.ENOSPC:
+        return (f"de schijf is vol bij het schrijven van {where}: maak ruimte vrij en draai de build opnieuw "
+                "(een al opgeslagen versie krijgt dan alsnog haar rapport)")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"geen schrijf- of leesrechten voor {where}: pas de rechten aan en draai de build opnieuw"
+    return f"{where}: {exc.strerror or exc.__class__.__name__}; controleer het bestand en draai de build opnieuw"
 
 
 def _version(store: Store, label: str | None) -> Agenda:
@@ -85,24 +102,39 @@ def build(
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML-bestand met instellingen.")] = None,
     label: Annotated[str | None, typer.Option("--label", help="Eigen versielabel (anders jaar-kwartaal).")] = None,
     task_runner: Annotated[str | None, typer.Option("--task-runner", help="thread (standaard) of dask.")] = None,
+    allow_shrink: Annotated[bool, typer.Option(
+        "--allow-shrink", help="Bouw ook als er (bijna) geen invoer is: minder dan de helft van de bronnen van de vorige versie.")] = False,
 ) -> None:
     """Bouw de agenda: lees inputs/, ontdubbel, rangschik, maak een versie en schrijf het rapport."""
-    if not inputs.is_dir():
-        fail(f"invoermap niet gevonden: {inputs}")
     if settings_file is not None and not settings_file.is_file():
         fail(f"instellingenbestand niet gevonden: {settings_file}")
-    from agenda.dedupe.curation import CurationError
+    if task_runner not in (None, "thread", "dask"):
+        fail(f"onbekende --task-runner {task_runner}: gebruik thread of dask")
+    import duckdb
+
+    import flows  # noqa: F401  - sets the embedded Prefect defaults (PREFECT_HOME) without importing Prefect
+    from agenda.dedupe.curation import CurationError, load_curation
+    from agenda.ingest import discover
+    from agenda.pipeline import CURATION_FILE
+    from agenda.preflight import check_build
     from agenda.settings import load_settings
     from agenda.store import build_lock
 
     try:
+        settings = load_settings(settings_file)
+        prefect_home = Path(os.environ["PREFECT_HOME"]) if os.environ.get("PREFECT_HOME") else Path.home() / ".prefect"
+        check_build(inputs, db, out_dir, label=label, prefect_home=prefect_home, timeout=max(settings.lock_timeout_seconds, 5.0))
+        load_curation(inputs / CURATION_FILE, limits=settings.limits)  # a broken decisions file stops us before Prefect starts
+        if not (allow_shrink or settings.allow_shrink) and not discover(inputs, settings.limits)[0]:
+            fail(f"geen invoerbestanden gevonden in {inputs} (is de (netwerk)map gekoppeld?): geen nieuwe versie gemaakt. "
+                 "Bewust leeg bouwen: --allow-shrink")
         # fail fast, before Prefect starts its server, when another build holds the database
-        with build_lock(db, timeout=load_settings(settings_file).lock_timeout_seconds):
+        with build_lock(db, timeout=settings.lock_timeout_seconds):
             pass
         from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
 
         summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
-                               label=label, task_runner=task_runner)
+                               label=label, task_runner=task_runner, allow_shrink=allow_shrink)
     except DatabaseBusy as exc:
         fail(str(exc), 3)
     except CurationError as exc:
@@ -110,6 +142,14 @@ def build(
         fail(f"{inputs / r.file}{f', regel {r.line}' if r.line else ''}: {r.reason}")
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(_os_error(exc, out_dir))
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "No space left" in text:
+            fail(f"de schijf is vol bij het schrijven van de database {db}: maak ruimte vrij en draai de build opnieuw")
+        fail(f"de database {db} kon niet worden bijgewerkt ({type(exc).__name__}: {text.splitlines()[0][:200]}); "
+             "draai de build opnieuw of kies met --db een ander bestand")
     state = "nieuwe versie" if summary["new_version"] else "geen wijzigingen, bestaande versie"
     out.print(f"Kennisagenda [bold]{summary['label']}[/] ({state}): {summary['items']} vragen uit "
               f"{summary['mentions']} formuleringen in {summary['sources']} bronnen.", highlight=False)
@@ -267,15 +307,29 @@ def review(
     out.print(summary, highlight=False)
 
 
+def signal_name(signum: int) -> str:
+    import signal
+
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
 def main() -> None:
+    from agenda import supervise
+
+    argv = sys.argv[1:]
+    if argv[:1] == ["build"] and not os.environ.get(supervise.SUPERVISED_ENV) and os.name == "posix":
+        sys.exit(supervise.run_supervised(argv))  # nothing outlives the build, not even after SIGKILL
+    supervise.install_child_handlers()
     try:
         app()
     except DatabaseBusy as exc:
         err.print(f"[bold red]fout:[/] {exc}", highlight=False)
         sys.exit(3)
-    except KeyboardInterrupt:
-        err.print("afgebroken")
-        sys.exit(130)
+    except (supervise.Stopped, KeyboardInterrupt) as exc:
+        how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else signal_name(exc.signum)
+        err.print(f"afgebroken ({how}): gestopt; een versie die nog niet klaar was is niet opgeslagen en de database is vrijgegeven",
+                  highlight=False)
+        sys.exit(exc.exit_code if isinstance(exc, supervise.Stopped) else 130)
     except Exception as exc:  # a bug, not a user error: one line, no traceback (KENNISAGENDA_DEBUG=1 shows it)
         if os.environ.get("KENNISAGENDA_DEBUG"):
             raise

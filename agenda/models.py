@@ -112,7 +112,7 @@ class Knowledge(BaseModel):
 
 
 class Curation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # `priority: .nan` is an error, not a NaN score
 
     merge: list[list[str]] = Field(default_factory=list)
     distinct: list[list[str]] = Field(default_factory=list)  # reviewed: not the same question

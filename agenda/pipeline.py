@@ -17,13 +17,13 @@ from pathlib import Path
 from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
 from agenda.dedupe.embed import default_embedder
-from agenda.ingest import file_sha256
+from agenda.ingest import VANISHED, file_sha256, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, Rejection, SourceRef
 from agenda.rank import rank_clusters
-from agenda.settings import Settings
+from agenda.settings import Limits, Settings
 from agenda.store import Store
 from agenda.themes import assign_themes
-from agenda.versions import content_hash, describe, diff, next_label
+from agenda.versions import check_label, content_hash, describe, diff, label_taken, next_label
 
 log = logging.getLogger("agenda")
 
@@ -54,27 +54,123 @@ def input_fingerprint(digests: dict[str, str], inputs_dir: Path, settings: Setti
     return h.hexdigest()
 
 
-def start_build(db_path: Path, inputs_dir: Path, timeout: float = 5.0) -> tuple[int, set[str]]:
+DB_WAIT_MIN = 5.0  # seconds: a reader (`kennisagenda show`, a notebook) closing its connection
+
+
+def db_timeout(settings: Settings) -> float:
+    """How long a build waits for the database file held by another process (seconds)."""
+    return max(settings.lock_timeout_seconds, DB_WAIT_MIN)
+
+
+class InputsShrunk(ValueError):
+    """The inputs would give no sources, or less than half of the latest version's: no version is made."""
+
+
+def start_build(db_path: Path, inputs_dir: Path, timeout: float = DB_WAIT_MIN) -> tuple[int, set[str]]:
     """Register a build; returns its id and the source ids already stored (not parsed again)."""
     with Store(db_path, timeout=timeout) as store:
         return store.start_build(str(inputs_dir)), store.known_source_ids()
 
 
-def record_ingest(db_path: Path, build_id: int, results: list[IngestResult], present_source_ids: list[str]) -> int:
-    """Store what the readers produced; returns the number of rejected files."""
-    with Store(db_path) as store:
+@dataclass
+class BatchRead:
+    """What one batch of input files gave: `digests` maps the relative path of every file that
+    is (still) there to the sha256 of the bytes read; `results` holds new sources and rejections."""
+
+    digests: dict[str, str] = field(default_factory=dict)
+    results: list[IngestResult] = field(default_factory=list)
+
+
+def read_batch(paths: list[str], inputs_dir: Path, known: set[str] | frozenset[str], limits: Limits | None = None,
+               survey_question_column: str | None = None) -> BatchRead:
+    """Hash and, when new, parse a batch of input files. Never raises for one file.
+
+    A file whose bytes are already stored (`known` source ids) is not parsed again. For a
+    parsed file the digest is the one its reader computed from the bytes it parsed, so a file
+    saved in the middle of a build can never be recorded under another file's hash.
+    """
+    out = BatchRead()
+    inputs_dir = Path(inputs_dir)
+    for raw in paths:
+        path = Path(raw)
+        rel = relative_path(path, inputs_dir)
+        try:
+            digest = file_sha256(path)
+        except FileNotFoundError:
+            out.results.append(IngestResult(rejection=Rejection(file=rel, reason=VANISHED)))
+            continue
+        except OSError as exc:
+            out.results.append(IngestResult(rejection=Rejection(
+                file=rel, reason=f"kan niet worden gelezen ({exc.strerror or exc.__class__.__name__})")))
+            continue
+        if source_id(digest) in known:
+            out.digests[rel] = digest
+            continue
+        result = read_file(path, inputs_dir, limits, survey_question_column=survey_question_column)
+        if result.source is not None:
+            out.digests[rel] = result.source.content_hash
+        out.results.append(result)
+    return out
+
+
+def present_sources(digests: dict[str, str]) -> list[str]:
+    """Source ids of every file present in this build (read now or stored before)."""
+    return sorted({source_id(d) for d in digests.values()})
+
+
+def record_ingest(db_path: Path, build_id: int, results: list[IngestResult], present_source_ids: list[str],
+                  allow_shrink: bool = False, timeout: float = DB_WAIT_MIN) -> int:
+    """Store what the readers produced; returns the number of rejected files.
+
+    Refuses (`InputsShrunk`, nothing but the rejections stored, the build marked failed) when
+    no source would be present, or fewer than half of the latest version's sources, unless
+    `allow_shrink`: an unmounted share or a wrong limit must not publish an empty agenda.
+    """
+    with Store(db_path, timeout=timeout) as store:
+        present = set(present_source_ids)
+        if not allow_shrink:
+            latest = store.latest_version_info()
+            previous = int(latest["n_sources"]) if latest else 0
+            if not present or len(present) * 2 < previous:
+                store.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
+                store.finish_build(build_id, "failed", None, "")
+                raise InputsShrunk(_shrink_message(store.build_inputs_dir(build_id), len(present), latest,
+                                                   sum(r.rejection is not None for r in results)))
         store.record_ingest(build_id, results, present_source_ids)
     return sum(r.rejection is not None for r in results)
 
 
-def cluster_stage(db_path: Path, build_id: int, inputs_dir: Path) -> tuple[Curation, list[str]]:
+def _shrink_message(inputs_dir: str | None, n_present: int, latest: dict | None, n_rejected: int) -> str:
+    where = inputs_dir or "de invoermap"
+    why = (f"{n_rejected} bestand(en) afgewezen, zie `kennisagenda rejected`" if n_rejected
+           else "is de (netwerk)map gekoppeld?")
+    if n_present == 0:
+        what = f"geen bruikbare invoerbestanden in {where} ({why})"
+    else:
+        what = (f"de invoer in {where} geeft {n_present} bronnen, minder dan de helft van de "
+                f"{latest['n_sources']} van versie {latest['label']} ({why})")
+    return (f"{what}: geen nieuwe versie gemaakt. Bewust kleiner bouwen: --allow-shrink "
+            "(of allow_shrink = true in de instellingen)")
+
+
+def fail_build(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> None:
+    """Mark a build that stopped half-way as failed (best effort: the database may be the problem)."""
+    try:
+        with Store(db_path, timeout=timeout) as store:
+            store.fail_build(build_id)
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        log.debug("build %s niet als mislukt gemarkeerd", build_id, exc_info=True)
+
+
+def cluster_stage(db_path: Path, build_id: int, inputs_dir: Path,
+                  timeout: float = DB_WAIT_MIN) -> tuple[Curation, list[str]]:
     """Deduplicate the active mentions with the curator's decisions.
 
     Returns the decisions resolved to the clusters they now apply to, and notes on
     decisions that could not be applied.
     """
     curation = load_curation(inputs_dir / CURATION_FILE)
-    with Store(db_path) as store:
+    with Store(db_path, timeout=timeout) as store:
         outcome = cluster_database(store, build_id, curation, embedder=default_embedder())
     for note in outcome.notes:
         log.warning(note)
@@ -90,10 +186,11 @@ def version_stage(
     notes: list[str],
     label: str | None = None,
     now: dt.datetime | None = None,
+    timeout: float = DB_WAIT_MIN,
 ) -> VersionOutcome:
     """Rank the clusters and store a new immutable version, unless nothing changed."""
     now = now or dt.datetime.now().replace(microsecond=0)
-    with Store(db_path) as store:
+    with Store(db_path, timeout=timeout) as store:
         clusters = store.clusters()
         all_mentions = store.mentions(include_candidates=True)
         sources = store.sources()
@@ -124,8 +221,9 @@ def version_stage(
                                   sum(i.n_mentions for i in latest.items), len(rejected),
                                   [f"Geen verschillen met versie {latest.label}: geen nieuwe versie gemaakt."], notes)
         existing = [v["label"] for v in store.versions()]
-        if label is not None and label in existing:
-            raise ValueError(f"versie {label} bestaat al; kies een ander label")
+        if label is not None and (taken := label_taken(check_label(label), existing)):
+            same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"
+            raise ValueError(f"versie {label} {same}; kies een ander label")
         agenda.label = label or next_label(now, existing)
         agenda.changes = diff(latest, items)
         store.save_version(agenda)
@@ -134,11 +232,11 @@ def version_stage(
                           len(rejected), describe(agenda.changes), notes)
 
 
-def publish_stage(db_path: Path, label: str, out_dir: Path) -> list[Path]:
+def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_WAIT_MIN) -> list[Path]:
     """Write the report and exports of a stored version."""
     from agenda.report import write_outputs
 
-    with Store(db_path) as store:
+    with Store(db_path, timeout=timeout) as store:
         agenda = store.version(label)
     if agenda is None:
         raise KeyError(f"versie {label} niet gevonden")
@@ -146,6 +244,6 @@ def publish_stage(db_path: Path, label: str, out_dir: Path) -> list[Path]:
     return write_outputs(agenda, out_dir)
 
 
-def rejected_of_build(db_path: Path, build_id: int) -> list[Rejection]:
-    with Store(db_path) as store:
+def rejected_of_build(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> list[Rejection]:
+    with Store(db_path, timeout=timeout) as store:
         return store.rejected(build_id)

@@ -14,32 +14,42 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+# Operator values are checked before anything runs: a misspelt key is an error (never silently
+# ignored), numbers are finite, limits positive, weights not negative.
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Limits(BaseModel):
     """Bounds on untrusted input. A file over a bound is rejected with a reason, never half-read."""
 
-    max_file_mb: float = 25.0  # any input file on disk
-    max_docx_uncompressed_mb: float = 100.0  # sum of a .docx/.xlsx zip's members: zip bombs
-    max_docx_ratio: float = 200.0  # uncompressed / compressed; real Word files stay far below
-    max_yaml_aliases: int = 100  # YAML alias bombs ("billion laughs")
-    max_cell_chars: int = 10_000  # one survey cell / one question
-    max_rows: int = 100_000  # survey rows per file
+    model_config = _STRICT
+
+    max_file_mb: float = Field(25.0, gt=0)  # any input file on disk
+    max_docx_uncompressed_mb: float = Field(100.0, gt=0)  # sum of a .docx/.xlsx zip's members: zip bombs
+    max_docx_ratio: float = Field(200.0, gt=0)  # uncompressed / compressed; real Word files stay far below
+    max_yaml_aliases: int = Field(100, ge=0)  # YAML alias bombs ("billion laughs")
+    max_cell_chars: int = Field(10_000, gt=0)  # one survey cell / one question
+    max_rows: int = Field(100_000, gt=0)  # survey rows per file
 
 
 class RankWeights(BaseModel):
     """Score = sum of weight × count. Defaults are documented in the README."""
 
-    sources: float = 1.0  # per distinct source (role-balanced, see role_cap)
-    schools: float = 0.5  # per distinct school
-    kinds: float = 0.5  # per distinct source kind beyond the first (meeting, case, survey, publication)
-    sectors: float = 1.0  # per distinct sector
-    roles: float = 0.5  # per distinct role
-    levels: float = 0.25  # per distinct level
-    role_cap: float = 0.5  # no role group may contribute more than this share of the source count
-    recency_half_life_days: float | None = None  # optional decay of old mentions; None = off
+    model_config = _STRICT
+
+    sources: float = Field(1.0, ge=0)  # per distinct source (role-balanced, see role_cap)
+    schools: float = Field(0.5, ge=0)  # per distinct school
+    kinds: float = Field(0.5, ge=0)  # per distinct source kind beyond the first (meeting, case, survey, publication)
+    sectors: float = Field(1.0, ge=0)  # per distinct sector
+    roles: float = Field(0.5, ge=0)  # per distinct role
+    levels: float = Field(0.25, ge=0)  # per distinct level
+    role_cap: float = Field(0.5, gt=0, le=1)  # no role group may contribute more than this share of the source count
+    # optional decay of old mentions; None = off. At least a day: shorter overflows 0.5 ** (age / half-life)
+    recency_half_life_days: float | None = Field(None, ge=1)
 
 
 class Settings(BaseSettings):
@@ -47,7 +57,8 @@ class Settings(BaseSettings):
         env_prefix="KENNISAGENDA_",
         env_nested_delimiter="__",
         toml_file="kennisagenda.toml",
-        extra="ignore",
+        extra="forbid",
+        allow_inf_nan=False,
     )
 
     inputs_dir: Path = Path("inputs")
@@ -60,7 +71,8 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     rank: RankWeights = Field(default_factory=RankWeights)
     task_runner: Literal["thread", "dask"] = "thread"
-    lock_timeout_seconds: float = 0.0  # a second build waits this long for the database, then exits 3
+    lock_timeout_seconds: float = Field(0.0, ge=0, le=7 * 24 * 3600)  # a second build or a reader: wait this long, then exit 3
+    allow_shrink: bool = False  # build even when the inputs give < half of the last version's sources
 
     @classmethod
     def settings_customise_sources(
@@ -79,12 +91,65 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """Hash of the settings that shape the agenda (not where files go)."""
-        relevant = self.model_dump(mode="json", exclude={"inputs_dir", "db_path", "out_dir", "lock_timeout_seconds", "task_runner"})
+        relevant = self.model_dump(mode="json", exclude={"inputs_dir", "db_path", "out_dir", "lock_timeout_seconds",
+                                                         "task_runner", "allow_shrink"})
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be used: one Dutch line naming the file (or variable), the key and why."""
+
+
+_REASONS = {
+    "extra_forbidden": "onbekende instelling (typefout?)",
+    "finite_number": "moet een gewoon getal zijn (geen nan of inf)",
+    "greater_than": "moet groter zijn dan {gt}",
+    "greater_than_equal": "moet minstens {ge} zijn",
+    "less_than_equal": "mag hooguit {le} zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "bool_type": "moet true of false zijn",
+    "string_type": "moet tekst zijn",
+    "literal_error": "moet een van {expected} zijn",
+    "model_type": "moet een tabel zijn ([sectie])",
+    "missing": "ontbreekt",
+    "list_type": "moet een lijst zijn",
+    "dict_type": "moet een tabel zijn ([sectie])",
+}
+
+
+def dutch_reason(error: dict) -> str:
+    """A pydantic error (one item of `ValidationError.errors()`) as a short Dutch reason."""
+    template = _REASONS.get(error["type"])
+    if template is None:
+        return f"ongeldige waarde ({error['msg']})"
+    try:
+        ctx = {k: (f"{v:g}" if isinstance(v, float) else str(v).replace(" or ", " of "))
+               for k, v in (error.get("ctx") or {}).items()}
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def _settings_origin(settings_file: Path | None) -> str:
+    if settings_file is not None:
+        return str(settings_file)
+    path = os.environ.get("KENNISAGENDA_SETTINGS_FILE", "kennisagenda.toml")
+    return path if Path(path).is_file() else "de omgevingsvariabelen KENNISAGENDA_*"
+
+
 def load_settings(settings_file: Path | None = None, **overrides: object) -> Settings:
-    """Settings from the environment and a TOML file, with explicit overrides on top."""
+    """Settings from the environment and a TOML file, with explicit overrides on top.
+
+    Raises FileNotFoundError for a missing file and SettingsError (Dutch: file, key, reason)
+    for a misspelt key, a non-finite or out-of-range number or a broken TOML file.
+    """
+    import tomllib
+
     cls: type[Settings] = Settings
     if settings_file is not None:
         if not Path(settings_file).is_file():
@@ -94,4 +159,15 @@ def load_settings(settings_file: Path | None = None, **overrides: object) -> Set
             model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": str(settings_file)})
 
         cls = FileSettings
-    return cls(**{k: v for k, v in overrides.items() if v is not None})
+    origin = _settings_origin(settings_file)
+    try:
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{origin}: geen geldige TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{origin}: geen UTF-8-tekst") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        more = f" (en nog {exc.error_count() - 1} fout(en))" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{origin}: instelling '{key}' {dutch_reason(err)}{more}") from None

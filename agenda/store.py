@@ -168,19 +168,61 @@ def build_lock(db_path: Path, timeout: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
-def _connect(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+# DuckDB must never fetch code at run time (no network; a SQLite or Postgres file would make it
+# download a scanner over plain HTTP): every connection turns auto-install and auto-load off,
+# and the project loads only extensions it ships, by path.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+class ForeignDatabase(ValueError):
+    """The file is not a Kennisagenda database (SQLite, another DuckDB database, damaged, ...)."""
+
+
+def _foreign(path: Path, what: str) -> ForeignDatabase:
+    return ForeignDatabase(
+        f"{path} is {what}; kies met --db een ander (of nog niet bestaand) bestand en laat dit bestand met rust"
+    )
+
+
+def connect(path: Path | str, *, read_only: bool = False, timeout: float = 5.0) -> duckdb.DuckDBPyConnection:
+    """The project's only way to open DuckDB: extensions never download, a held file is waited for.
+
+    `timeout` (seconds) bounds the wait for another process's lock, then `DatabaseBusy`.
+    A file that is not a DuckDB database raises `ForeignDatabase` (a Dutch message naming it).
+    """
+    path = Path(path)
     deadline = time.monotonic() + max(timeout, 0.0)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+            text = str(exc).lower()
+            if "lock" not in text:
+                if "not a valid duckdb" in text or "sqlite" in text or "extension" in text:
+                    raise _foreign(path, _kind_of_file(path)) from None
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
                     f"de database {path} is bezet door een ander proces; probeer het later opnieuw"
+                    " (of verhoog lock_timeout_seconds)"
                 ) from None
             time.sleep(0.1)
+        except (duckdb.InvalidInputException, duckdb.SerializationException, duckdb.CatalogException,
+                duckdb.NotImplementedException, duckdb.InternalException) as exc:
+            raise _foreign(path, _kind_of_file(path, str(exc))) from None
+
+
+def _kind_of_file(path: Path, detail: str = "") -> str:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        head = b""
+    if head.startswith(b"SQLite format 3"):
+        return "een SQLite-database, geen DuckDB-database van de kennisagenda"
+    if "version" in detail.lower():
+        return "een DuckDB-database van een andere DuckDB-versie"
+    return "geen DuckDB-database van de kennisagenda (beschadigd of een ander soort bestand)"
 
 
 def _many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
@@ -203,9 +245,14 @@ class Store:
             raise FileNotFoundError(f"database niet gevonden: {self.path} (draai eerst `kennisagenda build`)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = _connect(self.path, read_only, timeout)
-        if not read_only:
-            self.migrate()
+        self.con = connect(self.path, read_only=read_only, timeout=timeout)
+        try:
+            self._check_ours()
+            if not read_only:
+                self.migrate()
+        except BaseException:
+            self.con.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -227,6 +274,20 @@ class Store:
         self.con.execute("COMMIT")
 
     # --- schema -------------------------------------------------------------------------
+
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+
+    def has_schema(self) -> bool:
+        """Whether the versions table exists (a read-only store of a never-migrated file has none)."""
+        return "agenda_versions" in self._tables()
+
+    def _check_ours(self) -> None:
+        """A database with tables but without our `schema_migrations` belongs to someone else."""
+        tables = self._tables()
+        if tables and "schema_migrations" not in tables:
+            raise _foreign(self.path, "een DuckDB-database van iets anders (geen tabel schema_migrations)")
 
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction. Returns the names applied."""
@@ -265,6 +326,15 @@ class Store:
             [dt.datetime.now(), status, version_label, input_fingerprint, build_id],
         )
 
+    def fail_build(self, build_id: int) -> None:
+        """Mark a build that stopped half-way (no version made)."""
+        self.con.execute("UPDATE builds SET finished_at = ?, status = 'failed' WHERE id = ? AND status = 'running'",
+                         [dt.datetime.now(), build_id])
+
+    def build_inputs_dir(self, build_id: int) -> str | None:
+        row = self.con.execute("SELECT inputs_dir FROM builds WHERE id = ?", [build_id]).fetchone()
+        return row[0] if row else None
+
     def last_build_id(self) -> int | None:
         row = self.con.execute("SELECT max(id) FROM builds").fetchone()
         return row[0] if row and row[0] is not None else None
@@ -284,10 +354,9 @@ class Store:
         results = list(results)
         known = self.known_source_ids()
         with self.transaction() as con:
+            self.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
             for result in results:
                 if result.rejection is not None:
-                    r = result.rejection
-                    con.execute("INSERT INTO rejected VALUES (?, ?, ?, ?)", [build_id, r.file, r.line, r.reason])
                     continue
                 src = result.source
                 if src is None or src.id in known:
@@ -311,6 +380,10 @@ class Store:
                     )
             present = sorted(set(present_source_ids))
             con.execute("UPDATE sources SET active = list_contains(?, id)", [present])
+
+    def record_rejections(self, build_id: int, rejections: list[Rejection]) -> None:
+        _many(self.con, "INSERT INTO rejected VALUES (?, ?, ?, ?)",
+              [(build_id, r.file, r.line, r.reason) for r in rejections])
 
     def sources(self, active_only: bool = True) -> list[Source]:
         sql = "SELECT id, path, kind, title, date, content_hash, context, meta FROM sources"
@@ -433,6 +506,11 @@ class Store:
         keys = ["label", "seq", "built_at", "input_fingerprint", "content_hash", "previous",
                 "n_sources", "n_mentions", "n_items"]
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def latest_version_info(self) -> dict[str, object] | None:
+        """The newest version's row (label, counts, ...) without loading its snapshot."""
+        rows = self.versions()
+        return rows[-1] if rows else None
 
     def version(self, label: str | None = None) -> Agenda | None:
         """A stored version by label, or the latest when label is None."""

@@ -10,9 +10,35 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 
 from agenda.models import Agenda, AgendaItem, Changes, FrequencyChange, Merge, RankMove
+
+
+# A label becomes part of file names (kennisagenda-<label>.docx) on any file system, so one
+# safe pattern: letters, digits, '.', '_' and '-', starting and ending with a letter or digit.
+LABEL_PATTERN = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z._-]{0,38}[0-9A-Za-z])?")
+LABEL_MAX = 40
+
+
+def check_label(label: str) -> str:
+    """The label itself when it is safe as a version label and file name; else ValueError (Dutch)."""
+    if not isinstance(label, str) or not LABEL_PATTERN.fullmatch(label):
+        shown = label if isinstance(label, str) and len(label) <= 60 else f"{str(label)[:57]}..."
+        raise ValueError(
+            f"ongeldig versielabel '{shown}': gebruik hooguit {LABEL_MAX} letters, cijfers, '.', '_' of '-', "
+            "beginnend en eindigend met een letter of cijfer (bijvoorbeeld 2026-Q4 of 2026-Q4-extra)"
+        )
+    return label
+
+
+def label_taken(label: str, existing: Sequence[str]) -> str | None:
+    """The existing label whose report files `label` would overwrite (case-insensitive file systems too)."""
+    from agenda.report import output_stem
+
+    stem = output_stem(label).casefold()
+    return next((e for e in existing if output_stem(e).casefold() == stem), None)
 
 
 def quarter_label(when: dt.datetime | dt.date) -> str:

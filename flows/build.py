@@ -18,40 +18,43 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from agenda import pipeline
 from agenda.models import Curation
 from agenda.settings import Settings, load_settings
+from agenda.versions import check_label
 from agenda.store import Store, build_lock
 from flows.gather import IO_RETRIES, gather
 
 
 @task(name="cluster", **IO_RETRIES)
-def cluster(db_path: Path, build_id: int, inputs_dir: Path) -> tuple[Curation, list[str]]:
-    return pipeline.cluster_stage(db_path, build_id, inputs_dir)
+def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float) -> tuple[Curation, list[str]]:
+    return pipeline.cluster_stage(db_path, build_id, inputs_dir, timeout=timeout)
 
 
 @task(name="rank-and-version", **IO_RETRIES)
 def rank_and_version(db_path: Path, build_id: int, settings: Settings, fingerprint: str, curation: Curation,
                      notes: list[str], label: str | None) -> pipeline.VersionOutcome:
-    return pipeline.version_stage(db_path, build_id, settings, fingerprint, curation, notes, label=label)
+    return pipeline.version_stage(db_path, build_id, settings, fingerprint, curation, notes, label=label,
+                                  timeout=pipeline.db_timeout(settings))
 
 
 @task(name="publish", **IO_RETRIES)
-def publish(db_path: Path, label: str, out_dir: Path) -> list[Path]:
-    return pipeline.publish_stage(db_path, label, out_dir)
+def publish(db_path: Path, label: str, out_dir: Path, timeout: float) -> list[Path]:
+    return pipeline.publish_stage(db_path, label, out_dir, timeout=timeout)
 
 
 @flow(name="make-agenda", log_prints=True)
 def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, settings: Settings,
                 fingerprint: str, label: str | None = None) -> dict:
     """Deduplicate, rank, store a version (if anything changed) and write the report."""
-    curation, notes = cluster(db_path, build_id, inputs_dir)
+    timeout = pipeline.db_timeout(settings)
+    curation, notes = cluster(db_path, build_id, inputs_dir, timeout)
     outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
-    paths = publish(db_path, outcome.label, out_dir)
+    paths = publish(db_path, outcome.label, out_dir, timeout)
     for line in outcome.changes:
         print(line)
     return {"outcome": outcome, "paths": [str(p) for p in paths]}
 
 
-def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]) -> None:
-    with Store(db_path) as store:
+def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str], timeout: float) -> None:
+    with Store(db_path, timeout=timeout) as store:
         agenda = store.version(outcome.label)
     if agenda is None:
         return
@@ -112,24 +115,36 @@ def build_agenda(
     settings_file: Path | None = None,
     label: str | None = None,
     task_runner: str | None = None,
+    allow_shrink: bool = False,
 ) -> dict:
-    """The whole build. Returns the version label, whether it is new, counts and the paths written."""
+    """The whole build. Returns the version label, whether it is new, counts and the paths written.
+
+    Refuses, before anything is stored, bad settings or a bad label (`ValueError`, Dutch), and
+    inputs that give no sources or fewer than half of the last version's (`InputsShrunk`)
+    unless `allow_shrink` (or the setting `allow_shrink`)."""
     settings = load_settings(settings_file)
+    if label is not None:
+        check_label(label)
     inputs_dir, db_path, out_dir = Path(inputs_dir).resolve(), Path(db_path).resolve(), Path(out_dir).resolve()
     if not inputs_dir.is_dir():
         raise FileNotFoundError(f"invoermap niet gevonden: {inputs_dir}")
+    timeout = pipeline.db_timeout(settings)
     with build_lock(db_path, timeout=settings.lock_timeout_seconds):
-        build_id, known = pipeline.start_build(db_path, inputs_dir)
-        gather_flow = gather
-        if (task_runner or settings.task_runner) == "dask":
-            gather_flow = gather.with_options(task_runner=_dask_task_runner())
-        counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
-                             settings.survey_question_column)
-        fingerprint = pipeline.input_fingerprint(counts["digests"], inputs_dir, settings)
-        result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
+        build_id, known = pipeline.start_build(db_path, inputs_dir, timeout=timeout)
+        try:
+            gather_flow = gather
+            if (task_runner or settings.task_runner) == "dask":
+                gather_flow = gather.with_options(task_runner=_dask_task_runner())
+            counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
+                                 settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
+            fingerprint = pipeline.input_fingerprint(counts["digests"], inputs_dir, settings)
+            result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
+        except BaseException:
+            pipeline.fail_build(db_path, build_id, timeout=timeout)
+            raise
         outcome: pipeline.VersionOutcome = result["outcome"]
-        _artifacts(db_path, outcome, result["paths"])
-    rejected = pipeline.rejected_of_build(db_path, build_id)
+        _artifacts(db_path, outcome, result["paths"], timeout)
+    rejected = pipeline.rejected_of_build(db_path, build_id, timeout=timeout)
     return {
         "label": outcome.label,
         "new_version": outcome.is_new,

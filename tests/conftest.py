@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from agenda import pipeline
-from agenda.ingest import discover, file_sha256, read_file, source_id
+from agenda.ingest import discover
 from agenda.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,19 +16,16 @@ SEED_QUESTIONS = (
 )
 
 
-def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings | None = None, label=None):
+def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings | None = None, label=None,
+                          allow_shrink: bool = False):
     """The flow's stages in order, as plain calls (the flow itself is tested in tests/flows/)."""
     settings = settings or Settings()
     files, rejections = discover(inputs, settings.limits)
     build_id, known = pipeline.start_build(db, inputs)
-    present, digests, results = [], {}, [pipeline.IngestResult(rejection=r) for r in rejections]
-    for path in files:
-        digests[path.relative_to(inputs).as_posix()] = digest = file_sha256(path)
-        present.append(source_id(digest))
-        if present[-1] not in known:
-            results.append(read_file(path, inputs, settings.limits))
-    pipeline.record_ingest(db, build_id, results, present)
-    fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
+    batch = pipeline.read_batch([str(p) for p in files], inputs, known, settings.limits)
+    results = [pipeline.IngestResult(rejection=r) for r in rejections] + batch.results
+    pipeline.record_ingest(db, build_id, results, pipeline.present_sources(batch.digests), allow_shrink=allow_shrink)
+    fingerprint = pipeline.input_fingerprint(batch.digests, inputs, settings)
     curation, notes = pipeline.cluster_stage(db, build_id, inputs)
     outcome = pipeline.version_stage(db, build_id, settings, fingerprint, curation, notes, label=label)
     paths = pipeline.publish_stage(db, outcome.label, out)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +36,7 @@ class ClusterOutcome:
     notes: list[str] = field(default_factory=list)  # decisions that could not be applied
 
 
-def _new_id(seed: str, taken: set[str]) -> str:
+def _new_id(seed: str, taken: Container[str]) -> str:
     salt = 0
     while True:
         cid = "Q-" + hashlib.sha1(f"{seed}:{salt}".encode()).hexdigest()[:6]
@@ -124,43 +124,54 @@ def cluster_mentions(
     members: dict[str, list[int]] = {cid: list(g) for cid, g in zip(ids, groups, strict=True)}
     index_of = {m.id: i for i, m in enumerate(mentions)}
 
-    # split: named mentions leave their cluster and form one of their own
+    # split: named mentions leave their cluster and form one of their own. Linear in the
+    # decisions' size: only the clusters that hold a named mention are touched (a curator's
+    # file may name thousands of ids; it must never stall a build)
+    owner = {i: cid for cid, idx in members.items() for i in idx}
     for group in curation.split:
-        found = [index_of[m] for m in group if m in index_of]
+        found = sorted({index_of[m] for m in group if m in index_of})
         for m in group:
             if m not in index_of:
                 notes.append(f"split: formulering {m} bestaat niet (meer); besluit niet toegepast")
         if not found:
             continue
-        for cid in list(members):
-            members[cid] = [i for i in members[cid] if i not in found]
+        hit = set(found)
+        for cid in sorted({owner[i] for i in found}):
+            members[cid] = [i for i in members[cid] if i not in hit]
             if not members[cid]:
                 del members[cid]
-        members[_new_id("split:" + ",".join(sorted(mentions[i].id for i in found)), set(members))] = sorted(found)
+        new_id = _new_id("split:" + ",".join(sorted(mentions[i].id for i in found)), members.keys())
+        members[new_id] = found
+        owner.update((i, new_id) for i in found)
 
     # merge: the first id that exists survives; later lists may name an id merged earlier
     alias: dict[str, str] = {}
 
     def resolve(cid: str) -> str:
+        path = []
         while cid in alias:
+            path.append(cid)
             cid = alias[cid]
+        for p in path:  # path compression: chains of merges stay short
+            alias[p] = cid
         return cid
 
     for group in curation.merge:
-        present = []
+        present: dict[str, None] = {}  # ordered set
         for cid in group:
             target = resolve(cid)
             if target in members:
-                if target not in present:
-                    present.append(target)
+                present.setdefault(target)
             else:
                 notes.append(f"merge: vraag {cid} bestaat niet (meer); niet samengevoegd")
         if len(present) < 2:
             continue
-        keep = present[0]
-        for other in present[1:]:
-            members[keep] = sorted(members[keep] + members.pop(other))
+        keep, *others = present
+        merged = members[keep]
+        for other in others:
+            merged.extend(members.pop(other))
             alias[other] = keep
+        members[keep] = sorted(merged)
 
     def known(decision: str, cid: str) -> str | None:
         target = resolve(cid)

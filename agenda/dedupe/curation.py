@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from agenda.models import Curation, Rejection
+from agenda.settings import Limits
 
 HEADER = """\
 # Besluiten van de curator. Ze blijven gelden bij elke volgende build.
@@ -34,20 +34,30 @@ class CurationError(ValueError):
         self.rejection = rejection
 
 
-def load_curation(path: Path, display_name: str = "curation.yaml") -> Curation:
-    """The decisions in `path`; an absent or empty file means no decisions."""
+def load_curation(path: Path, display_name: str = "curation.yaml", limits: Limits | None = None) -> Curation:
+    """The decisions in `path`; an absent or empty file means no decisions.
+
+    Read with the same guards as every input (agenda/ingest/safety.py: file size, nesting
+    depth, alias count and expanded size), so a hostile file cannot stall a build. Raises
+    CurationError naming the file, the line where known, the key and a Dutch reason.
+    """
+    from agenda.ingest.common import IngestError
+    from agenda.ingest.safety import check_file_size, load_yaml
+    from agenda.settings import dutch_reason
+
     if not path.is_file():
         return Curation()
+    limits = limits or Limits()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        check_file_size(path, limits)
+        text = path.read_bytes().decode("utf-8")
+        data, lines = load_yaml(text, limits, what=display_name)
     except UnicodeDecodeError:
         raise CurationError(Rejection(file=display_name, reason="bestand is geen UTF-8-tekst")) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise CurationError(
-            Rejection(file=display_name, line=line, reason=f"ongeldige YAML: {getattr(exc, 'problem', exc)}")
-        ) from None
+    except IngestError as exc:
+        raise CurationError(Rejection(file=display_name, line=exc.line, reason=exc.reason)) from None
+    except OSError as exc:
+        raise CurationError(Rejection(file=display_name, reason=f"kan niet worden gelezen ({exc.strerror})")) from None
     if data is None:
         return Curation()
     if not isinstance(data, dict):
@@ -59,7 +69,11 @@ def load_curation(path: Path, display_name: str = "curation.yaml") -> Curation:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise CurationError(Rejection(file=display_name, reason=f"ongeldig besluit bij '{where}': {err['msg']}")) from None
+        top = err["loc"][0] if err["loc"] else None
+        line = lines.get((top, err["loc"][1])) if len(err["loc"]) > 1 else None
+        line = line or lines.get(top)
+        raise CurationError(Rejection(file=display_name, line=line,
+                                      reason=f"ongeldig besluit bij '{where}': {dutch_reason(err)}")) from None
 
 
 def add_decisions(path: Path, **groups: list[list[str]]) -> None:

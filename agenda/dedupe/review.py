@@ -9,6 +9,7 @@ not merged automatically, most likely first. `write_review` writes them to .xlsx
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 from agenda.dedupe import pairs as dedupe
@@ -63,19 +64,34 @@ def review_queue(store: Store, limit: int = 200, k: int = 5) -> list[dict[str, o
     return rows
 
 
-def _decided(store: Store) -> set[frozenset[str]]:
+class DecidedPairs:
+    """Cluster pairs a curator already judged: `frozenset((a, b)) in decided`.
+
+    Stores, per cluster id, the decision groups it appears in (linear in the file's size), so a
+    `distinct` group of 4,000 ids costs 4,000 entries, not 16 million pairs.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[str]] = ()):
+        self._groups: dict[str, set[int]] = {}
+        for n, group in enumerate(groups):
+            for cid in group:
+                self._groups.setdefault(cid, set()).add(n)
+
+    def __contains__(self, pair: object) -> bool:
+        a, b = tuple(pair) if len(pair) == 2 else (None, None)  # type: ignore[arg-type]
+        return a is not None and bool(self._groups.get(a, set()) & self._groups.get(b, set()))
+
+
+def _decided(store: Store) -> DecidedPairs:
     """Cluster pairs a curator already judged (from the last build's inputs/curation.yaml)."""
     row = store.con.execute("SELECT inputs_dir FROM builds ORDER BY id DESC LIMIT 1").fetchone()
     if not row or not row[0]:
-        return set()
+        return DecidedPairs()
     try:
         curation = load_curation(Path(row[0]) / "curation.yaml")
     except ValueError:
-        return set()
-    pairs = set()
-    for group in [*curation.merge, *curation.distinct]:
-        pairs.update(frozenset((a, b)) for a in group for b in group if a != b)
-    return pairs
+        return DecidedPairs()
+    return DecidedPairs([*curation.merge, *curation.distinct])
 
 
 def write_review(rows: list[dict[str, object]], path: Path) -> None:

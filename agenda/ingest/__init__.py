@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from agenda.ingest.common import IngestError, file_sha256, relative_path, source_id
@@ -122,13 +123,57 @@ def discover(inputs_dir: Path, limits: Limits | None = None) -> tuple[list[Path]
     return files, rejections
 
 
+VANISHED = "verdwenen tijdens het lezen"
+CHANGED = "gewijzigd tijdens het lezen (steeds opnieuw opgeslagen terwijl de build las); draai de build opnieuw"
+READ_ATTEMPTS = 3
+
+
+def _stat_key(path: Path) -> tuple[int, int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
 def read_file(
     path: Path,
     inputs_dir: Path,
     limits: Limits | None = None,
     survey_question_column: str | None = None,
 ) -> IngestResult:
-    """Read one input file. Never raises: failures become a Rejection."""
+    """Read one input file. Never raises: failures become a Rejection.
+
+    The source id is the hash of the bytes the reader parsed: when the file changes while it
+    is read (size, mtime, ctime or inode differ before and after; a secretary saving it),
+    it is read again, up to ``READ_ATTEMPTS`` times, then rejected "gewijzigd tijdens het
+    lezen". A file that disappears is rejected "verdwenen tijdens het lezen".
+    """
+    rel = relative_path(Path(path), Path(inputs_dir))
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            before = _stat_key(path)
+        except FileNotFoundError:
+            return IngestResult(rejection=Rejection(file=rel, reason=VANISHED))
+        except OSError:
+            before = None  # unreadable: the reader gives the reason
+        result = _read_once(path, inputs_dir, limits, survey_question_column)
+        try:
+            after = _stat_key(path)
+        except FileNotFoundError:
+            return IngestResult(rejection=Rejection(file=rel, reason=VANISHED))
+        except OSError:
+            after = None
+        if before == after:
+            return result
+        log.info("%s veranderde tijdens het lezen (poging %d)", rel, attempt + 1)
+        time.sleep(0.2 * (attempt + 1))  # let the writer finish its save
+    return IngestResult(rejection=Rejection(file=rel, reason=CHANGED))
+
+
+def _read_once(
+    path: Path,
+    inputs_dir: Path,
+    limits: Limits | None = None,
+    survey_question_column: str | None = None,
+) -> IngestResult:
     path, inputs_dir = Path(path), Path(inputs_dir)
     limits = limits or Limits()
     rel = relative_path(path, inputs_dir)
@@ -143,7 +188,7 @@ def read_file(
     except PermissionError:
         return IngestResult(rejection=Rejection(file=rel, reason="geen leesrechten voor dit bestand"))
     except FileNotFoundError:
-        return IngestResult(rejection=Rejection(file=rel, reason="bestand bestaat niet (meer)"))
+        return IngestResult(rejection=Rejection(file=rel, reason=VANISHED))
     except IsADirectoryError:
         return IngestResult(rejection=Rejection(file=rel, reason="dit is een map, geen bestand"))
     except Exception as exc:  # a bug or an unforeseen format problem: never stop the build

@@ -1,0 +1,114 @@
+"""`kennisagenda build` checks what it can before anything runs (issue 12, kinds 3, 4 and 9):
+one Dutch line naming the file and what to do, exit 2, and Prefect is never started."""
+
+import errno
+
+import pytest
+from typer.testing import CliRunner
+
+from agenda.cli import _os_error, app
+from agenda.store import Store
+from tests.conftest import build_without_prefect
+
+
+@pytest.fixture()
+def no_prefect(monkeypatch):
+    """Fail the test if the build gets as far as the flow."""
+    import flows.build
+
+    def started(**kwargs):
+        raise AssertionError("the flow was started")
+
+    monkeypatch.setattr(flows.build, "build_agenda", started)
+
+
+@pytest.fixture()
+def inputs(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "verslag.md").write_text("---\ntitle: Verslag\ndate: 2022-01-10\n---\n## Kennisvragen\n"
+                                       "- Hoe richt je een leerplein in voor groep 5 tot en met 8?\n", encoding="utf-8")
+    return folder
+
+
+def _build(tmp_path, *args, inputs=None, env=None):
+    argv = ["build", "--inputs", str(inputs or tmp_path / "inputs"), "--db", str(tmp_path / "db/k.duckdb"),
+            "--out", str(tmp_path / "out"), *args]
+    result = CliRunner().invoke(app, argv, env={"PREFECT_HOME": str(tmp_path / "prefect"), **(env or {})})
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    return result
+
+
+def test_out_is_a_file(tmp_path, inputs, no_prefect):
+    (tmp_path / "out").write_text("x")
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and f"uitvoermap {tmp_path / 'out'} is geen map" in result.stderr
+
+
+def test_prefect_home_cannot_be_written(tmp_path, inputs, no_prefect):
+    (tmp_path / "bestand").write_text("x")
+    result = _build(tmp_path, env={"PREFECT_HOME": str(tmp_path / "bestand/prefect")})
+    assert result.exit_code == 2 and "PREFECT_HOME" in result.stderr and str(tmp_path / "bestand") in result.stderr
+
+
+def test_a_foreign_database_is_refused_before_the_build(tmp_path, inputs, no_prefect):
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db/k.duckdb").write_bytes(b"SQLite format 3\x00" + bytes(2000))
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and "SQLite-database" in result.stderr
+
+
+def test_an_empty_inputs_folder_is_refused(tmp_path, no_prefect):
+    (tmp_path / "inputs").mkdir()
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and "geen invoerbestanden gevonden" in result.stderr and "--allow-shrink" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("kennisagenda-*"))
+
+
+def test_a_missing_inputs_folder_is_refused(tmp_path, no_prefect):
+    result = _build(tmp_path, inputs=tmp_path / "niet-gekoppeld")
+    assert result.exit_code == 2 and "invoermap niet gevonden" in result.stderr
+
+
+def test_bad_settings_and_labels_are_refused(tmp_path, inputs, no_prefect):
+    (tmp_path / "s.toml").write_text("[limits]\nmax_file_mb = -1\n", encoding="utf-8")
+    result = _build(tmp_path, "--settings", str(tmp_path / "s.toml"))
+    assert result.exit_code == 2 and "limits.max_file_mb" in result.stderr
+    result = _build(tmp_path, "--label", "2026 Q4")
+    assert result.exit_code == 2 and "ongeldig versielabel '2026 Q4'" in result.stderr
+
+
+def test_a_label_taken_by_another_version_is_refused(tmp_path, inputs, no_prefect):
+    first, _ = build_without_prefect(inputs, tmp_path / "db/k.duckdb", tmp_path / "out", label="2026-Q4")
+    result = _build(tmp_path, "--label", "2026-q4")
+    assert result.exit_code == 2 and "zou de bestanden van versie 2026-Q4 overschrijven" in result.stderr
+
+
+def test_a_broken_curation_file_is_refused_before_the_build(tmp_path, inputs, no_prefect):
+    (inputs / "curation.yaml").write_text("priority:\n  Q-abc123: .inf\n", encoding="utf-8")
+    result = _build(tmp_path)
+    assert result.exit_code == 2
+    assert "curation.yaml, regel 1" in result.stderr and "priority.Q-abc123" in result.stderr
+
+
+def test_disk_full_is_one_actionable_line(tmp_path):
+    line = _os_error(OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.docx")), tmp_path)
+    assert line.startswith("de schijf is vol bij het schrijven van") and str(tmp_path / "x.docx") in line
+
+
+def test_a_version_whose_report_could_not_be_written_gets_it_on_the_next_build(tmp_path, inputs, monkeypatch):
+    import agenda.report
+
+    db, out = tmp_path / "db/k.duckdb", tmp_path / "out"
+
+    def disk_full(agenda, out_dir, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out_dir / "kennisagenda-x.docx"))
+
+    with monkeypatch.context() as m:
+        m.setattr(agenda.report, "write_outputs", disk_full)
+        with pytest.raises(OSError):
+            build_without_prefect(inputs, db, out)
+    with Store(db, read_only=True) as store:
+        [label] = [v["label"] for v in store.versions()]
+    again, paths = build_without_prefect(inputs, db, out)
+    assert not again.is_new and again.label == label and all(p.exists() for p in paths)

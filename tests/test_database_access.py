@@ -1,0 +1,75 @@
+"""Opening the database (issue 12, kinds 6 and 8): never a download, a foreign file refused in
+Dutch, and a reader holding the file waited for as long as lock_timeout_seconds says."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from agenda import pipeline
+from agenda.cli import app
+from agenda.settings import Settings
+from agenda.store import DatabaseBusy, ForeignDatabase, Store, connect
+from tests.conftest import ROOT
+
+
+def test_every_connection_has_extension_autoloading_off(tmp_path):
+    with Store(tmp_path / "k.duckdb") as store:
+        settings = dict(store.con.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name LIKE 'auto%_known_extensions'").fetchall())
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    store_py = (ROOT / "agenda/store.py").read_text(encoding="utf-8")
+    others = [p for p in (ROOT / "agenda").rglob("*.py") if "duckdb.connect(" in p.read_text(encoding="utf-8")]
+    assert others == [ROOT / "agenda/store.py"] and store_py.count("duckdb.connect(") == 1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "text", "other-duckdb"])
+def test_a_foreign_database_file_is_refused_without_downloading(tmp_path, monkeypatch, kind):
+    monkeypatch.setenv("HOME", str(tmp_path))  # where DuckDB would put downloaded extensions
+    db = tmp_path / "k.duckdb"
+    if kind == "sqlite":
+        con = sqlite3.connect(db)
+        con.execute("CREATE TABLE t (a)")
+        con.commit()
+        con.close()
+    elif kind == "text":
+        db.write_text("dit is geen database\n", encoding="utf-8")
+    else:
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE klanten (id INTEGER)")
+        con.close()
+    before = db.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(ForeignDatabase, match=str(db)):
+            Store(db, read_only=read_only)
+    result = CliRunner().invoke(app, ["versions", "--db", str(db)])
+    assert result.exit_code == 2 and str(db) in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / ".duckdb").exists()
+    assert db.read_bytes() == before  # left alone
+
+
+def test_a_reader_is_waited_for_as_long_as_lock_timeout_seconds(tmp_path):
+    db = tmp_path / "k.duckdb"
+    Store(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time; from agenda.store import Store\n"
+         f"s = Store({str(db)!r}, read_only=True); print('open', flush=True); time.sleep(3); s.close()\n"
+         "print('closed', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(DatabaseBusy, match="lock_timeout_seconds"):
+            connect(db, timeout=0.2).close()
+        timeout = pipeline.db_timeout(Settings(lock_timeout_seconds=60))
+        assert timeout == 60
+        build_id, _ = pipeline.start_build(db, tmp_path, timeout=timeout)  # waits for the reader
+        assert build_id == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert pipeline.db_timeout(Settings()) == pipeline.DB_WAIT_MIN  # a short wait even with the default 0

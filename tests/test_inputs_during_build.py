@@ -1,0 +1,145 @@
+"""Inputs that change, vanish or go missing during a build (issue 12, kinds 1-3): a file saved
+mid-build is read again (or rejected with a reason), never silently dropped; a vanished file is
+one rejection; no inputs, or far fewer than last time, make no version."""
+
+import hashlib
+
+import pytest
+
+import tests.conftest as conftest
+from agenda import pipeline
+from agenda.ingest import read_file
+from agenda.store import Store
+from tests.conftest import build_without_prefect
+
+QUESTIONS = [
+    "Hoe richt je een leerplein in voor groep 5 tot en met 8?",
+    "Welke rol speelt de intern begeleider bij adaptieve software?",
+    "Hoe meet je de leerwinst van gepersonaliseerde rekenprogramma's?",
+    "Wat vraagt gepersonaliseerd leren van het rooster in het voortgezet onderwijs?",
+]
+
+
+def meeting(question: str, n: int) -> str:
+    return f"---\ntitle: Bijeenkomst {n}\ndate: 2022-0{n + 1}-10\n---\n## Kennisvragen\n- {question}\n"
+
+
+@pytest.fixture()
+def small_inputs(tmp_path):
+    inputs = tmp_path / "inputs" / "meetings"
+    inputs.mkdir(parents=True)
+    for n, q in enumerate(QUESTIONS):
+        (inputs / f"verslag-{n}.md").write_text(meeting(q, n), encoding="utf-8")
+    return tmp_path / "inputs", tmp_path / "out" / "k.duckdb", tmp_path / "out"
+
+
+def _texts(db):
+    with Store(db, read_only=True) as store:
+        agenda = store.version()
+    return {m.text for i in agenda.items for m in i.mentions}
+
+
+def test_a_file_saved_between_hashing_and_reading_is_read_again_not_dropped(small_inputs, monkeypatch):
+    inputs, db, out = small_inputs
+    target = inputs / "meetings/verslag-1.md"
+    extra = "Hoe betrekken we ouders bij het gebruik van leerlingdashboards thuis?"
+    import agenda.ingest.safety as safety
+
+    original, saved = safety.check_file_size, []
+
+    def secretary_saves(path, limits):
+        if path.name == target.name and not saved:  # the first read of that file: it is saved right now
+            saved.append(True)
+            target.write_text(meeting(QUESTIONS[1], 1) + f"- {extra}\n", encoding="utf-8")
+        return original(path, limits)
+
+    monkeypatch.setattr(safety, "check_file_size", secretary_saves)
+    build_without_prefect(inputs, db, out)
+    assert saved
+    assert _texts(db) == {*QUESTIONS, extra}  # nothing silently inactive
+    with Store(db, read_only=True) as store:
+        [src] = [s for s in store.sources() if s.path == "meetings/verslag-1.md"]
+    assert src.content_hash == hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def test_a_file_that_keeps_changing_is_rejected_with_a_reason(small_inputs, monkeypatch):
+    inputs, *_ = small_inputs
+    target = inputs / "meetings/verslag-2.md"
+    import agenda.ingest.safety as safety
+
+    original, n = safety.check_file_size, [0]
+
+    def always_saving(path, limits):
+        n[0] += 1
+        target.write_text(meeting(QUESTIONS[2], 2) + f"<!-- {n[0]} -->\n", encoding="utf-8")
+        return original(path, limits)
+
+    monkeypatch.setattr(safety, "check_file_size", always_saving)
+    result = read_file(target, inputs)
+    assert result.source is None and "gewijzigd tijdens het lezen" in result.rejection.reason
+
+
+def test_a_file_that_disappears_is_one_rejection_and_the_rest_goes_on(small_inputs, monkeypatch):
+    inputs, db, out = small_inputs
+    gone = inputs / "meetings/verslag-3.md"
+    discover = conftest.discover
+
+    def discover_then_delete(*args, **kwargs):
+        found = discover(*args, **kwargs)
+        gone.unlink()  # the share lost it between listing and reading
+        return found
+
+    monkeypatch.setattr(conftest, "discover", discover_then_delete)
+    build_without_prefect(inputs, db, out)
+    with Store(db, read_only=True) as store:
+        rejected = {r.file: r.reason for r in store.rejected()}
+    assert rejected == {"meetings/verslag-3.md": "verdwenen tijdens het lezen"}
+    assert _texts(db) == set(QUESTIONS[:3])
+
+
+def test_a_file_deleted_while_it_is_read_is_rejected(small_inputs, monkeypatch):
+    inputs, *_ = small_inputs
+    target = inputs / "meetings/verslag-0.md"
+    import agenda.ingest.safety as safety
+
+    original = safety.check_file_size
+
+    def delete_first(path, limits):
+        path.unlink()
+        return original(path, limits)
+
+    monkeypatch.setattr(safety, "check_file_size", delete_first)
+    assert read_file(target, inputs).rejection.reason == "verdwenen tijdens het lezen"
+
+
+def test_an_empty_inputs_folder_makes_no_version(tmp_path):
+    (tmp_path / "inputs").mkdir()
+    with pytest.raises(pipeline.InputsShrunk, match="geen bruikbare invoerbestanden"):
+        build_without_prefect(tmp_path / "inputs", tmp_path / "k.duckdb", tmp_path)
+    with Store(tmp_path / "k.duckdb", read_only=True) as store:
+        assert store.versions() == []
+        assert store.con.execute("SELECT status FROM builds").fetchall() == [("failed",)]
+
+
+def test_losing_more_than_half_of_the_sources_needs_allow_shrink(small_inputs):
+    inputs, db, out = small_inputs
+    first, _ = build_without_prefect(inputs, db, out)
+    for n in (1, 2, 3):
+        (inputs / f"meetings/verslag-{n}.md").unlink()
+    with pytest.raises(pipeline.InputsShrunk, match="1 bronnen, minder dan de helft van de 4 van versie"):
+        build_without_prefect(inputs, db, out)
+    with Store(db, read_only=True) as store:
+        assert [v["label"] for v in store.versions()] == [first.label]
+        assert len(store.sources()) == 4  # nothing was marked inactive by the refused build
+    again, _ = build_without_prefect(inputs, db, out, allow_shrink=True)
+    assert again.is_new and again.n_sources == 1
+
+
+def test_every_file_rejected_makes_no_version_and_lists_the_reasons(tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "leeg.md").write_bytes(b"")
+    with pytest.raises(pipeline.InputsShrunk, match="1 bestand"):
+        build_without_prefect(inputs, tmp_path / "k.duckdb", tmp_path)
+    with Store(tmp_path / "k.duckdb", read_only=True) as store:
+        assert store.versions() == [] and [r.file for r in store.rejected()] == ["leeg.md"]

@@ -1,0 +1,101 @@
+"""Operator values are refused before anything runs (issue 12, kinds 4-5): settings, labels and
+curation.yaml give one Dutch line naming the file, the key and why; curation.yaml is read with
+the same guards as every input, and large decision groups cost linear time and memory."""
+
+import tracemalloc
+
+import pytest
+
+from agenda.dedupe.curation import CurationError, load_curation
+from agenda.dedupe.review import DecidedPairs
+from agenda.settings import SettingsError, load_settings
+from agenda.versions import check_label, label_taken
+from tests.conftest import build_without_prefect
+
+
+@pytest.mark.parametrize(("toml", "key", "reason"), [
+    ("[limits]\nmax_file_mb = -1\n", "limits.max_file_mb", "groter zijn dan 0"),
+    ("[rank]\nsectors = nan\n", "rank.sectors", "geen nan of inf"),
+    ("[rank]\nsources = inf\n", "rank.sources", "geen nan of inf"),
+    ("[rank]\nroles = -0.5\n", "rank.roles", "minstens 0"),
+    ("[rank]\nrecency_half_life_days = -1\n", "rank.recency_half_life_days", "minstens 1"),
+    ("lock_timeout_seconds = -5\n", "lock_timeout_seconds", "minstens 0"),
+    ("lock_timout_seconds = 30\n", "lock_timout_seconds", "onbekende instelling"),
+    ("[rank]\nsectorz = 2\n", "rank.sectorz", "onbekende instelling"),
+    ("[limits]\nmax_rows = 1.5\n", "limits.max_rows", "geheel getal"),
+])
+def test_bad_settings_name_the_file_the_key_and_why(tmp_path, toml, key, reason):
+    path = tmp_path / "instellingen.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(SettingsError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: instelling '{key}'") and reason in message and "\n" not in message
+
+
+def test_broken_toml_is_one_dutch_line(tmp_path):
+    path = tmp_path / "instellingen.toml"
+    path.write_text("title = \n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="geen geldige TOML"):
+        load_settings(path)
+
+
+@pytest.mark.parametrize("label", ["2026 Q4", "x" * 300, "../2026-Q4", "2026-Q4.", "-2026", "2026/Q4", "", "Ë"])
+def test_unsafe_labels_are_refused(label):
+    with pytest.raises(ValueError, match="ongeldig versielabel"):
+        check_label(label)
+
+
+def test_labels_are_unique_as_file_names():
+    assert check_label("2026-Q4-extra") == "2026-Q4-extra" and check_label("2026.10") == "2026.10"
+    assert label_taken("2026-q4", ["2026-Q3", "2026-Q4"]) == "2026-Q4"  # case-insensitive file systems
+    assert label_taken("2026-Q4", ["2026 Q4"]) == "2026 Q4"  # a label stored before the rule
+    assert label_taken("2026-Q4.2", ["2026-Q4"]) is None
+
+
+def test_a_label_that_would_overwrite_another_versions_files_is_refused(sample_build, tmp_path):
+    import shutil
+
+    inputs, db, _, outcome, _ = sample_build
+    copy = tmp_path / "k.duckdb"
+    shutil.copy(db, copy)
+    with pytest.raises(ValueError, match=f"overschrijven|{outcome.label} bestaat al"):
+        build_without_prefect(inputs, copy, tmp_path, label=outcome.label.lower())
+
+
+def test_priority_nan_in_curation_names_the_file_and_key(tmp_path):
+    path = tmp_path / "curation.yaml"
+    path.write_text("merge: []\npriority:\n  Q-abc123: .nan\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        load_curation(path)
+    r = info.value.rejection
+    assert r.file == "curation.yaml" and r.line == 2
+    assert "priority.Q-abc123" in r.reason and "geen nan of inf" in r.reason
+
+
+def test_curation_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
+    ids = "\n".join(f"- &a{i} Q-{i:06x}" for i in range(100))
+    refs = "\n".join(f"  - [{', '.join(f'*a{i}' for _ in range(1000))}]" for i in range(100))
+    path = tmp_path / "curation.yaml"
+    path.write_text(f"reviewed_by:\n{ids}\nmerge:\n{refs}\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        load_curation(path)
+    assert "verwijzingen (aliassen)" in info.value.rejection.reason and info.value.rejection.line
+
+
+def test_deeply_nested_curation_is_refused(tmp_path):
+    path = tmp_path / "curation.yaml"
+    path.write_text("merge: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="te diep genest"):
+        load_curation(path)
+
+
+def test_a_distinct_group_of_thousands_of_ids_costs_linear_memory():
+    group = [f"Q-{i:06x}" for i in range(3000)]
+    tracemalloc.start()
+    decided = DecidedPairs([group, ["Q-aaaaaa", "Q-bbbbbb"]])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024  # 4.5 million pairs as frozensets took > 1 GiB
+    assert frozenset(("Q-000001", "Q-000bb7")) in decided and frozenset(("Q-aaaaaa", "Q-bbbbbb")) in decided
+    assert frozenset(("Q-000001", "Q-aaaaaa")) not in decided and frozenset(("Q-000001",)) not in decided
