@@ -1,0 +1,90 @@
+"""How long a whole `kennisagenda build` takes, and how much memory, for many small input files.
+
+Generates N small Markdown meeting reports (one knowledge question each, drawn from the
+questions of the shipped sample corpus in inputs/, so the clustering sees real Dutch text and
+the run measures file handling rather than embedding speed; `--distinct` caps how many
+different questions are used), then runs the real command, `kennisagenda build`, in a subprocess with its own
+PREFECT_HOME: supervisor, temporary Prefect server, batched reading tasks, DuckDB, report.
+
+Prints, per size: files, wall seconds, exit code, items/sources of the version and the peak
+resident memory of the largest process of the build (RUSAGE_CHILDREN max RSS: the flow
+process, the Prefect server or the supervisor, whichever was largest).
+
+    .venv/bin/python bench/build_scale.py --sizes 5000            # ~5-10 min on 2 busy cores
+    .venv/bin/python bench/build_scale.py --sizes 5000,50000 --distinct 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import REPO
+
+
+def sample_questions() -> list[str]:
+    """The distinct knowledge questions of the shipped sample corpus (inputs/), as the readers find them."""
+    from agenda.ingest import discover, read_file
+
+    files, _ = discover(REPO / "inputs")
+    found = {m.text for f in files for m in (read_file(f, REPO / "inputs").mentions or []) if not m.is_candidate}
+    return sorted(q.replace("\n", " ") for q in found)
+
+
+def write_inputs(folder: Path, n: int, questions: list[str]) -> None:
+    for i in range(n):
+        sub = folder / f"map-{i // 1000:03d}"  # like a share: folders of a thousand files
+        sub.mkdir(parents=True, exist_ok=True)
+        q = questions[i % len(questions)]
+        (sub / f"verslag-{i:06d}.md").write_text(
+            f"---\ntitle: Verslag {i}\ndate: 2022-{i % 12 + 1:02d}-{i % 28 + 1:02d}\n---\n"
+            f"## Kennisvragen\n- {q}\n", encoding="utf-8")
+
+
+def run(n: int, distinct: int, keep: bool) -> dict:
+    questions = sample_questions()[:distinct]
+    base = Path(tempfile.mkdtemp(prefix=f"ka-scale-{n}-"))
+    try:
+        write_inputs(base / "inputs", n, questions)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env.update(PREFECT_HOME=str(base / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+        cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--inputs", str(base / "inputs"),
+               "--db", str(base / "out/k.duckdb"), "--out", str(base / "out")]
+        start = time.monotonic()
+        done = subprocess.run(cmd, env=env, cwd=base, capture_output=True, text=True)
+        wall = time.monotonic() - start
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        versions = subprocess.run([cmd[0], "versions", "--db", str(base / "out/k.duckdb"), "--format", "json"],
+                                  capture_output=True, text=True).stdout
+        last = json.loads(versions)[-1] if versions.strip().startswith("[") else {}
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+        return {"files": n, "distinct_questions": len(questions), "seconds": round(wall, 1),
+                "exit": done.returncode, "items": last.get("n_items"), "sources": last.get("n_sources"),
+                "peak_rss_mib": round(peak_mib)}
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5000", help="comma-separated numbers of files")
+    parser.add_argument("--distinct", type=int, default=1000, help="at most this many different questions")
+    parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    args = parser.parse_args()
+    os.chdir(REPO)
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(json.dumps(run(n, args.distinct, args.keep)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
