@@ -123,14 +123,15 @@ def build(
     try:
         settings = load_settings(settings_file)
         prefect_home = Path(os.environ["PREFECT_HOME"]) if os.environ.get("PREFECT_HOME") else Path.home() / ".prefect"
+        if inputs.is_dir():
+            # fail fast, before Prefect starts its server, when another build holds the database
+            with build_lock(db, timeout=settings.lock_timeout_seconds):
+                pass
         check_build(inputs, db, out_dir, label=label, prefect_home=prefect_home, timeout=max(settings.lock_timeout_seconds, 5.0))
         load_curation(inputs / CURATION_FILE, limits=settings.limits)  # a broken decisions file stops us before Prefect starts
         if not (allow_shrink or settings.allow_shrink) and not discover(inputs, settings.limits)[0]:
             fail(f"geen invoerbestanden gevonden in {inputs} (is de (netwerk)map gekoppeld?): geen nieuwe versie gemaakt. "
                  "Bewust leeg bouwen: --allow-shrink")
-        # fail fast, before Prefect starts its server, when another build holds the database
-        with build_lock(db, timeout=settings.lock_timeout_seconds):
-            pass
         from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
 
         summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
@@ -273,8 +274,14 @@ def publish(
 
     with _open(db) as store:
         agenda = _version(store, version)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for p in write_outputs(agenda, out_dir):
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"uitvoermap {out_dir} is geen map maar een bestand; kies een map")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = write_outputs(agenda, out_dir)
+    except OSError as exc:
+        fail(_os_error(exc, out_dir).replace("draai de build opnieuw", "probeer het opnieuw"))
+    for p in paths:
         out.print(str(p), highlight=False)
 
 
@@ -300,8 +307,13 @@ def review(
         out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False)
         return
     assert apply is not None
+    from agenda.dedupe.curation import CurationError
+
     try:
         summary = rv.apply_review(apply, curation_file)
+    except CurationError as exc:
+        r = exc.rejection
+        fail(f"{curation_file}{f', regel {r.line}' if r.line else ''}: {r.reason}")
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     out.print(summary, highlight=False)

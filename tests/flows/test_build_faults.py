@@ -76,7 +76,7 @@ def test_a_file_saved_mid_build_is_never_dropped_nor_cached_wrong_and_a_reader_i
     assert second["items"] == 3 and _texts(db) == set(QUESTIONS)
 
     # a reader (`kennisagenda show`, a notebook) holds the database for a while: the build waits
-    (inputs / "verslag-9.md").write_text(_meeting("Wat vraagt een leerplein van het gebouw?", 8), encoding="utf-8")
+    (inputs / "verslag-9.md").write_text(_meeting("Welke privacyregels gelden voor het delen van leerlinggegevens met ouders?", 8), encoding="utf-8")
     (tmp_path / "s.toml").write_text("lock_timeout_seconds = 120\n", encoding="utf-8")
     reader = subprocess.Popen(
         [sys.executable, "-c", "import time; from agenda.store import Store\n"
