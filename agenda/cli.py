@@ -240,7 +240,7 @@ def diff(
 
     with _open(db) as store:
         old, new = _version(store, a), _version(store, b)
-    changes = compare(old, new.items)
+    changes = compare(old, new.items, new.answered)
     if fmt is Format.json:
         _json(changes.model_dump(mode="json"))
         return

@@ -102,13 +102,17 @@ class Exclusion(BaseModel):
 
 
 class Knowledge(BaseModel):
-    """The knowledge table's agenda columns for one question."""
+    """The knowledge table's agenda columns for one question, and the curator's verdicts on
+    the evidence library (`kennisagenda evidence --apply`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     known: str = ""  # wat is al bekend
     accessible: str = ""  # hoe maken we het toegankelijk
     research_needed: str = ""  # welk onderzoek is nog nodig
+    sources: list[str] = Field(default_factory=list)  # confirmed K- ids of the evidence library
+    answered_by: str | None = None  # a K- id that answers the question: it leaves the ranking
+    rejected: list[str] = Field(default_factory=list)  # K- ids judged not relevant: never suggested again
 
 
 class Curation(BaseModel):
@@ -125,6 +129,43 @@ class Curation(BaseModel):
     theme: dict[str, str] = Field(default_factory=dict)  # cluster -> theme override
     question_type: dict[str, str] = Field(default_factory=dict)  # cluster -> type override
     reviewed_by: list[str] = Field(default_factory=list)  # for the method section
+
+
+# --- the evidence library (inputs/kennis/) ------------------------------------------------
+
+
+class KnowledgeRef(BaseModel):
+    """One entry of the evidence library as the report cites it."""
+
+    id: str  # "K-" + 6 hex from its content (DOI, else title + year): survives re-exports
+    title: str
+    authors: list[str] = Field(default_factory=list)  # "Family, Given" as exported
+    year: int | None = None
+    venue: str = ""  # journal, book, publisher or website
+    doi: str = ""
+    url: str = ""  # the DOI link when there is no other URL
+    path: str = ""  # the file in inputs/ it came from
+    kind: str = "reference"  # reference (an export's entry) | document (a whole file)
+
+
+class KnowledgeSource(KnowledgeRef):
+    """An entry with the text that is searched: its passages (title + summary, or a document's paragraphs)."""
+
+    abstract: str = ""
+    passages: list[str] = Field(default_factory=list)
+
+
+class EvidenceRef(BaseModel):
+    """A knowledge source attached to an agenda question (`show --format json` items' `evidence`)."""
+
+    id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    url: str = ""
+    score: float = 0.0  # retrieval score in [0, 1]; 1.0 for a curator's confirmation without a match
+    status: str = "suggested"  # suggested | confirmed | answers
+    passage: str = ""  # the best-matching passage (the report's fragment)
 
 
 # --- clustering ----------------------------------------------------------------------------
@@ -175,6 +216,7 @@ class AgendaItem(BaseModel):
     theme: str | None = None
     question_type: str | None = None
     knowledge: Knowledge = Field(default_factory=Knowledge)
+    evidence: list[EvidenceRef] = Field(default_factory=list)  # best first: answers, confirmed, suggested
     mentions: list[MentionRef] = Field(default_factory=list)
 
 
@@ -214,6 +256,15 @@ class Merge(BaseModel):
     merged: list[str]  # cluster ids of the old version that became `into`
 
 
+class Answered(BaseModel):
+    """A question that a curator marked as answered by a knowledge source since the previous version."""
+
+    cluster_id: str
+    question: str
+    source_id: str
+    source: str  # the answering source, as cited
+
+
 class Changes(BaseModel):
     """What changed between two versions (the report's "Wat is er veranderd")."""
 
@@ -223,10 +274,11 @@ class Changes(BaseModel):
     moves: list[RankMove] = Field(default_factory=list)
     frequency: list[FrequencyChange] = Field(default_factory=list)
     merges: list[Merge] = Field(default_factory=list)
+    answered: list[Answered] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.dropped or self.moves or self.frequency or self.merges)
+        return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered)
 
 
 class Agenda(BaseModel):
@@ -239,6 +291,8 @@ class Agenda(BaseModel):
     input_fingerprint: str  # hash of every input file and the settings
     content_hash: str = ""  # hash of the ranked content: equal hash → no new version
     items: list[AgendaItem]
+    answered: list[AgendaItem] = Field(default_factory=list)  # answered by the library: out of the ranking
+    library: list[KnowledgeRef] = Field(default_factory=list)  # the evidence library (bibliography)
     excluded: list[ExcludedItem] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)

@@ -17,8 +17,9 @@ from pathlib import Path
 from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
 from agenda.dedupe.embed import default_embedder
+from agenda.evidence.attach import attach_evidence
 from agenda.ingest import VANISHED, file_sha256, read_file, relative_path, source_id
-from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, Rejection, SourceRef
+from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
 from agenda.store import Store
@@ -198,11 +199,15 @@ def version_stage(
         mentions, _ = select_mentions(all_mentions, curation)
         items = rank_clusters(clusters, mentions, sources, settings.rank, curation, today=now.date())
         assign_themes(items, curation, settings)
+        library = store.library()
+        items, answered, evidence_notes = attach_evidence(items, store.suggestions(), library)
+        notes = [*notes, *evidence_notes]
         per_source = Counter(m.source_id for m in mentions)
         in_use = {m.id for m in mentions}
         agenda = Agenda(
             label="", title=settings.title, knowledge_table=settings.knowledge_table, built_at=now,
-            input_fingerprint=fingerprint, items=items,
+            input_fingerprint=fingerprint, items=items, answered=answered,
+            library=[KnowledgeRef(**s.model_dump(exclude={"abstract", "passages"})) for s in library],
             excluded=[
                 ExcludedItem(cluster_id=c.id, question=c.question, why=c.excluded,
                              n_mentions=sum(mid in in_use for mid in c.mention_ids))
@@ -225,11 +230,26 @@ def version_stage(
             same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"
             raise ValueError(f"versie {label} {same}; kies een ander label")
         agenda.label = label or next_label(now, existing)
-        agenda.changes = diff(latest, items)
+        agenda.changes = diff(latest, items, answered)
         store.save_version(agenda)
         store.finish_build(build_id, "done", agenda.label, fingerprint)
     return VersionOutcome(agenda.label, True, len(items), len(sources), sum(i.n_mentions for i in items),
                           len(rejected), describe(agenda.changes), notes)
+
+
+def library_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings,
+                  timeout: float = DB_WAIT_MIN) -> dict[str, str]:
+    """Read the evidence library (inputs/kennis/) into the store; returns its files' digests."""
+    from agenda.evidence import library_stage as read
+
+    return read(db_path, build_id, inputs_dir, settings.limits, timeout=timeout)
+
+
+def evidence_stage(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> int:
+    """Match every current question to the evidence library; returns questions with a suggestion."""
+    from agenda.evidence import match_stage
+
+    return match_stage(db_path, build_id, timeout=timeout)
 
 
 def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_WAIT_MIN) -> list[Path]:

@@ -24,7 +24,18 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from agenda.models import Agenda, Cluster, Context, IngestResult, Mention, Rejection, Rule, Source, SourceKind
+from agenda.models import (
+    Agenda,
+    Cluster,
+    Context,
+    IngestResult,
+    KnowledgeSource,
+    Mention,
+    Rejection,
+    Rule,
+    Source,
+    SourceKind,
+)
 
 
 class DatabaseBusy(RuntimeError):
@@ -130,6 +141,43 @@ MIGRATIONS: list[tuple[str, str]] = [
             version_label VARCHAR NOT NULL,
             cluster_id VARCHAR NOT NULL,
             mention_id VARCHAR NOT NULL
+        );
+        """,
+    ),
+    (
+        "0002_knowledge",
+        """
+        CREATE TABLE knowledge_sources (
+            id VARCHAR PRIMARY KEY,              -- 'K-' + 6 hex from the content (DOI, else title + year)
+            path VARCHAR NOT NULL,               -- relative to inputs/
+            kind VARCHAR NOT NULL,               -- reference | document
+            title VARCHAR NOT NULL,
+            authors VARCHAR[],
+            year INTEGER,
+            venue VARCHAR,
+            doi VARCHAR,
+            url VARCHAR,
+            abstract VARCHAR,
+            build_id INTEGER
+        );
+        CREATE TABLE knowledge_passages (
+            pid INTEGER PRIMARY KEY,             -- document id of the full-text index
+            source_id VARCHAR NOT NULL,
+            n INTEGER NOT NULL,                  -- 0-based position in the source
+            text VARCHAR NOT NULL,               -- what a curator reads (the fragment)
+            indexed VARCHAR NOT NULL             -- what is searched: the source's title + the fragment
+        );
+        CREATE TABLE knowledge_stopwords (sw VARCHAR PRIMARY KEY);
+        CREATE TABLE evidence_suggestions (
+            cluster_id VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,               -- 1 = best for this question
+            score DOUBLE NOT NULL,               -- fused score in [0, 1]
+            bm25 DOUBLE,                         -- best passage's BM25 (NULL: no shared term)
+            cosine DOUBLE,                       -- best passage's e5 cosine
+            passage VARCHAR,
+            build_id INTEGER,
+            PRIMARY KEY (cluster_id, source_id)
         );
         """,
     ),
@@ -519,3 +567,107 @@ class Store:
         else:
             row = self.con.execute("SELECT snapshot FROM agenda_versions WHERE label = ?", [label]).fetchone()
         return Agenda.model_validate_json(row[0]) if row else None
+
+    # --- evidence library ---------------------------------------------------------------
+
+    def add_rejections(self, build_id: int, rejections: Iterable[Rejection]) -> None:
+        """Record rejected files of this build (the evidence library's, read after gather)."""
+        _many(self.con, "INSERT INTO rejected VALUES (?, ?, ?, ?)",
+              [(build_id, r.file, r.line, r.reason) for r in rejections])
+
+    def save_library(self, build_id: int, sources: list[KnowledgeSource], stopwords: Iterable[str] = ()) -> None:
+        """Replace the evidence library with this build's entries and their passages.
+
+        The library is small (hundreds of entries) and re-read every build, so it is replaced
+        whole; entries keep their content-derived ids, so curator verdicts carry over.
+        """
+        with self.transaction() as con:
+            con.execute("DELETE FROM knowledge_passages")
+            con.execute("DELETE FROM knowledge_sources")
+            con.execute("DELETE FROM knowledge_stopwords")
+            _many(con, "INSERT INTO knowledge_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(s.id, s.path, s.kind, s.title, s.authors, s.year, s.venue, s.doi, s.url, s.abstract, build_id)
+                   for s in sources])
+            rows, pid = [], 0
+            for s in sources:
+                for n, text in enumerate(s.passages):
+                    pid += 1
+                    rows.append((pid, s.id, n, text, f"{s.title}. {text}" if n else text))
+            _many(con, "INSERT INTO knowledge_passages VALUES (?, ?, ?, ?, ?)", rows)
+            _many(con, "INSERT OR IGNORE INTO knowledge_stopwords VALUES (?)", [(w,) for w in sorted(set(stopwords))])
+
+    def library(self) -> list[KnowledgeSource]:
+        """The stored evidence library with passages, in file order."""
+        passages: dict[str, list[str]] = {}
+        for sid, text in self.con.execute("SELECT source_id, text FROM knowledge_passages ORDER BY pid").fetchall():
+            passages.setdefault(sid, []).append(text)
+        rows = self.con.execute(
+            "SELECT id, path, kind, title, authors, year, venue, doi, url, abstract FROM knowledge_sources "
+            "ORDER BY path, id"
+        ).fetchall()
+        return [KnowledgeSource(id=r[0], path=r[1], kind=r[2], title=r[3], authors=r[4] or [], year=r[5],
+                                venue=r[6] or "", doi=r[7] or "", url=r[8] or "", abstract=r[9] or "",
+                                passages=passages.get(r[0], []))
+                for r in rows]
+
+    def passages(self) -> list[tuple[int, str, str, str]]:
+        """(pid, source id, indexed text, fragment text) of every passage, in pid order."""
+        return self.con.execute("SELECT pid, source_id, indexed, text FROM knowledge_passages ORDER BY pid").fetchall()
+
+    def load_fts(self) -> bool:
+        """Load DuckDB's full-text extension from the offline `duckdb-extension-fts` wheel.
+
+        Never from the network: the file is found with importlib and loaded by path. Returns
+        False when the wheel is not installed or does not fit this DuckDB (BM25 is then skipped).
+        """
+        import importlib.util
+
+        spec = importlib.util.find_spec("duckdb_extension_fts")
+        if spec is None or not spec.submodule_search_locations:
+            return False
+        version = duckdb.__version__
+        for loc in spec.submodule_search_locations:
+            path = Path(loc) / "extensions" / f"v{version}" / "fts.duckdb_extension"
+            if path.is_file():
+                try:
+                    self.con.execute(f"LOAD '{path.as_posix()}'")
+                except duckdb.Error:
+                    return False
+                return True
+        return False
+
+    def index_passages(self) -> None:
+        """(Re)build the BM25 index over the passages: Dutch Snowball stemmer, the library's stop words.
+
+        Needs `load_fts()` first. The index lives in the schema `fts_main_knowledge_passages`.
+        """
+        self.con.execute(
+            "PRAGMA create_fts_index('knowledge_passages', 'pid', 'indexed', stemmer = 'dutch', "
+            "stopwords = 'knowledge_stopwords', strip_accents = 1, lower = 1, overwrite = 1)"
+        )
+
+    def bm25(self, query: str, limit: int = 50) -> list[tuple[int, float]]:
+        """(pid, BM25 score) of the passages sharing a stemmed term with `query`, best first."""
+        return self.con.execute(
+            "SELECT pid, score FROM (SELECT pid, fts_main_knowledge_passages.match_bm25(pid, ?) AS score "
+            "FROM knowledge_passages) WHERE score IS NOT NULL ORDER BY score DESC, pid LIMIT ?",
+            [query, limit],
+        ).fetchall()
+
+    def save_suggestions(self, build_id: int, rows: list[tuple]) -> None:
+        """Replace the suggestions: (cluster id, source id, rank, score, bm25, cosine, passage) rows."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM evidence_suggestions")
+            _many(con, "INSERT INTO evidence_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(*r, build_id) for r in rows])
+
+    def suggestions(self) -> dict[str, list[dict[str, object]]]:
+        """cluster id -> its suggestions, best first: {source_id, rank, score, bm25, cosine, passage}."""
+        out: dict[str, list[dict[str, object]]] = {}
+        keys = ("source_id", "rank", "score", "bm25", "cosine", "passage")
+        for row in self.con.execute(
+            "SELECT cluster_id, source_id, rank, score, bm25, cosine, passage FROM evidence_suggestions "
+            "ORDER BY cluster_id, rank"
+        ).fetchall():
+            out.setdefault(row[0], []).append(dict(zip(keys, row[1:], strict=True)))
+        return out

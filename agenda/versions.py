@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from agenda.models import Agenda, AgendaItem, Changes, FrequencyChange, Merge, RankMove
+from agenda.models import Agenda, AgendaItem, Answered, Changes, FrequencyChange, Merge, RankMove
 
 
 # A label becomes part of file names (kennisagenda-<label>.docx) on any file system, so one
@@ -65,12 +65,15 @@ def content_hash(agenda: Agenda) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def diff(old: Agenda | None, new_items: Sequence[AgendaItem]) -> Changes:
-    """New questions, dropped ones, merges, rank moves and frequency changes from old to new."""
+def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequence[AgendaItem] = ()) -> Changes:
+    """New questions, dropped ones, merges, rank moves, frequency changes and questions that
+    became answered (by a source of the evidence library) from old to new."""
     if old is None:
         return Changes()
     old_by_id = {i.cluster_id: i for i in old.items}
     new_by_id = {i.cluster_id: i for i in new_items}
+    was_answered = {i.cluster_id for i in old.answered}
+    now_answered = {i.cluster_id for i in new_answered}
     old_of_mention = {m.id: i.cluster_id for i in old.items for m in i.mentions}
 
     merges = []
@@ -82,8 +85,16 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem]) -> Changes:
             merged_away.update(s for s in sources if s != item.cluster_id)
 
     changes = Changes(previous=old.label, merges=merges)
-    changes.new = [i for i in new_items if i.cluster_id not in old_by_id]
-    changes.dropped = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away]
+    changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered]
+    changes.dropped = [i for cid, i in old_by_id.items()
+                       if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
+    for item in new_answered:
+        if item.cluster_id in was_answered:
+            continue
+        ref = next((e for e in item.evidence if e.status == "answers"), None)
+        if ref is not None:
+            changes.answered.append(Answered(cluster_id=item.cluster_id, question=item.question, source_id=ref.id,
+                                             source=cite(ref)))
     # A question only "moves" when its order relative to the questions in both versions changes:
     # shifting down one place because a new question entered above it is not news.
     both = old_by_id.keys() & new_by_id.keys()
@@ -122,4 +133,20 @@ def describe(changes: Changes) -> list[str]:
     lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]
     lines += [f"↕ rang {m.old_rank} → {m.new_rank}: {m.question} [{m.cluster_id}]" for m in changes.moves]
     lines += [f"# bronnen {f.old} → {f.new}: {f.question} [{f.cluster_id}]" for f in changes.frequency]
+    lines += [f"✓ beantwoord door {a.source}: {a.question} [{a.cluster_id}]" for a in changes.answered]
     return lines
+
+
+def cite(ref) -> str:
+    """'Molenaar & Knoop-van Campen (2019), How teachers make …' from an EvidenceRef/KnowledgeRef."""
+    families = [a.split(",")[0].strip() for a in ref.authors if a.strip()]
+    if not families:
+        who = ""
+    elif len(families) == 1:
+        who = families[0]
+    elif len(families) == 2:
+        who = f"{families[0]} & {families[1]}"
+    else:
+        who = f"{families[0]} e.a."
+    year = f" ({ref.year})" if ref.year else ""
+    return f"{who}{year}, {ref.title}" if who else f"{ref.title}{year}"

@@ -28,6 +28,16 @@ def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float) -> t
     return pipeline.cluster_stage(db_path, build_id, inputs_dir, timeout=timeout)
 
 
+@task(name="read-library", **IO_RETRIES)
+def read_library(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings, timeout: float) -> dict[str, str]:
+    return pipeline.library_stage(db_path, build_id, inputs_dir, settings, timeout=timeout)
+
+
+@task(name="match-evidence", **IO_RETRIES)
+def match_evidence(db_path: Path, build_id: int, timeout: float) -> int:
+    return pipeline.evidence_stage(db_path, build_id, timeout=timeout)
+
+
 @task(name="rank-and-version", **IO_RETRIES)
 def rank_and_version(db_path: Path, build_id: int, settings: Settings, fingerprint: str, curation: Curation,
                      notes: list[str], label: str | None) -> pipeline.VersionOutcome:
@@ -43,9 +53,10 @@ def publish(db_path: Path, label: str, out_dir: Path, timeout: float) -> list[Pa
 @flow(name="make-agenda", log_prints=True)
 def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, settings: Settings,
                 fingerprint: str, label: str | None = None) -> dict:
-    """Deduplicate, rank, store a version (if anything changed) and write the report."""
+    """Deduplicate, match the evidence library, rank, store a version (if anything changed) and write the report."""
     timeout = pipeline.db_timeout(settings)
     curation, notes = cluster(db_path, build_id, inputs_dir, timeout)
+    match_evidence(db_path, build_id, timeout)
     outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
     paths = publish(db_path, outcome.label, out_dir, timeout)
     for line in outcome.changes:
@@ -137,7 +148,8 @@ def build_agenda(
                 gather_flow = gather.with_options(task_runner=_dask_task_runner())
             counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
-            fingerprint = pipeline.input_fingerprint(counts["digests"], inputs_dir, settings)
+            library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
+            fingerprint = pipeline.input_fingerprint({**counts["digests"], **library_digests}, inputs_dir, settings)
             result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
         except BaseException:
             pipeline.fail_build(db_path, build_id, timeout=timeout)

@@ -8,6 +8,7 @@ can regenerate them byte for byte (fixed document dates and fixed zip timestamps
 - ``inputs/surveys/vragenronde-werkplaats-2021-12.xlsx``   small survey export (Excel)
 - ``inputs/surveys/peiling-2022-voorjaar.csv``             survey export as Excel writes it
   (UTF-8 with BOM, semicolon-separated, CRLF line endings)
+- ``inputs/kennis/notities/privacy-leerlinggegevens.docx``  a note of the evidence library (Word)
 
 Word files use the real Word styles (Title/Heading 1/Heading 2, List Bullet, List Bullet 2/3)
 and carry their own document properties (title, created date, author = the knowledge table;
@@ -140,6 +141,46 @@ CASE_WINDEKIND = {
         ("li3", "de werkwijze staat nergens beschreven"),
         ("li2", "Bevorderend:"),
         ("li3", "een ervaren bouwcoördinator als aanspreekpunt"),
+    ],
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Word: a note of the evidence library (inputs/kennis/), in the style of a Kennisrotonde answer
+# --------------------------------------------------------------------------------------------
+
+KENNIS_PRIVACY = {
+    "title": "Kennisnotitie: privacy van leerlinggegevens in digitale leermiddelen",
+    "date": dt.date(2022, 5, 9),
+    "category": "notitie",
+    "keywords": "privacy, leerlinggegevens, learning analytics",
+    "blocks": [
+        ("h1", "Van wie zijn de gegevens die leerlingen in digitale leermiddelen achterlaten?"),
+        ("p", "Een antwoord in de stijl van de Kennisrotonde, geschreven voor de kennistafel Gepersonaliseerd "
+              "leren met ict. Het vat gepubliceerd onderzoek en de geldende regels samen."),
+        ("h2", "Vraag"),
+        ("p", "Een schoolbestuur merkt dat adaptieve leermiddelen veel gegevens over leerlingen verzamelen: "
+              "antwoorden, fouten, tijd per opgave. Van wie zijn die gegevens, wat mag de school ermee, en "
+              "hoe gaat de school er zorgvuldig mee om?"),
+        ("h2", "Kort antwoord"),
+        ("p", "De gegevens gaan over de leerling; de school is er verantwoordelijk voor. Onder de Algemene "
+              "verordening gegevensbescherming (AVG) is de school verwerkingsverantwoordelijke en de leverancier "
+              "van het leermiddel verwerker: de leverancier mag de gegevens alleen gebruiken voor het doel dat de "
+              "school met hem afspreekt, vastgelegd in een verwerkersovereenkomst. Scholen en leveranciers hebben "
+              "daarvoor het Convenant Digitale Onderwijsmiddelen en Privacy opgesteld, met een model voor die overeenkomst."),
+        ("h2", "Toelichting"),
+        ("p", "Onderzoek naar learning analytics noemt dezelfde vragen: wie is eigenaar van de gegevens, weten "
+              "leerlingen en ouders wat er wordt verzameld, en hoe voorkom je dat gegevens een leerling een "
+              "etiket opplakken (Slade & Prinsloo, 2013). De DELICATE-checklist (Drachsler & Greller, 2016) "
+              "helpt een school om vooraf vast te leggen waarvoor gegevens worden gebruikt, wie toegang heeft, "
+              "hoe lang ze worden bewaard en welke afspraken met leveranciers nodig zijn."),
+        ("li", "Verzamel alleen wat nodig is voor het leren (dataminimalisatie)."),
+        ("li", "Leg per leermiddel vast welke gegevens de leverancier krijgt en waarvoor."),
+        ("li", "Vertel leerlingen en ouders in begrijpelijke taal wat er met de gegevens gebeurt."),
+        ("li", "Spreek af hoe lang gegevens bewaard blijven en wanneer ze worden verwijderd."),
+        ("h2", "Welk onderzoek ontbreekt"),
+        ("p", "Er is weinig onderzoek naar hoe leerlingen en ouders in het primair onderwijs het verzamelen van "
+              "leergegevens ervaren, en naar wat scholen in de praktijk met de gegevens doen."),
     ],
 }
 
@@ -365,6 +406,7 @@ def main() -> None:
         inputs / "cases" / "adelbrecht-windekind.docx": lambda p: build_docx(CASE_WINDEKIND, p),
         inputs / "surveys" / "vragenronde-werkplaats-2021-12.xlsx": build_xlsx,
         inputs / "surveys" / "peiling-2022-voorjaar.csv": build_csv,
+        inputs / "kennis" / "notities" / "privacy-leerlinggegevens.docx": lambda p: build_docx(KENNIS_PRIVACY, p),
     }
     for path, build in targets.items():
         build(path)

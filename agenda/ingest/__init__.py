@@ -34,6 +34,7 @@ __all__ = ["discover", "read_file", "file_sha256", "source_id", "SUFFIXES"]
 log = logging.getLogger("agenda.ingest")
 
 SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".yaml", ".yml", ".csv", ".xlsx")
+LIBRARY_DIR = "kennis"  # inputs/kennis/ is the evidence library, read by agenda.evidence (not meetings/surveys)
 _SKIP_NAMES = {"curation.yaml", "curation.yml", "thumbs.db", "desktop.ini"}
 _HINTS = {
     ".doc": "sla het op als .docx",
@@ -52,20 +53,28 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "~$")) or low.startswith("readme") or low in _SKIP_NAMES or low.endswith("~")
 
 
-def _unknown_reason(suffix: str) -> str:
-    allowed = ", ".join(SUFFIXES)
+def _unknown_reason(suffix: str, suffixes: tuple[str, ...] = SUFFIXES) -> str:
+    allowed = ", ".join(suffixes)
     hint = _HINTS.get(suffix.lower())
     what = f"bestandstype {suffix}" if suffix else "bestand zonder extensie"
     return f"{what} wordt niet gelezen ({hint}; toegestaan: {allowed})" if hint else f"{what} wordt niet gelezen (toegestaan: {allowed})"
 
 
-def discover(inputs_dir: Path, limits: Limits | None = None) -> tuple[list[Path], list[Rejection]]:
+def discover(
+    inputs_dir: Path,
+    limits: Limits | None = None,
+    *,
+    suffixes: tuple[str, ...] = SUFFIXES,
+    exclude: tuple[str, ...] = (LIBRARY_DIR,),
+) -> tuple[list[Path], list[Rejection]]:
     """Files to read under ``inputs_dir`` (recursive, sorted by relative path), plus rejections.
 
     Skipped silently: hidden files and folders, Word lock files (``~$…``), ``README*``,
-    ``curation.yaml`` (read elsewhere). Symlinks are only followed when they resolve inside
-    ``inputs_dir`` (symlinked folders are never descended: no loops, no duplicates).
-    Unknown extensions and outside/broken symlinks are rejected with a Dutch reason.
+    ``curation.yaml`` (read elsewhere), and the top-level folders in ``exclude`` (the
+    evidence library ``kennis/`` has its own reader). Symlinks are only followed when they
+    resolve inside ``inputs_dir`` (symlinked folders are never descended: no loops, no
+    duplicates). Extensions outside ``suffixes`` and outside/broken symlinks are rejected
+    with a Dutch reason.
     """
     inputs_dir = Path(inputs_dir)
     root = inputs_dir.resolve()
@@ -77,7 +86,7 @@ def discover(inputs_dir: Path, limits: Limits | None = None) -> tuple[list[Path]
         here = Path(dirpath)
         keep = []
         for d in sorted(dirnames):
-            if _skipped(d):
+            if _skipped(d) or (here == inputs_dir and d.lower() in exclude):
                 continue
             p = here / d
             if p.is_symlink():
@@ -114,8 +123,8 @@ def discover(inputs_dir: Path, limits: Limits | None = None) -> tuple[list[Path]
                 rejections.append(Rejection(file=rel, reason="geen gewoon bestand (apparaat, pipe of socket): niet gelezen"))
                 continue
             suffix = p.suffix.lower()
-            if suffix not in SUFFIXES:
-                rejections.append(Rejection(file=rel, reason=_unknown_reason(p.suffix)))
+            if suffix not in suffixes:
+                rejections.append(Rejection(file=rel, reason=_unknown_reason(p.suffix, suffixes)))
                 continue
             files.append(p)
     files.sort(key=lambda p: relative_path(p, inputs_dir))

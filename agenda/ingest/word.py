@@ -140,7 +140,11 @@ def properties(doc) -> tuple[dict, dt.date | None]:
     return props, created
 
 
-def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> IngestResult:
+def docx_blocks(path: Path, limits: Limits) -> tuple[dict, dt.date | None, list[Block]]:
+    """A Word file as Word shows it: (properties, created date, blocks). Raises IngestError (Dutch).
+
+    Also used by the evidence library (agenda.evidence.library) for .docx documents.
+    """
     check_zip(path, limits, "Word-bestand")
     try:
         import docx
@@ -176,6 +180,11 @@ def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> Ingest
             blocks.append(make_block("heading", [(n, text)], level=10))
         else:
             blocks.append(make_block("para", [(n, text)]))
+    return props, created, blocks
+
+
+def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> IngestResult:
+    props, created, blocks = docx_blocks(path, limits)
     return document_result(
         rel=rel, content_hash=content_hash, suffix=".docx", props=props, prop_lines={}, blocks=blocks,
         limits=limits, fallback_date=created,

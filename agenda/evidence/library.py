@@ -1,0 +1,585 @@
+"""The evidence library: every file in ``inputs/kennis/`` → knowledge sources with passages.
+
+Public interface::
+
+    read_library(inputs_dir, limits=None) -> LibraryResult   # .sources, .rejections, .digests
+    knowledge_id(doi, title, year, text="") -> "K-xxxxxx"
+
+Formats (each parsed by a well-kept library, never by hand where one exists):
+
+- reference-manager exports, one entry each: RIS (``rispy``), BibTeX (``bibtexparser`` v2,
+  LaTeX accents decoded), CSL-JSON (``.json``, the format Zotero and citeproc exchange);
+- a spreadsheet (``.csv``/``.xlsx``) with the columns *titel, auteurs, jaar, samenvatting, url*
+  (English names and *doi*, *tijdschrift/bron* are accepted too);
+- whole documents, one entry each: ``.md`` (front matter ``title``, ``date``, ``url``,
+  ``authors``), ``.txt``, ``.docx`` (the ingest Word reader's paragraph walk), ``.pdf``
+  (the ingest PDF reader's text layer), saved web pages ``.html`` (``selectolax``: scripts,
+  styles and site chrome dropped; ``<main>``/``<article>`` preferred).
+
+Ids: ``K-`` + 6 hex of sha1 over the DOI, else the normalised title and year, else the text:
+the same publication exported again (another order, another file, another manager) keeps
+its id, so a curator's verdicts survive rebuilds. The same id twice keeps the first entry.
+
+Every file goes through the same guards as other inputs (size before reading, zip checks
+for .docx/.xlsx, safe YAML front matter, decoding as Excel/Word write text); a file that
+cannot be read becomes a Dutch rejection naming the file (and line where known), and the
+rest of the library still goes in.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from agenda.ingest import LIBRARY_DIR, discover, file_sha256
+from agenda.ingest.common import IngestError, clean_text, decode_bytes, parse_date, relative_path
+from agenda.ingest.safety import check_file_size, check_zip
+from agenda.models import KnowledgeSource, Rejection
+from agenda.settings import Limits
+
+log = logging.getLogger("agenda.evidence")
+
+__all__ = ["LIBRARY_SUFFIXES", "LibraryResult", "knowledge_id", "read_library", "read_library_file", "split_passages"]
+
+LIBRARY_SUFFIXES = (".ris", ".bib", ".json", ".csv", ".xlsx", ".md", ".markdown", ".txt", ".docx", ".pdf",
+                    ".html", ".htm")
+MAX_ENTRIES = 20_000  # entries per export file
+MAX_PASSAGES = 300  # per source: bounds embedding time for a very long document (~12 s at 25/s)
+PASSAGE_WORDS = 90  # a passage is about a paragraph: long enough for context, short for e5 (512 tokens)
+
+_WS = re.compile(r"\s+")
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=[\"“‘'(\[]?[A-Z0-9ÀÁÂÄÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜ])")
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.I)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+@dataclass
+class LibraryResult:
+    sources: list[KnowledgeSource] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 (input fingerprint)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- ids and small normalisers -----------------------------------------------------------
+
+
+def _collapse(text: object) -> str:
+    return _WS.sub(" ", clean_text(str(text or ""))).strip()
+
+
+def _norm_key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def normalise_doi(value: object) -> str:
+    """'https://doi.org/10.1/X' or 'doi:10.1/X' -> '10.1/x'; '' when there is no DOI in it."""
+    m = _DOI.search(str(value or ""))
+    return m.group(0).rstrip(".,;)").lower() if m else ""
+
+
+def knowledge_id(doi: str, title: str, year: int | None, text: str = "") -> str:
+    """``K-`` + 6 hex: from the DOI, else the normalised title + year, else the normalised text."""
+    if doi:
+        key = "doi:" + doi.lower()
+    elif _norm_key(title):
+        key = f"title:{_norm_key(title)}|{year or ''}"
+    else:
+        key = "text:" + _norm_key(text)[:5000]
+    return "K-" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+
+
+def _year(value: object) -> int | None:
+    m = _YEAR.search(str(value or ""))
+    return int(m.group(1)) if m else None
+
+
+def split_passages(paragraphs: list[str], words: int = PASSAGE_WORDS) -> list[str]:
+    """Paragraphs → passages of about ``words`` words: short paragraphs are joined, long ones
+    are cut between sentences (a sentence is never split unless it alone is over twice as long)."""
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal current, size
+        if current:
+            out.append(" ".join(current))
+        current, size = [], 0
+
+    for para in paragraphs:
+        para = _collapse(para)
+        if not para:
+            continue
+        for sentence in _SENTENCE.split(para):
+            n = len(sentence.split())
+            if n > 2 * words:  # a run-on "sentence" (a table, a list without stops): cut by words
+                flush()
+                tokens = sentence.split()
+                out.extend(" ".join(tokens[i:i + words]) for i in range(0, len(tokens), words))
+                continue
+            if size and size + n > words:
+                flush()
+            current.append(sentence)
+            size += n
+        if size >= words // 2:  # a paragraph boundary is a good place to cut once half full
+            flush()
+    flush()
+    return out
+
+
+def _entry(*, path: str, kind: str, title: str, authors: list[str], year: int | None, venue: str = "",
+           doi: str = "", url: str = "", abstract: str = "", keywords: list[str] | None = None,
+           paragraphs: list[str] | None = None) -> KnowledgeSource | None:
+    """A KnowledgeSource with passages; None when it has neither a title nor any text."""
+    title = _collapse(title)[:500]
+    abstract = _collapse(abstract)
+    doi = normalise_doi(doi)
+    url = _collapse(url) or (f"https://doi.org/{doi}" if doi else "")
+    if kind == "reference":
+        body = [abstract] if abstract else []
+        if keywords:
+            body.append("Trefwoorden: " + "; ".join(_collapse(k) for k in keywords if _collapse(k)) + ".")
+        passages = split_passages(body)
+        first = f"{title}. {passages[0]}" if passages else title
+        passages = [first, *passages[1:]] if title else passages
+    else:
+        passages = split_passages(paragraphs or [])
+    passages = [p for p in passages if p][:MAX_PASSAGES]
+    if not title and not passages:
+        return None
+    if not title:
+        title = (passages[0][:120] + "…") if len(passages[0]) > 120 else passages[0]
+    return KnowledgeSource(
+        id=knowledge_id(doi, title, year, " ".join(passages[:3])), title=title,
+        authors=[a for a in (_collapse(x) for x in authors) if a][:100], year=year, venue=_collapse(venue)[:300],
+        doi=doi, url=url[:2000], path=path, kind=kind, abstract=abstract[:20_000], passages=passages,
+    )
+
+
+# --- reference-manager exports ---------------------------------------------------------------
+
+
+def _text(data: bytes) -> str:
+    text, _enc = decode_bytes(data)
+    return clean_text(text)
+
+
+def _read_ris(data: bytes, rel: str) -> list[KnowledgeSource]:
+    import rispy
+
+    text = _text(data)
+    try:
+        entries = rispy.loads(text, skip_unknown_tags=True)
+    except Exception as exc:  # rispy raises IOError/ValueError/KeyError on broken exports
+        raise IngestError(f"geen geldig RIS-bestand: {str(exc)[:150]}") from None
+    if not entries:
+        raise IngestError("geen geldig RIS-bestand: geen enkele referentie (TY  - ... ER  -) gevonden")
+    out = []
+    for e in entries[:MAX_ENTRIES]:
+        urls = e.get("urls") or []
+        out.append(_entry(
+            path=rel, kind="reference",
+            title=e.get("title") or e.get("primary_title") or e.get("translated_title") or "",
+            authors=list(e.get("authors") or e.get("first_authors") or []),
+            year=_year(e.get("year") or e.get("publication_year") or e.get("date")),
+            venue=e.get("secondary_title") or e.get("journal_name") or e.get("alternate_title3")
+            or e.get("publisher") or "",
+            doi=e.get("doi") or "", url=urls[0] if urls else "",
+            abstract=e.get("abstract") or e.get("notes_abstract") or "", keywords=list(e.get("keywords") or []),
+        ))
+    return [s for s in out if s is not None]
+
+
+def _bib_authors(value: str) -> list[str]:
+    return [a.strip() for a in re.split(r"\s+and\s+", value) if a.strip()]
+
+
+def _read_bib(data: bytes, rel: str) -> list[KnowledgeSource]:
+    import bibtexparser
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
+    text = _text(data)
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # failed blocks are reported by us, in Dutch
+    try:
+        lib = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+    except Exception as exc:
+        raise IngestError(f"geen geldig BibTeX-bestand: {str(exc)[:150]}") from None
+    if not lib.entries:
+        line = lib.failed_blocks[0].start_line + 1 if lib.failed_blocks else None
+        raise IngestError("geen geldig BibTeX-bestand: geen enkele referentie (@article{...}) gelezen", line)
+    out = []
+    for e in lib.entries[:MAX_ENTRIES]:
+        f = {k.lower(): str(v.value) for k, v in e.fields_dict.items()}
+        out.append(_entry(
+            path=rel, kind="reference", title=f.get("title", ""), authors=_bib_authors(f.get("author", "")),
+            year=_year(f.get("year") or f.get("date")),
+            venue=f.get("journal") or f.get("booktitle") or f.get("publisher") or f.get("institution") or "",
+            doi=f.get("doi", ""), url=f.get("url", ""), abstract=f.get("abstract", ""),
+            keywords=[k for k in re.split(r"[;,]", f.get("keywords", "")) if k.strip()],
+        ))
+    return [s for s in out if s is not None]
+
+
+def _csl_name(person: object) -> str:
+    if isinstance(person, dict):
+        if person.get("literal"):
+            return str(person["literal"])
+        family, given = str(person.get("family") or ""), str(person.get("given") or "")
+        return f"{family}, {given}" if family and given else family or given
+    return str(person or "")
+
+
+def _csl_year(item: dict) -> int | None:
+    issued = item.get("issued")
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            return _year(parts[0][0])
+        return _year(issued.get("raw") or issued.get("literal"))
+    return _year(issued)
+
+
+def _read_csl_json(data: bytes, rel: str) -> list[KnowledgeSource]:
+    try:
+        doc = json.loads(_text(data))
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"geen geldige JSON: {exc.msg}", exc.lineno) from None
+    items = doc.get("items") if isinstance(doc, dict) else doc
+    if isinstance(doc, dict) and items is None and "title" in doc:
+        items = [doc]
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise IngestError("geen CSL-JSON: verwacht een lijst van referenties met title, author, issued "
+                          "(zoals Zotero 'CSL JSON' exporteert)")
+    out = []
+    for item in items[:MAX_ENTRIES]:
+        authors = item.get("author") if isinstance(item.get("author"), list) else []
+        out.append(_entry(
+            path=rel, kind="reference", title=str(item.get("title") or ""),
+            authors=[_csl_name(a) for a in authors], year=_csl_year(item),
+            venue=str(item.get("container-title") or item.get("publisher") or ""),
+            doi=str(item.get("DOI") or item.get("doi") or ""), url=str(item.get("URL") or item.get("url") or ""),
+            abstract=str(item.get("abstract") or ""),
+            keywords=[k for k in re.split(r"[;,]", str(item.get("keyword") or "")) if k.strip()],
+        ))
+    if items and not any(out):
+        raise IngestError("geen CSL-JSON: geen enkele referentie heeft een titel")
+    return [s for s in out if s is not None]
+
+
+# --- a spreadsheet: titel, auteurs, jaar, samenvatting, url -------------------------------------
+
+_COLUMNS = {
+    "title": ("titel", "title", "naam", "publicatie"),
+    "authors": ("auteurs", "auteur", "authors", "author", "schrijvers", "schrijver"),
+    "year": ("jaar", "year", "publicatiejaar", "datum", "date"),
+    "abstract": ("samenvatting", "abstract", "beschrijving", "summary", "omschrijving"),
+    "url": ("url", "link", "website", "webadres"),
+    "doi": ("doi",),
+    "venue": ("tijdschrift", "bron", "uitgever", "journal", "venue", "publisher"),
+}
+
+
+def _header_map(cells: list[object]) -> dict[str, int] | None:
+    names = [_norm_key(str(c or "")) for c in cells]
+    found: dict[str, int] = {}
+    for key, aliases in _COLUMNS.items():
+        for i, n in enumerate(names):
+            if n in aliases and key not in found:
+                found[key] = i
+    return found if "title" in found else None
+
+
+def _rows_to_sources(rows: list[list[object]], rel: str, first_line: int) -> list[KnowledgeSource]:
+    header_at, header = None, None
+    for i, row in enumerate(rows[:10]):
+        if (header := _header_map(row)) is not None:
+            header_at = i
+            break
+    if header is None or header_at is None:
+        raise IngestError("geen kolom 'titel' gevonden in de eerste 10 regels "
+                          "(verwacht kolommen als titel, auteurs, jaar, samenvatting, url)", first_line)
+    out = []
+    for row in rows[header_at + 1:header_at + 1 + MAX_ENTRIES]:
+        def get(key: str) -> str:
+            i = header.get(key)
+            return _collapse(row[i]) if i is not None and i < len(row) and row[i] is not None else ""
+
+        if not get("title"):
+            continue
+        authors = get("authors")
+        out.append(_entry(
+            path=rel, kind="reference", title=get("title"),
+            authors=[a for a in re.split(r"\s*;\s*|\s+&\s+|\s+en\s+(?=[A-Z])", authors) if a] if authors else [],
+            year=_year(get("year")), venue=get("venue"), doi=get("doi") or normalise_doi(get("url")),
+            url=get("url"), abstract=get("abstract"),
+        ))
+    return [s for s in out if s is not None]
+
+
+def _read_csv(data: bytes, rel: str) -> list[KnowledgeSource]:
+    text = _text(data)
+    lines = text.split("\n")
+    skip = 1 if lines and lines[0].strip().lower().startswith("sep=") else 0  # Excel's sep=; line
+    body = "\n".join(lines[skip:])
+    first = body.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(body), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise IngestError(f"ongeldige CSV: {exc}") from None
+    return _rows_to_sources(rows, rel, skip + 1)
+
+
+def _read_xlsx(path: Path, rel: str, limits: Limits) -> list[KnowledgeSource]:
+    check_zip(path, limits, "Excel-bestand")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise IngestError(f"beschadigd Excel-bestand: {exc.__class__.__name__}: {str(exc)[:150]}") from None
+    try:
+        ws = wb.worksheets[0]
+        rows = [list(r) for _, r in zip(range(MAX_ENTRIES + 10), ws.iter_rows(values_only=True), strict=False)]
+    finally:
+        wb.close()
+    return _rows_to_sources(rows, rel, 1)
+
+
+# --- whole documents -----------------------------------------------------------------------------
+
+
+def _props_text(props: dict, *keys: str) -> str:
+    for k in keys:
+        v = props.get(k)
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip():
+            return str(v)
+    return ""
+
+
+def _props_authors(props: dict) -> list[str]:
+    for k in ("authors", "auteurs", "author", "auteur"):
+        v = props.get(k)
+        if isinstance(v, list):
+            return [str(a) for a in v if isinstance(a, (str, int))]
+        if isinstance(v, str) and v.strip():
+            return [a for a in re.split(r"\s*;\s*", v) if a]
+    return []
+
+
+def _props_year(props: dict, lines: dict) -> int | None:
+    for key in ("year", "jaar"):
+        if (y := _year(props.get(key))) is not None:
+            return y
+    for key in ("date", "datum"):
+        if key in props:
+            try:
+                d = parse_date(props[key], key)
+            except IngestError as exc:
+                exc.line = lines.get(key)
+                raise
+            if d is not None:
+                return d.year
+    return None
+
+
+def _document(rel: str, props: dict, lines: dict, paragraphs: list[str], headings: list[str],
+              fallback_year: int | None = None, fallback_title: str = "") -> KnowledgeSource:
+    title = _props_text(props, "title", "titel") or fallback_title or (headings[0] if headings else "") \
+        or PurePosixPath(rel).stem.replace("-", " ").replace("_", " ")
+    source = _entry(
+        path=rel, kind="document", title=title, authors=_props_authors(props),
+        year=_props_year(props, lines) or fallback_year, venue=_props_text(props, "venue", "bron", "uitgever"),
+        doi=_props_text(props, "doi"), url=_props_text(props, "url", "link"),
+        abstract=" ".join(paragraphs)[:1000], paragraphs=paragraphs,
+    )
+    if source is None or not source.passages:
+        raise IngestError("document bevat geen leesbare tekst")
+    return source
+
+
+def _block_paragraphs(blocks) -> tuple[list[str], list[str]]:
+    """Blocks → (paragraphs with each heading joined to the text under it, headings by level)."""
+    paragraphs: list[str] = []
+    heading = ""
+    for b in blocks:
+        if b.kind == "heading":
+            heading = b.text.strip()
+            continue
+        text = b.text.strip()
+        if heading:
+            text = f"{heading}: {text}" if not heading.endswith(("?", ".", ":")) else f"{heading} {text}"
+            heading = ""
+        paragraphs.append(text)
+    headings = [b.text.strip() for b in sorted((b for b in blocks if b.kind == "heading"), key=lambda b: (b.level, b.line))]
+    return paragraphs, headings
+
+
+def _read_markdown(data: bytes, rel: str, suffix: str, limits: Limits) -> KnowledgeSource:
+    from agenda.ingest.markdown import parse_blocks, read_front_matter
+
+    text = _text(data)
+    props, lines, body = read_front_matter(text, limits)
+    blocks = parse_blocks(body)
+    fallback_title = ""
+    if suffix == ".txt":  # a plain text file: its first line is its title when it is short
+        first = next((b for b in blocks if b.text.strip()), None)
+        if first is not None and len(first.text) <= 200 and not _props_text(props, "title", "titel"):
+            fallback_title = first.text
+            blocks = [b for b in blocks if b is not first]
+    paragraphs, headings = _block_paragraphs(blocks)
+    return _document(rel, props, lines, paragraphs, headings, fallback_title=fallback_title)
+
+
+def _read_docx(path: Path, rel: str, limits: Limits) -> KnowledgeSource:
+    from agenda.ingest.word import docx_blocks
+
+    props, created, blocks = docx_blocks(path, limits)
+    paragraphs, headings = _block_paragraphs(blocks)
+    return _document(rel, props, {}, paragraphs, headings, fallback_year=created.year if created else None)
+
+
+def _read_pdf(path: Path, rel: str, limits: Limits) -> KnowledgeSource:
+    try:
+        from agenda.ingest.pdf import pdf_blocks  # the ingest stage's PDF reader (text layer, guards)
+    except ImportError:
+        raise IngestError("PDF wordt nog niet gelezen in deze versie (lever de tekst aan als .docx, .md of .txt)") from None
+    props, created, blocks = pdf_blocks(path, limits)
+    paragraphs, headings = _block_paragraphs(blocks)
+    return _document(rel, props, {}, paragraphs, headings, fallback_year=created.year if created else None)
+
+
+_CHROME = "script, style, noscript, template, svg, iframe, nav, header, footer, form, aside, button"
+_TEXT_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd", "dt", "pre",
+              "figcaption", "caption"}
+
+
+def _read_html(data: bytes, rel: str) -> KnowledgeSource:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(_text(data))
+    title_node = tree.css_first("title")
+    page_title = _collapse(title_node.text()) if title_node is not None else ""
+    meta: dict[str, str] = {}
+    for node in tree.css("meta"):
+        key = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
+        if key and node.attributes.get("content"):
+            meta.setdefault(key, node.attributes["content"] or "")
+    canonical = tree.css_first('link[rel="canonical"]')
+    for node in tree.css(_CHROME):
+        node.decompose()
+    root = tree.css_first("main") or tree.css_first("article") or tree.body or tree.root
+    if root is None:
+        raise IngestError("webpagina bevat geen leesbare tekst")
+    paragraphs: list[str] = []
+    headings: list[str] = []
+    pending = ""
+    for node in root.traverse(include_text=False):
+        if node.tag not in _TEXT_TAGS:
+            continue
+        parent, nested = node.parent, False
+        while parent is not None and parent is not root:
+            if parent.tag in _TEXT_TAGS:
+                nested = True
+                break
+            parent = parent.parent
+        if nested:
+            continue
+        text = _collapse(node.text(deep=True, separator=" "))
+        if not text:
+            continue
+        if node.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            headings.append(text)
+            pending = text
+            continue
+        paragraphs.append(f"{pending}: {text}" if pending and not pending.endswith(("?", ".", ":")) else
+                          f"{pending} {text}".strip())
+        pending = ""
+    props = {
+        "title": page_title or meta.get("og:title", ""),
+        "url": (canonical.attributes.get("href") if canonical is not None else "") or meta.get("og:url", ""),
+        "authors": meta.get("author", ""),
+        "year": _year(meta.get("article:published_time") or meta.get("date") or meta.get("dc.date")),
+    }
+    return _document(rel, {k: v for k, v in props.items() if v}, {}, paragraphs, headings)
+
+
+# --- the folder ---------------------------------------------------------------------------------
+
+
+def read_library_file(path: Path, inputs_dir: Path, limits: Limits | None = None) -> list[KnowledgeSource]:
+    """The knowledge sources in one library file. Raises IngestError (Dutch reason) when unreadable."""
+    limits = limits or Limits()
+    rel = relative_path(path, inputs_dir)
+    suffix = path.suffix.lower()
+    if check_file_size(path, limits) == 0:
+        raise IngestError("leeg bestand")
+    if suffix == ".docx":
+        return [_read_docx(path, rel, limits)]
+    if suffix == ".xlsx":
+        return _read_xlsx(path, rel, limits)
+    if suffix == ".pdf":
+        return [_read_pdf(path, rel, limits)]
+    data = path.read_bytes()
+    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
+        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
+    if suffix == ".ris":
+        return _read_ris(data, rel)
+    if suffix == ".bib":
+        return _read_bib(data, rel)
+    if suffix == ".json":
+        return _read_csl_json(data, rel)
+    if suffix == ".csv":
+        return _read_csv(data, rel)
+    if suffix in (".html", ".htm"):
+        return [_read_html(data, rel)]
+    return [_read_markdown(data, rel, suffix, limits)]
+
+
+def read_library(inputs_dir: Path, limits: Limits | None = None) -> LibraryResult:
+    """Read ``inputs_dir/kennis/`` (absent: an empty library). Never raises for a bad file."""
+    inputs_dir = Path(inputs_dir)
+    folder = inputs_dir / LIBRARY_DIR
+    result = LibraryResult()
+    if not folder.is_dir():
+        return result
+    limits = limits or Limits()
+    files, rejections = discover(folder, limits, suffixes=LIBRARY_SUFFIXES, exclude=())
+    result.rejections = [Rejection(file=f"{LIBRARY_DIR}/{r.file}", line=r.line, reason=r.reason) for r in rejections]
+    seen: dict[str, str] = {}
+    for path in files:
+        rel = relative_path(path, inputs_dir)
+        try:
+            result.digests[rel] = file_sha256(path)
+            entries = read_library_file(path, inputs_dir, limits)
+        except IngestError as exc:
+            result.rejections.append(Rejection(file=rel, line=exc.line, reason=exc.reason))
+            continue
+        except RecursionError:
+            result.rejections.append(Rejection(file=rel, reason="bestand is te diep genest om te lezen"))
+            continue
+        except PermissionError:
+            result.rejections.append(Rejection(file=rel, reason="geen leesrechten voor dit bestand"))
+            continue
+        except Exception as exc:  # a bug or an unforeseen format problem: never stop the build
+            log.exception("onverwachte fout bij het lezen van %s", rel)
+            result.rejections.append(Rejection(
+                file=rel, reason=f"onverwachte fout bij het lezen ({exc.__class__.__name__}: {str(exc)[:200]})"))
+            continue
+        if not entries:
+            result.rejections.append(Rejection(file=rel, reason="geen enkele bron met een titel of tekst gevonden"))
+            continue
+        for source in entries:
+            if source.id in seen:
+                result.notes.append(f"{rel}: '{source.title[:80]}' staat ook in {seen[source.id]}; één keer opgenomen")
+                continue
+            seen[source.id] = rel
+            result.sources.append(source)
+    return result

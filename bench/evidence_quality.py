@@ -1,0 +1,224 @@
+"""How well does the evidence check find what is already known? Prints its figures.
+
+Gold: ``bench/data/evidence_gold.csv`` (labelled before any tuning): for each question cluster
+of the sample corpus (``bench/data/sample_corpus_gold.csv``, 107 questions in 32 clusters),
+the library entries of ``inputs/kennis/`` that a curator would mark relevant (by title).
+19 clusters have at least one relevant source; 13 have none (the library does not cover them).
+
+Queries, as the build asks them: ``--mode cluster`` (default) searches with all formulations
+of a gold cluster at once (the build searches with a question and its formulations);
+``--mode mention`` with each formulation alone (harder: one survey answer).
+
+Figures (ranking without the relevance floor): recall@1 and recall@3 (share of a question's
+relevant sources in its top 1 / top 3, averaged over questions), pair R@3 (share of all
+question–relevant-source pairs in the top 3: the held-out measure), and MRR (first relevant).
+For BM25 alone, dense (e5) alone and their fusion. The fusion's k and weights are tuned on
+training folds and measured on held-out folds (5-fold split by cluster, 4 repeats), so
+the fusion figure is never measured on what it was tuned on. The relevance floor is
+reported the same way: the share of suggestions shown that are relevant, and of questions
+without a relevant source that get no suggestion at all.
+
+``--build-json FILE`` scores a real build instead: the output of
+``kennisagenda show --format json``; per agenda item, its gold cluster (majority of its
+formulations) and whether each relevant source is among ``evidence[].title`` top 3.
+
+Usage: ``.venv/bin/python bench/evidence_quality.py [--mode cluster|mention] [--build-json F]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from agenda.evidence import stopwords  # noqa: E402
+from agenda.evidence.library import read_library  # noqa: E402
+from agenda.evidence.match import Params, Signals, fuse, fused_matrix, signals, standardise  # noqa: E402
+from agenda.store import Store  # noqa: E402
+
+DATA = REPO / "bench" / "data"
+GRID_W = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+GRID_FLOOR = tuple(round(0.5 + 0.25 * i, 2) for i in range(13))
+
+
+def load_gold() -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    with open(DATA / "sample_corpus_gold.csv", encoding="utf-8") as fh:
+        questions: dict[str, list[str]] = defaultdict(list)
+        for r in csv.DictReader(fh):
+            questions[r["cluster"]].append(r["text"])
+    with open(DATA / "evidence_gold.csv", encoding="utf-8") as fh:
+        relevant: dict[str, set[str]] = defaultdict(set)
+        for r in csv.DictReader(fh):
+            relevant[r["cluster"]].add(r["source_title"])
+    return dict(questions), dict(relevant)
+
+
+def metrics(ranked: list[list[str]], gold: list[set[str]]) -> dict[str, float]:
+    """recall@1, recall@3, pair R@3 and MRR over the queries that have relevant sources."""
+    r1 = r3 = mrr = 0.0
+    pairs = pair_hits = 0
+    n = 0
+    for got, rel in zip(ranked, gold, strict=True):
+        if not rel:
+            continue
+        n += 1
+        r1 += len(rel & set(got[:1])) / len(rel)
+        r3 += len(rel & set(got[:3])) / len(rel)
+        pairs += len(rel)
+        pair_hits += len(rel & set(got[:3]))
+        mrr += next((1 / i for i, s in enumerate(got, start=1) if s in rel), 0.0)
+    return {"R@1": r1 / n, "R@3": r3 / n, "pair R@3": pair_hits / pairs, "MRR": mrr / n} if n else {}
+
+
+def ranked(sig: Signals, m, i: int) -> list[str]:
+    """Sources of query i by their best passage in score matrix m, best first (no floor)."""
+    return [s.source_id for s in fuse(sig, m, i, Params(), apply_floor=False)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mode", choices=("cluster", "mention"), default="cluster")
+    ap.add_argument("--build-json", type=Path, help="score `kennisagenda show --format json` output instead")
+    ap.add_argument("--db", type=Path, help="DuckDB file for the embedding cache (default: a temporary file)")
+    args = ap.parse_args()
+    questions, relevant = load_gold()
+    if args.build_json:
+        score_build(args.build_json, questions, relevant)
+        return
+
+    t0 = time.perf_counter()
+    lib = read_library(REPO / "inputs")
+    title_of = {s.id: s.title for s in lib.sources}
+    db = args.db or Path(tempfile.mkdtemp()) / "evidence-bench.duckdb"
+    from agenda.dedupe.embed import e5_embedder
+
+    with Store(db) as store:
+        store.save_library(0, lib.sources, stopwords())
+        have_fts = store.load_fts()
+        if have_fts:
+            store.index_passages()
+        cids = sorted(questions)
+        if args.mode == "cluster":
+            queries, qcluster = [questions[c] for c in cids], cids
+        else:
+            queries = [[t] for c in cids for t in questions[c]]
+            qcluster = [c for c in cids for _ in questions[c]]
+        sig = signals(store, queries, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts)
+    gold = [{sid for sid, t in title_of.items() if t in relevant.get(c, set())} for c in qcluster]
+    missing = {t for ts in relevant.values() for t in ts} - set(title_of.values())
+    if missing:
+        print(f"let op: {len(missing)} gold-titels niet in de bibliotheek: {sorted(missing)[:3]}")
+    print(f"library: {len(lib.sources)} sources, {len(sig.pids)} passages; {len(queries)} queries ({args.mode}), "
+          f"{sum(bool(g) for g in gold)} with a relevant source; BM25 {'on' if have_fts else 'OFF (no fts wheel)'}; "
+          f"signals in {time.perf_counter() - t0:.1f} s")
+
+    every = list(range(len(queries)))
+    singles = {
+        "BM25 alone, raw": (sig.bm25, 0 * sig.bm25), "e5 alone, raw": (sig.dense, 0 * sig.dense),
+        "BM25 alone (hubness-corr.)": (standardise(np.log1p(sig.bm25)), 0 * sig.bm25),
+        "e5 alone (hubness-corr.)": (standardise(sig.dense), 0 * sig.dense),
+    }
+    rank_of = {name: [ranked(sig, m, i) for i in every] for name, m in singles.items()}
+    fused_by_w = {w: fused_matrix(sig, w) for w in GRID_W}
+    fused_rank = {w: [ranked(sig, m, i) for i in every] for w, m in fused_by_w.items()}
+
+    # cross-validation by cluster: tune w_bm25 and the floor on train folds, score the test fold
+    clusters = sorted(set(qcluster))
+    rows: dict[str, list[dict[str, float]]] = defaultdict(list)
+    chosen: Counter = Counter()
+    floors: Counter = Counter()
+    floor_stats: Counter = Counter()
+    for rep in range(4):
+        order = clusters[:]
+        random.Random(rep).shuffle(order)
+        fold = {c: i % 5 for i, c in enumerate(order)}
+        for f in range(5):
+            train = [i for i, c in enumerate(qcluster) if fold[c] != f]
+            test = [i for i, c in enumerate(qcluster) if fold[c] == f]
+            if not any(gold[i] for i in test):
+                continue
+            w = max(GRID_W, key=lambda w: (metrics([fused_rank[w][i] for i in train], [gold[i] for i in train])["MRR"], -w))
+            chosen[w] += 1
+            g = [gold[i] for i in test]
+            for name in singles:
+                rows[name].append(metrics([rank_of[name][i] for i in test], g))
+            rows["fusion (tuned w_bm25)"].append(metrics([fused_rank[w][i] for i in test], g))
+            floor = max(GRID_FLOOR, key=lambda fl: floor_f1(sig, fused_by_w[w], train, gold, fl))
+            floors[floor] += 1
+            floor_stats.update(floor_counts(sig, fused_by_w[w], test, gold, floor))
+    names = ("R@1", "R@3", "pair R@3", "MRR")
+    print(f"\n{'cross-validated (' + args.mode + ')':<30}" + "".join(f"{m:>10}" for m in names))
+    for name, ms in rows.items():
+        print(f"{name:<30}" + "".join(f"{sum(x[m] for x in ms) / len(ms):>10.3f}" for m in names))
+    print(f"w_bm25 chosen on training folds: {dict(chosen.most_common())}; floor: {dict(floors.most_common())}")
+    shown, good = floor_stats["shown"], floor_stats["relevant_shown"]
+    print(f"relevance floor, held-out folds: {good}/{shown} suggestions shown are relevant "
+          f"({good / max(shown, 1):.2f}); questions with a relevant source that get one: "
+          f"{floor_stats['has_hit']}/{floor_stats['with_rel']}; questions without one left without "
+          f"suggestions: {floor_stats['empty_ok']}/{floor_stats['no_rel']}")
+    p = Params()
+    full = metrics([ranked(sig, fused_matrix(sig, p.w_bm25), i) for i in every], gold)
+    print(f"shipped defaults (w_bm25={p.w_bm25:g}, floor={p.floor:g}) in-sample: "
+          + ", ".join(f"{m} {v:.3f}" for m, v in full.items()))
+
+
+def floor_counts(sig: Signals, fused, idx, gold, floor: float) -> Counter:
+    c: Counter = Counter()
+    for i in idx:
+        shown = [s.source_id for s in fuse(sig, fused, i, Params(floor=floor))]
+        c["shown"] += len(shown)
+        c["relevant_shown"] += len(set(shown) & gold[i])
+        if gold[i]:
+            c["with_rel"] += 1
+            c["has_hit"] += bool(set(shown) & gold[i])
+        else:
+            c["no_rel"] += 1
+            c["empty_ok"] += not shown
+    return c
+
+
+def floor_f1(sig: Signals, fused, idx, gold, floor: float, beta: float = 2.0) -> float:
+    """F2 of the precision of what is shown and the share of answerable questions that get a hit.
+
+    Recall weighs double: a curator rejects a wrong suggestion in seconds, but never sees a
+    relevant source the floor kept back."""
+    c = floor_counts(sig, fused, idx, gold, floor)
+    prec = c["relevant_shown"] / max(c["shown"], 1)
+    rec = c["has_hit"] / max(c["with_rel"], 1)
+    return (1 + beta**2) * prec * rec / (beta**2 * prec + rec) if prec + rec else 0.0
+
+
+def score_build(path: Path, questions: dict[str, list[str]], relevant: dict[str, set[str]]) -> None:
+    items = json.loads(path.read_text(encoding="utf-8"))
+    cluster_of = {" ".join(t.casefold().split()): c for c, ts in questions.items() for t in ts}
+    pairs = hits = n_items = 0
+    for item in items:
+        votes = Counter(cluster_of.get(" ".join(m["text"].casefold().split())) for m in item.get("mentions", []))
+        votes.pop(None, None)
+        if not votes:
+            continue
+        rel = relevant.get(votes.most_common(1)[0][0], set())
+        if not rel:
+            continue
+        n_items += 1
+        top3 = [e["title"] for e in item.get("evidence", [])[:3]]
+        pairs += len(rel)
+        hits += len(rel & set(top3))
+    print(f"{n_items} agenda questions with a known relevant source; {hits}/{pairs} relevant sources among "
+          f"their top 3 evidence titles (pair R@3 {hits / max(pairs, 1):.3f})")
+
+
+if __name__ == "__main__":
+    main()
