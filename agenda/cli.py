@@ -307,16 +307,49 @@ def review(
         out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False)
         return
     assert apply is not None
+    _apply_verdicts(rv.apply_review, apply, curation_file)
+
+
+def _apply_verdicts(apply_fn, sheet_path: Path, curation_file: Path) -> None:
+    """Turn a filled-in sheet into curation.yaml entries; errors name the file (and line)."""
     from agenda.dedupe.curation import CurationError
 
     try:
-        summary = rv.apply_review(apply, curation_file)
+        summary = apply_fn(sheet_path, curation_file)
     except CurationError as exc:
         r = exc.rejection
         fail(f"{curation_file}{f', regel {r.line}' if r.line else ''}: {r.reason}")
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     out.print(summary, highlight=False)
+
+
+@app.command()
+def evidence(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Bewijslijst: .xlsx of .csv.")] = None,
+    apply: Annotated[Path | None, typer.Option("--apply", help="Verwerk een ingevulde bewijslijst.")] = None,
+    db: DbOption = DEFAULT_DB,
+    version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
+    curation_file: Annotated[Path, typer.Option("--curation", help="Het besluitenbestand.")] = Path("inputs/curation.yaml"),
+) -> None:
+    """Wat is al bekend: voorgestelde bronnen uit inputs/kennis/ per vraag, of verwerk de oordelen in curation.yaml."""
+    from agenda.evidence import sheet
+
+    if (output is None) == (apply is None):
+        fail("geef precies één van -o BESTAND of --apply BESTAND")
+    if output is not None:
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            fail("de bewijslijst moet op .xlsx of .csv eindigen")
+        with _open(db) as store:
+            agenda = _version(store, version)
+        rows = sheet.evidence_rows(agenda)
+        sheet.write_evidence(rows, output)
+        n_q = len({r["vraag"] for r in rows if r["bron"]})
+        out.print(f"{sum(bool(r['bron']) for r in rows)} bronnen bij {n_q} vragen geschreven naar {output} "
+                  f"(vul de kolom oordeel in: relevant, beantwoordt of nee)", highlight=False)
+        return
+    assert apply is not None
+    _apply_verdicts(sheet.apply_evidence, apply, curation_file)
 
 
 def signal_name(signum: int) -> str:

@@ -25,8 +25,10 @@ def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings 
     batch = pipeline.read_batch([str(p) for p in files], inputs, known, settings.limits)
     results = [pipeline.IngestResult(rejection=r) for r in rejections] + batch.results
     pipeline.record_ingest(db, build_id, results, pipeline.present_sources(batch.digests), allow_shrink=allow_shrink)
-    fingerprint = pipeline.input_fingerprint(batch.digests, inputs, settings)
+    digests = {**batch.digests, **pipeline.library_stage(db, build_id, inputs, settings)}
+    fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
     curation, notes = pipeline.cluster_stage(db, build_id, inputs)
+    pipeline.evidence_stage(db, build_id)
     outcome = pipeline.version_stage(db, build_id, settings, fingerprint, curation, notes, label=label)
     paths = pipeline.publish_stage(db, outcome.label, out)
     return outcome, paths

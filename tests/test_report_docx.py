@@ -112,12 +112,13 @@ def test_section_headings_in_order(built):
         "Hoe is deze agenda gemaakt",
         "Wat is er veranderd",
         "De kennisvragen per thema",
+        "Al beantwoorde vragen",
         "Contextmatrix",
         "Bijlagen",
     ]
-    assert [h for h in _headings(doc, 2) if h[:2] in ("A.", "B.", "C.", "D.")] == [
+    assert [h for h in _headings(doc, 2) if h[:2] in ("A.", "B.", "C.", "D.", "E.")] == [
         "A. Brondocumenten", "B. Alle formuleringen per vraag", "C. Uitgesloten vragen",
-        "D. Afgewezen invoerbestanden"]
+        "D. Afgewezen invoerbestanden", "E. Kennisbibliotheek"]
 
 
 def test_title_page(built):

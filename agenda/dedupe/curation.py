@@ -21,7 +21,8 @@ HEADER = """\
 # exclude:   [{cluster: Q-x, why: ...}] buiten scope (staat met reden in de bijlage)
 # rename:    {Q-x: "..."}               de formulering op de agenda
 # promote:   [M-x]                      een kandidaat-zin is wél een kennisvraag
-# knowledge: {Q-x: {known: ..., accessible: ..., research_needed: ...}}
+# knowledge: {Q-x: {known: ..., accessible: ..., research_needed: ...,
+#             sources: [K-x], answered_by: K-x, rejected: [K-y]}}   (kennisagenda evidence --apply)
 # priority:  {Q-x: 1.5}                 gewicht van de curator
 """
 

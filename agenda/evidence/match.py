@@ -131,9 +131,11 @@ def standardise(scores: np.ndarray) -> np.ndarray:
     """
     if scores.size == 0:
         return scores
+    scores = scores.astype(np.float64)
+    # spreads below 1e-4 are rounding noise (a column every question scores alike): never amplify them
     if scores.shape[0] >= MIN_QUESTIONS_FOR_Z:
-        return (scores - scores.mean(axis=0)) / (scores.std(axis=0) + 1e-6)
-    return (scores - scores.mean()) / (scores.std() + 1e-6)
+        return (scores - scores.mean(axis=0)) / np.maximum(scores.std(axis=0), 1e-4)
+    return (scores - scores.mean()) / max(float(scores.std()), 1e-4)
 
 
 def fused_matrix(sig: Signals, w_bm25: float) -> tuple[np.ndarray, np.ndarray]:

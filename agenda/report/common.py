@@ -191,3 +191,64 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+# --- what is already known (the evidence library) ---------------------------------------------
+
+SUGGESTED_LABEL = "mogelijk relevant (nog niet beoordeeld)"
+ANSWERED_HEADING = "Al beantwoorde vragen"
+LIBRARY_HEADING = "Kennisbibliotheek"
+
+
+def cite(ref) -> str:
+    """A reference as a reader expects it: 'Molenaar, I. & Knoop-van Campen, C. (2019). Title. Venue.'.
+
+    Takes a KnowledgeRef or an EvidenceRef (which has no venue); authors as exported
+    ('Family, Given'), at most three, then 'e.a.'."""
+    names = [one_line(a) for a in ref.authors if one_line(a)]
+    who = "; ".join(names[:3]) + (" e.a." if len(names) > 3 else "")
+    year = f" ({ref.year})" if ref.year else " (z.j.)"
+    title = one_line(ref.title).rstrip(".")
+    venue = one_line(getattr(ref, "venue", ""))
+    text = f"{who}{year}. {title}." if who else f"{title}{year}."
+    return f"{text} {venue}." if venue and not venue.endswith(".") else f"{text} {venue}".rstrip()
+
+
+def short_cite(ref) -> str:
+    """'Molenaar & Knoop-van Campen (2019)': family names only, for running text."""
+    families = [one_line(a).split(",")[0] for a in ref.authors if one_line(a)]
+    who = families[0] if len(families) == 1 else " & ".join(families) if len(families) == 2 else \
+        f"{families[0]} e.a." if families else ""
+    year = str(ref.year) if ref.year else "z.j."
+    return f"{who} ({year})" if who else f"{one_line(ref.title)} ({year})"
+
+
+def known_lines(item: AgendaItem) -> list[tuple[str, str]]:
+    """The column *Wat is al bekend*: (kind, text) lines; kind is 'answers', 'confirmed', 'text' or
+    'suggested'. The curator's own text and confirmed sources first; unconfirmed suggestions are
+    labelled as such. Empty when nothing is known or suggested."""
+    lines: list[tuple[str, str]] = []
+    for status in ("answers", "confirmed"):
+        for e in item.evidence:
+            if e.status == status:
+                link = f" {e.url}" if e.url else ""
+                lead = "Beantwoord door: " if status == "answers" else ""
+                lines.append((status, f"{lead}{cite(e)}{link}"))
+    if one_line(item.knowledge.known):
+        lines.append(("text", clean(item.knowledge.known).strip()))
+    suggested = [e for e in item.evidence if e.status == "suggested"]
+    if suggested:
+        lines.append(("suggested", f"{SUGGESTED_LABEL[0].upper()}{SUGGESTED_LABEL[1:]}: "
+                      + "; ".join(f"{short_cite(e)}, {one_line(e.title)}" for e in suggested[:3])))
+    return lines
+
+
+def research_text(item: AgendaItem, library_size: int) -> str:
+    """The column *Welk onderzoek is nog nodig*: the curator's text; else, when the library was
+    searched and gave nothing for this question, an honest line saying so; else empty."""
+    if one_line(item.knowledge.research_needed):
+        return clean(item.knowledge.research_needed).strip()
+    if library_size and not item.evidence:
+        return (f"In de kennisbibliotheek ({library_size} bronnen) is geen relevante bron voor deze vraag "
+                "gevonden; welk onderzoek nodig is, is nog in te vullen.")
+    return ""

@@ -44,6 +44,7 @@ HEADINGS = (
     "Hoe is deze agenda gemaakt",
     "Wat is er veranderd",
     "De kennisvragen per thema",
+    common.ANSWERED_HEADING,
     "Contextmatrix",
     "Bijlagen",
 )
@@ -272,6 +273,7 @@ class _Writer:
         self.method()
         self.changes()
         self.per_theme()
+        self.answered()
         self.context_matrix()
         self.appendices()
         self.toc(toc_anchor)
@@ -539,6 +541,22 @@ class _Writer:
         else:
             self.para("Deze versie is nog niet door een curator beoordeeld.")
 
+        self.heading("Wat is al bekend", 2)
+        n_lib = len(self.agenda.library)
+        if n_lib:
+            with_ev = sum(bool(i.evidence) for i in self.items)
+            self.para(f"Elke vraag is vergeleken met de {n_lib} bronnen van de kennisbibliotheek (inputs/kennis/: "
+                      "literatuur, notities, praktijkpublicaties). De computer zoekt op twee manieren: op "
+                      "gedeelde woorden (BM25, met Nederlandse woordstammen) en op betekenis (een meertalig "
+                      "taalmodel, zodat een Engelse samenvatting bij een Nederlandse vraag wordt gevonden). "
+                      f"Bij {with_ev} van de {len(self.items)} vragen is minstens één mogelijk relevante bron "
+                      "gevonden. Zolang de curator een bron niet heeft bevestigd, staat die bij de vraag als "
+                      f"‘{common.SUGGESTED_LABEL}’; bevestigde bronnen staan onder ‘Wat is al bekend’. Is er "
+                      "geen bron gevonden, dan staat dat onder ‘Welk onderzoek is nog nodig’.")
+        else:
+            self.para("Er is geen kennisbibliotheek (inputs/kennis/) meegegeven; de kolom ‘Wat is al bekend’ "
+                      "bevat alleen wat de curator zelf heeft ingevuld.")
+
         self.heading("Opmerkingen bij de besluiten van de curator", 2)
         if a.curation_notes:
             self.para("Deze besluiten konden niet (volledig) worden uitgevoerd, meestal omdat ze verwijzen naar "
@@ -601,6 +619,14 @@ class _Writer:
             self.table(["Vraag in deze versie", "Samengevoegd uit (vorige versie)"],
                        [[f"{one_line(m.question)} ({m.into})", ", ".join(m.merged)] for m in c.merges],
                        [11.0, 5.0])
+        else:
+            self.none_line("Geen.")
+
+        self.heading("Beantwoord door de kennisbibliotheek", 2)
+        if c.answered:
+            self.table(["Vraag", "Beantwoord door"],
+                       [[f"{one_line(a.question)} ({a.cluster_id})", one_line(a.source)] for a in c.answered],
+                       [8.6, 7.4])
         else:
             self.none_line("Geen.")
 
@@ -707,9 +733,9 @@ class _Writer:
         k = item.knowledge
         cells = [
             ("Vraag", one_line(item.question)),
-            ("Wat is al bekend", clean(k.known).strip() or NOT_FILLED),
+            ("Wat is al bekend", common.known_lines(item) or NOT_FILLED),
             ("Hoe maken we het toegankelijk", clean(k.accessible).strip() or NOT_FILLED),
-            ("Welk onderzoek is nog nodig", clean(k.research_needed).strip() or NOT_FILLED),
+            ("Welk onderzoek is nog nodig", common.research_text(item, len(self.agenda.library)) or NOT_FILLED),
         ]
         self.para("", space_after=0, keep_next=bool(common.pick_quotes(item, 1))).paragraph_format.line_spacing = Pt(4)
         # One row of four columns, as in the knowledge table's own agenda; the row does not split.
@@ -724,6 +750,11 @@ class _Writer:
             cell = row.cells[n]
             self.shade(cell, KEY_FILL if n == 0 else KNOWLEDGE_FILL)
             self.cell_text(cell, label, bold=True, color="1F3B5A")
+            if isinstance(text, list):  # what is known: sources, the curator's text, suggestions
+                for kind, line in text:
+                    suggested = kind == "suggested"
+                    self.cell_para(cell, line, italic=suggested, color="595959" if suggested else None)
+                continue
             empty = text == NOT_FILLED
             self.cell_para(cell, text, italic=empty, color="7F7F7F" if empty else None)
 
@@ -759,8 +790,10 @@ class _Writer:
             if schools:
                 self._small(self.cell_para(c_ctx), ", ".join(schools))
             k = item.knowledge
+            known = " ".join(line for _, line in common.known_lines(item))
             parts = [(lbl, clean(v).strip()) for lbl, v in
-                     (("Bekend", k.known), ("Toegankelijk", k.accessible), ("Onderzoek", k.research_needed))]
+                     (("Bekend", known), ("Toegankelijk", k.accessible),
+                      ("Onderzoek", common.research_text(item, len(self.agenda.library))))]
             if not any(v for _, v in parts):
                 self.cell_text(c_know, NOT_FILLED, italic=True, color="7F7F7F")
                 continue
@@ -782,10 +815,33 @@ class _Writer:
         run.font.size = Pt(8)
         run.font.color.rgb = RGBColor.from_string("6F6F6F")
 
+    # --- 6b. answered questions --------------------------------------------------------------
+
+    def answered(self) -> None:
+        """Questions a curator marked as answered by a source of the library: out of the ranking,
+        frequency still visible, with the source that answers them."""
+        answered = self.agenda.answered
+        self.heading(HEADINGS[4], 1, new_page=True)
+        if not answered:
+            self.para("Geen: de curator heeft nog geen vraag gemarkeerd als beantwoord door een bron uit de "
+                      "kennisbibliotheek (kennisagenda evidence, oordeel ‘beantwoordt’).")
+            return
+        self.para(f"{plural_q(len(answered)).capitalize()} {'is' if len(answered) == 1 else 'zijn'} volgens de curator "
+                  "al beantwoord door bestaande kennis. Ze dingen niet mee naar een plaats in de rangorde en "
+                  "vragen geen nieuw onderzoek, maar hoe vaak ze zijn gesteld blijft zichtbaar: het antwoord "
+                  "verdient het om beter bekend te worden.")
+        rows = []
+        for item in answered:
+            source = next((e for e in item.evidence if e.status == "answers"), None)
+            rows.append([one_line(item.question), common.plural(item.frequency, "bron", "bronnen"),
+                         (common.cite(source) + (f" {source.url}" if source and source.url else "")) if source else "–"])
+        self.table(["Vraag", "Genoemd in", "Beantwoord door"], rows, [7.0, 2.2, 6.8],
+                   align={1: WD_ALIGN_PARAGRAPH.CENTER})
+
     # --- 7. context matrix ------------------------------------------------------------------
 
     def context_matrix(self) -> None:
-        self.heading(HEADINGS[4], 1, new_page=True)
+        self.heading(HEADINGS[5], 1, new_page=True)
         items = self.items[:TOP_N_MATRIX]
         if not items:
             self.none_line("Er staan nog geen vragen op de agenda.")
@@ -806,7 +862,7 @@ class _Writer:
 
     def appendices(self) -> None:
         a = self.agenda
-        self.heading(HEADINGS[5], 1, new_page=True)
+        self.heading(HEADINGS[6], 1, new_page=True)
 
         self.heading("A. Brondocumenten", 2)
         if a.sources:
@@ -858,6 +914,17 @@ class _Writer:
                        [5.6, 1.4, 9.0], align={1: WD_ALIGN_PARAGRAPH.CENTER})
         else:
             self.para("Geen: alle invoerbestanden zijn gelezen.")
+
+        self.heading(f"E. {common.LIBRARY_HEADING}", 2)
+        if a.library:
+            self.para(f"De {len(a.library)} bronnen in inputs/kennis/ waarmee elke vraag is vergeleken: "
+                      "exports uit literatuurbeheer, notities en andere documenten. Het kenmerk (id) is wat de "
+                      "curator in de bewijslijst en in curation.yaml gebruikt.")
+            lib = sorted(a.library, key=lambda r: (common.cite(r).casefold(), r.id))
+            self.table(["Bron", "Id"], [[common.cite(r) + (f" {r.url}" if r.url else ""), r.id] for r in lib],
+                       [13.9, 2.1])
+        else:
+            self.para("Geen: de map inputs/kennis/ is leeg of ontbreekt, dus er is niet gezocht naar wat al bekend is.")
 
 
 # --- module helpers -------------------------------------------------------------------------

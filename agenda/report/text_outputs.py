@@ -21,7 +21,7 @@ from .common import atomic_path, clean, one_line
 __all__ = ["safe_cell", "write_csv", "write_json", "write_markdown", "render_markdown", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ("rank", "cluster_id", "question", "score", "frequency", "n_mentions", "n_schools",
-               "sectors", "roles", "levels", "theme", "question_type", "explanation")
+               "sectors", "roles", "levels", "theme", "question_type", "explanation", "evidence", "answered_by")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,10 +46,12 @@ def safe_cell(value: object) -> str:
 
 
 def _csv_rows(agenda: Agenda) -> list[list[str]]:
+    """Ranked items, then answered ones (empty rank: they are out of the ranking)."""
     rows = []
-    for item in sorted(agenda.items, key=lambda i: i.rank):
+    answered = {i.cluster_id for i in agenda.answered}
+    for item in [*sorted(agenda.items, key=lambda i: i.rank), *agenda.answered]:
         rows.append([safe_cell(v) for v in (
-            item.rank,
+            "" if item.cluster_id in answered else item.rank,
             item.cluster_id,
             one_line(item.question),
             round(item.score, 4),
@@ -62,6 +64,8 @@ def _csv_rows(agenda: Agenda) -> list[list[str]]:
             item.theme or "",
             item.question_type or "",
             one_line(item.explanation),
+            "; ".join(f"{e.id} {e.status}" for e in item.evidence),
+            next((e.id for e in item.evidence if e.status == "answers"), ""),
         )])
     return rows
 
@@ -130,6 +134,11 @@ def _env() -> Environment:
         env.filters["levels"] = lambda item: ", ".join(common.context_values(item, "level")) or "-"
         env.filters["quotes"] = common.pick_quotes
         env.filters["or_todo"] = lambda v: one_line(v) or common.NOT_FILLED
+        env.filters["known"] = lambda item: " · ".join(line for _, line in common.known_lines(item))
+        env.filters["research"] = common.research_text
+        env.filters["cite"] = common.cite
+        env.filters["answered_by"] = lambda item: next(
+            (common.cite(e) for e in item.evidence if e.status == "answers"), "–")
         _ENV = env
     return _ENV
 
@@ -145,6 +154,8 @@ def render_markdown(agenda: Agenda) -> str:
         "period": (common.dutch_date(first), common.dutch_date(last)) if first else None,
         "n_mentions": common.n_mentions(agenda),
         "table": agenda.knowledge_table or "de kennistafel",
+        "library": sorted(agenda.library, key=lambda r: (common.cite(r).casefold(), r.id)),
+        "library_size": len(agenda.library),
     }
     return _env().get_template("kennisagenda.md.j2").render(**ctx)
 

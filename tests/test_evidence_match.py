@@ -1,0 +1,101 @@
+"""Hybrid retrieval: BM25 (DuckDB fts, Dutch stemmer, offline) + multilingual e5, per question."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from agenda.dedupe.embed import e5_embedder
+from agenda.evidence import stopwords
+from agenda.evidence.library import _entry
+from agenda.evidence.match import Params, match_questions, standardise
+from agenda.store import Store
+
+
+def _source(title: str, abstract: str, kind: str = "reference"):
+    if kind == "reference":
+        return _entry(path="kennis/x.ris", kind=kind, title=title, authors=["Auteur, A."], year=2020, abstract=abstract)
+    return _entry(path=f"kennis/{title}.md", kind=kind, title=title, authors=[], year=None, paragraphs=[abstract])
+
+
+LIBRARY = [
+    _source("How teachers make dashboard information actionable",
+            "Teachers looked at the dashboard of adaptive learning software during lessons and used the data "
+            "to give feedback to pupils or adjust their instruction."),
+    _source("Learning analytics: Ethical issues and dilemmas",
+            "Who owns the data that schools collect on learners, consent, transparency and the privacy of pupils."),
+    _source("Becoming a self-regulated learner",
+            "Pupils set their own goals, monitor their progress and reflect: taking ownership of their learning."),
+    _source("The difference between emergency remote teaching and online learning",
+            "Teaching moved online in a hurry during the COVID-19 school closures; lessons for later."),
+    _source("Prospect theory: An analysis of decision under risk",
+            "Decisions under risk: losses weigh more heavily than gains of the same size."),
+    _source("Notitie leerpleinen", "Een leerplein inrichten voor groepsdoorbroken werken: zones voor instructie, "
+            "stil werken en samenwerken.", kind="document"),
+]
+QUESTIONS = {
+    "Q-dashb1": ["Hoe vertalen leerkrachten de gegevens uit het dashboard naar hun instructie?"],
+    "Q-priva1": ["Van wie zijn de gegevens die leerlingen in de oefensoftware achterlaten?",
+                 "Hoe gaan we zorgvuldig om met de privacy van leerlinggegevens?"],
+    "Q-eigen1": ["Hoe vergroot je het eigenaarschap van leerlingen over hun eigen leerproces?"],
+    "Q-coron1": ["Wat nemen we mee uit het afstandsonderwijs tijdens de lockdown?"],
+    "Q-plein1": ["Hoe richt je leerpleinen in?"],
+    "Q-roost1": ["Hoe organiseer je het rooster zonder vaste jaargroepen?"],
+    "Q-ouder1": ["Hoe betrek je ouders bij de overstap naar een nieuwe werkwijze?"],
+    "Q-pabo01": ["Hoe bereidt de pabo studenten voor op werken met ict?"],
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = Store(tmp_path_factory.mktemp("ev") / "ev.duckdb")
+    s.save_library(1, LIBRARY, stopwords())
+    yield s
+    s.close()
+
+
+def _titles(found, store):
+    title = {k.id: k.title for k in store.library()}
+    return {q: [title[s.source_id] for s in sug] for q, sug in found.items()}
+
+
+def test_dutch_questions_find_english_and_dutch_sources(store):
+    found = match_questions(store, QUESTIONS)
+    titles = _titles(found, store)
+    assert titles["Q-dashb1"][0] == "How teachers make dashboard information actionable"
+    assert titles["Q-priva1"][0] == "Learning analytics: Ethical issues and dilemmas"
+    assert titles["Q-eigen1"][0] == "Becoming a self-regulated learner"
+    assert titles["Q-coron1"][0] == "The difference between emergency remote teaching and online learning"
+    assert titles["Q-plein1"][0] == "Notitie leerpleinen"
+    assert not any("Prospect theory" in t for ts in titles.values() for t in ts[:1])  # the distractor never leads
+    best = found["Q-dashb1"][0]
+    assert 0.5 <= best.score < 1 and best.bm25 is not None and best.bm25 > 0  # 'dashboard' is a shared term
+    assert len(found["Q-dashb1"]) <= Params().top
+    # the embeddings are cached in DuckDB by text: library passages and questions
+    assert store.cached_embeddings(e5_embedder("passage").name, [p[2] for p in store.passages()])
+
+
+def test_bm25_uses_the_dutch_stemmer_offline(store):
+    assert store.load_fts()
+    store.index_passages()
+    hits = store.bm25("leerpleinen ingericht")  # stems: leerplein, ingericht/inricht
+    owner = {p[0]: p[1] for p in store.passages()}
+    titles = {k.id: k.title for k in store.library()}
+    assert hits and titles[owner[hits[0][0]]] == "Notitie leerpleinen"
+    assert store.bm25("de het een") == []  # stop words only: no hit
+
+
+def test_without_the_fts_wheel_dense_alone_still_matches(store, monkeypatch, caplog):
+    monkeypatch.setattr(Store, "load_fts", lambda self: False)
+    with caplog.at_level(logging.WARNING, logger="agenda.evidence"):
+        found = match_questions(store, QUESTIONS)
+    assert "fts niet beschikbaar" in caplog.text
+    assert _titles(found, store)["Q-priva1"][0] == "Learning analytics: Ethical issues and dilemmas"
+    assert all(s.bm25 is None for sug in found.values() for s in sug)
+
+
+def test_a_passage_that_resembles_every_question_gains_nothing():
+    # column 0 matches all questions a bit (boilerplate), column 1 one question strongly
+    scores = np.array([[0.86, 0.80], [0.86, 0.81], [0.86, 0.80], [0.86, 0.92]] * 2, dtype=np.float32)
+    z = standardise(scores)
+    assert z[3, 1] > z[3, 0] and abs(z[:, 0]).max() < 1e-3
