@@ -6,7 +6,9 @@ so they survive every later build.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -77,11 +79,12 @@ def load_curation(path: Path, display_name: str = "curation.yaml", limits: Limit
                                       reason=f"ongeldig besluit bij '{where}': {dutch_reason(err)}")) from None
 
 
-def add_decisions(path: Path, **groups: list[list[str]]) -> None:
-    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]]), keeping the
-    curator's comments and layout (ruamel.yaml round trip), atomically."""
+def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
+    """Change the decisions file in place, keeping the curator's comments and layout (ruamel.yaml
+    round trip), atomically: `edit` gets the top-level mapping (a ruamel CommentedMap, created
+    when the file is absent or empty) and changes it; what is written must read back."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap
 
     rt = YAML()
     rt.preserve_quotes = True
@@ -89,15 +92,7 @@ def add_decisions(path: Path, **groups: list[list[str]]) -> None:
     data = rt.load(path.read_text(encoding="utf-8")) if path.is_file() else None
     if data is None:
         data = CommentedMap()
-    for key, new in groups.items():
-        if not new:
-            continue
-        if data.get(key) is None:
-            data[key] = CommentedSeq()
-        for group in new:
-            row = CommentedSeq(group)
-            row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b]
-            data[key].append(row)
+    edit(data)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         if not path.is_file():
@@ -105,3 +100,22 @@ def add_decisions(path: Path, **groups: list[list[str]]) -> None:
         rt.dump(data, fh)
     tmp.replace(path)
     load_curation(path)  # what was written must read back
+
+
+def add_decisions(path: Path, **groups: list[list[str]]) -> None:
+    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]]), keeping the
+    curator's comments and layout (ruamel.yaml round trip), atomically."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    def append(data) -> None:
+        for key, new in groups.items():
+            if not new:
+                continue
+            if data.get(key) is None:
+                data[key] = CommentedSeq()
+            for group in new:
+                row = CommentedSeq(group)
+                row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b]
+                data[key].append(row)
+
+    edit_curation(path, append)

@@ -8,7 +8,6 @@ not merged automatically, most likely first. `write_review` writes them to .xlsx
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from agenda.dedupe import pairs as dedupe
 from agenda.dedupe.clusters import embed_cached
 from agenda.dedupe.curation import add_decisions, load_curation
 from agenda.dedupe.embed import default_embedder
-from agenda.report.text_outputs import safe_cell
+from agenda.sheets import read_sheet, write_sheet
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
@@ -95,57 +94,13 @@ def _decided(store: Store) -> DecidedPairs:
 
 
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow({k: safe_cell(v) for k, v in r.items()})
-        return
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Review"
-    ws.append(COLUMNS)
-    for r in rows:
-        ws.append([safe_cell(r[c]) if isinstance(r[c], str) else r[c] for c in COLUMNS])  # numbers stay numbers
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-    widths = {"A": 5, "B": 10, "C": 11, "D": 50, "E": 30, "F": 11, "G": 50, "H": 30, "I": 12, "J": 30}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    verdict = DataValidation(type="list", formula1='"ja,nee"', allow_blank=True,
-                             promptTitle="Oordeel", prompt="ja = dezelfde vraag, nee = verschillende vragen")
-    ws.add_data_validation(verdict)
-    verdict.add(f"I2:I{max(len(rows) + 1, 2)}")
-    ws.freeze_panes = "A2"
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    write_sheet(rows, path, COLUMNS, title="Review", widths=[5, 10, 11, 50, 30, 11, 50, 30, 12, 30],
+                verdict_column="oordeel", verdicts=["ja", "nee"],
+                prompt="ja = dezelfde vraag, nee = verschillende vragen")
 
 
 def read_review(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise FileNotFoundError(f"reviewlijst niet gevonden: {path}")
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.readline()
-            fh.seek(0)
-            return list(csv.DictReader(fh, delimiter=";" if sample.count(";") >= sample.count(",") else ","))
-    from openpyxl import load_workbook
-
-    ws = load_workbook(path, read_only=True, data_only=True).active
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in next(rows, [])]
-    return [{h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False)} for r in rows]
+    return read_sheet(path, "reviewlijst")
 
 
 def apply_review(path: Path, curation_file: Path) -> str:

@@ -447,13 +447,14 @@ def _read_docx(path: Path, rel: str, limits: Limits) -> KnowledgeSource:
 
 
 def _read_pdf(path: Path, rel: str, limits: Limits) -> KnowledgeSource:
-    try:
-        from agenda.ingest.pdf import pdf_blocks  # the ingest stage's PDF reader (text layer, guards)
+    try:  # the ingest stage's PDF reader: text layer, headings by font, headers/footers dropped, guards
+        from agenda.ingest.pdf import document_blocks, pdf_document
     except ImportError:
-        raise IngestError("PDF wordt nog niet gelezen in deze versie (lever de tekst aan als .docx, .md of .txt)") from None
-    props, created, blocks = pdf_blocks(path, limits)
-    paragraphs, headings = _block_paragraphs(blocks)
-    return _document(rel, props, {}, paragraphs, headings, fallback_year=created.year if created else None)
+        raise IngestError("PDF wordt in deze versie nog niet gelezen (lever de tekst aan als .docx, .md of .txt)") from None
+    doc = pdf_document(path, limits)
+    paragraphs, headings = _block_paragraphs(document_blocks(doc))
+    props = {"title": doc.title} if doc.title else {}
+    return _document(rel, props, {}, paragraphs, headings, fallback_year=doc.date.year if doc.date else None)
 
 
 _CHROME = "script, style, noscript, template, svg, iframe, nav, header, footer, form, aside, button"

@@ -16,15 +16,14 @@ hand-written ``known``/``accessible``/``research_needed`` text (ruamel.yaml roun
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
-from agenda.dedupe.curation import load_curation
+from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Agenda
-from agenda.report.text_outputs import safe_cell
+from agenda.sheets import read_sheet, write_sheet
 
-__all__ = ["COLUMNS", "VERDICTS", "evidence_rows", "write_evidence", "read_sheet", "apply_evidence"]
+__all__ = ["COLUMNS", "VERDICTS", "evidence_rows", "write_evidence", "apply_evidence"]
 
 COLUMNS = ["nr", "vraag", "vraagtekst", "rang", "bron", "titel", "auteurs", "jaar", "fragment", "score", "status",
            "oordeel", "toelichting"]
@@ -65,69 +64,14 @@ def evidence_rows(agenda: Agenda) -> list[dict[str, object]]:
 
 def write_evidence(rows: list[dict[str, object]], path: Path) -> None:
     """Write the sheet as .csv (``;``, UTF-8 with BOM) or .xlsx (a drop-down on *oordeel*)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow({k: safe_cell(r[k]) for k in COLUMNS})
-        tmp.replace(path)
-        return
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Bewijs"
-    ws.append(COLUMNS)
-    for r in rows:
-        ws.append([safe_cell(r[c]) if isinstance(r[c], str) else r[c] for c in COLUMNS])  # numbers stay numbers
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-    widths = dict(zip("ABCDEFGHIJKLM", (5, 10, 45, 9, 10, 45, 25, 6, 60, 7, 12, 13, 30), strict=True))
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    verdict = DataValidation(type="list", formula1='"relevant,beantwoordt,nee"', allow_blank=True,
-                             promptTitle="Oordeel",
-                             prompt="relevant = zegt iets over de vraag; beantwoordt = beantwoordt de vraag; nee = niet relevant")
-    ws.add_data_validation(verdict)
-    verdict.add(f"L2:L{max(len(rows) + 1, 2)}")
-    ws.freeze_panes = "A2"
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-
-
-def read_sheet(path: Path) -> list[dict[str, str]]:
-    """Rows of a filled-in sheet (.csv with ; or , — or .xlsx), every value a string."""
-    if not path.is_file():
-        raise FileNotFoundError(f"bestand niet gevonden: {path}")
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.readline()
-            fh.seek(0)
-            return list(csv.DictReader(fh, delimiter=";" if sample.count(";") >= sample.count(",") else ","))
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = wb.active.iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, [])]
-        return [{h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False)} for r in rows]
-    finally:
-        wb.close()
+    write_sheet(rows, path, COLUMNS, title="Bewijs", widths=[5, 10, 45, 9, 10, 45, 25, 6, 60, 7, 12, 13, 30],
+                verdict_column="oordeel", verdicts=["relevant", "beantwoordt", "nee"],
+                prompt="relevant = zegt iets over de vraag; beantwoordt = beantwoordt de vraag; nee = niet relevant")
 
 
 def apply_evidence(path: Path, curation_file: Path) -> str:
     """Write the verdicts of a filled-in evidence sheet into curation.yaml; returns a Dutch summary."""
-    rows = read_sheet(path)
+    rows = read_sheet(path, "bewijslijst")
     if rows and not {"vraag", "bron", "oordeel"} <= set(rows[0]):
         raise ValueError(f"{path}: dit is geen bewijslijst (kolommen vraag, bron en oordeel ontbreken)")
     load_curation(curation_file)  # refuse to touch a decisions file that does not read
@@ -154,19 +98,8 @@ def apply_evidence(path: Path, curation_file: Path) -> str:
 
 def _write_knowledge(path: Path, verdicts: list[tuple[str, str, str]]) -> dict[str, int]:
     """Merge verdicts into ``knowledge:``, keeping comments and other fields (atomic write)."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from agenda.dedupe.curation import HEADER
-
-    rt = YAML()
-    rt.preserve_quotes = True
-    rt.width = 100
-    data = rt.load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    if data is None:
-        data = CommentedMap()
-    if data.get("knowledge") is None:
-        data["knowledge"] = CommentedMap()
     counts = {"relevant": 0, "beantwoordt": 0, "nee": 0}
 
     def flow_list(entry: CommentedMap, key: str) -> CommentedSeq:
@@ -176,35 +109,33 @@ def _write_knowledge(path: Path, verdicts: list[tuple[str, str, str]]) -> dict[s
             entry[key] = seq
         return entry[key]
 
-    for qid, kid, verdict in verdicts:
+    def merge(data) -> None:
+        if data.get("knowledge") is None:
+            data["knowledge"] = CommentedMap()
         knowledge = data["knowledge"]
-        if knowledge.get(qid) is None:
-            knowledge[qid] = CommentedMap()
-        entry = knowledge[qid]
-        sources, rejected = flow_list(entry, "sources"), flow_list(entry, "rejected")
-        if verdict == "nee":
-            while kid in sources:
-                sources.remove(kid)
-            if entry.get("answered_by") == kid:
-                del entry["answered_by"]
-            if kid not in rejected:
-                rejected.append(kid)
-        else:
-            while kid in rejected:
-                rejected.remove(kid)
-            if kid not in sources:
-                sources.append(kid)
-            if verdict == "beantwoordt":
-                entry["answered_by"] = kid
-        for key in ("sources", "rejected"):
-            if not entry[key]:
-                del entry[key]
-        counts[verdict] += 1
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        if not path.is_file():
-            fh.write(HEADER)
-        rt.dump(data, fh)
-    tmp.replace(path)
-    load_curation(path)  # what was written must read back
+        for qid, kid, verdict in verdicts:
+            if knowledge.get(qid) is None:
+                knowledge[qid] = CommentedMap()
+            entry = knowledge[qid]
+            sources, rejected = flow_list(entry, "sources"), flow_list(entry, "rejected")
+            if verdict == "nee":
+                while kid in sources:
+                    sources.remove(kid)
+                if entry.get("answered_by") == kid:
+                    del entry["answered_by"]
+                if kid not in rejected:
+                    rejected.append(kid)
+            else:
+                while kid in rejected:
+                    rejected.remove(kid)
+                if kid not in sources:
+                    sources.append(kid)
+                if verdict == "beantwoordt":
+                    entry["answered_by"] = kid
+            for key in ("sources", "rejected"):
+                if not entry[key]:
+                    del entry[key]
+            counts[verdict] += 1
+
+    edit_curation(path, merge)
     return counts
