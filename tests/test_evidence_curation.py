@@ -120,3 +120,13 @@ def test_a_confirmed_id_missing_from_the_library_is_noted_not_shown():
     ranked, answered, notes = attach_evidence([item], {}, lib)
     assert [e.id for e in ranked[0].evidence] == ["K-aaaaaa"] and ranked[0].evidence[0].status == "confirmed"
     assert answered == [] and any("K-bbbbbb" in n for n in notes)
+
+
+def test_citation_as_a_reader_expects_it():
+    from agenda.report.common import cite, short_cite
+
+    ref = KnowledgeSource(id="K-aaaaaa", title="What can learning curves tell?", authors=["Molenaar, Inge",
+                          "Horvers, Anne", "Baker, Ryan S.", "Extra, E."], year=2021, venue="Learning and Instruction")
+    assert cite(ref) == ("Molenaar, Inge; Horvers, Anne; Baker, Ryan S. e.a. (2021). What can learning curves "
+                         "tell? Learning and Instruction.")
+    assert short_cite(ref) == "Molenaar e.a. (2021)"

@@ -107,7 +107,7 @@ def test_every_format_becomes_knowledge_sources(tmp_path):
     by_title = {s.title: s for s in result.sources}
     molenaar = by_title[TITLE]
     assert molenaar.authors == ["Molenaar, Inge", "Knoop-van Campen, Carolien A. N."]
-    assert (molenaar.year, molenaar.doi, molenaar.url) == (2019, DOI.lower(), f"https://doi.org/{DOI.lower()}")
+    assert (molenaar.year, molenaar.doi, molenaar.url) == (2019, DOI, f"https://doi.org/{DOI}")
     assert molenaar.venue == "IEEE Transactions on Learning Technologies"
     assert molenaar.passages[0].startswith(TITLE + ". Primary school teachers")
     assert "Trefwoorden: dashboards." in molenaar.passages[-1]

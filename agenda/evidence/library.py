@@ -79,9 +79,10 @@ def _norm_key(text: str) -> str:
 
 
 def normalise_doi(value: object) -> str:
-    """'https://doi.org/10.1/X' or 'doi:10.1/X' -> '10.1/x'; '' when there is no DOI in it."""
+    """'https://doi.org/10.1/X' or 'doi:10.1/X' -> '10.1/X' (case kept for display; ids fold it);
+    '' when there is no DOI in it."""
     m = _DOI.search(str(value or ""))
-    return m.group(0).rstrip(".,;)").lower() if m else ""
+    return m.group(0).rstrip(".,;)") if m else ""
 
 
 def knowledge_id(doi: str, title: str, year: int | None, text: str = "") -> str:

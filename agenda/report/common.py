@@ -209,8 +209,9 @@ def cite(ref) -> str:
     who = "; ".join(names[:3]) + (" e.a." if len(names) > 3 else "")
     year = f" ({ref.year})" if ref.year else " (z.j.)"
     title = one_line(ref.title).rstrip(".")
+    stop = "" if title.endswith(("?", "!")) else "."
     venue = one_line(getattr(ref, "venue", ""))
-    text = f"{who}{year}. {title}." if who else f"{title}{year}."
+    text = f"{who}{year}. {title}{stop}" if who else f"{title}{year}."
     return f"{text} {venue}." if venue and not venue.endswith(".") else f"{text} {venue}".rstrip()
 
 
