@@ -105,14 +105,26 @@ def cluster_mentions(
     *,
     embedder: Embedder | None = None,
     store: Store | None = None,
+    final: dict[str, list[str]] | None = None,
 ) -> ClusterOutcome:
-    """Deduplicate mentions into clusters with stable ids and the curator's decisions applied."""
+    """Deduplicate mentions into clusters with stable ids and the curator's decisions applied.
+
+    `previous` is the last build's machine clustering, `final` the same build's result with
+    the decisions applied: with both, the pair model learns from the curator's verdicts
+    (agenda.dedupe.adapt) before clustering.
+    """
     notes: list[str] = []
     mentions = list(mentions)
     texts = [m.text for m in mentions]
     embedder = embedder or default_embedder()
     embeddings = embed_cached(texts, embedder, store)
-    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder) if mentions else []
+    model = None
+    if final is not None and (curation.merge or curation.distinct or curation.split) and len(mentions) > 2:
+        from agenda.dedupe.adapt import model_for
+
+        corpus = pairs.Corpus(texts, embeddings, embedder)
+        model = model_for(corpus, [m.id for m in mentions], curation, final, previous, embedder)
+    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder, model=model) if mentions else []
 
     by_label: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -154,22 +166,48 @@ def cluster_mentions(
             cid = alias[cid]
         for p in path:  # path compression: chains of merges stay short
             alias[p] = cid
+        if cid not in members and previous.get(cid):
+            # an id the machine no longer produces (its clustering moved): the question that
+            # now holds most of that id's former formulations, so a verdict is not lost
+            votes = Counter(owner[index_of[m]] for m in previous[cid] if m in index_of and index_of[m] in owner)
+            if votes:
+                cid = min(votes, key=lambda c: (-votes[c], c))
         return cid
 
     for group in curation.merge:
         present: dict[str, None] = {}  # ordered set
+        moved = []  # M- ids: that formulation belongs to the group's question (a confirmed split proposal)
         for cid in group:
+            if cid.startswith("M-"):
+                if cid in index_of:
+                    moved.append(index_of[cid])
+                else:
+                    notes.append(f"merge: formulering {cid} bestaat niet (meer); niet toegevoegd")
+                continue
             target = resolve(cid)
             if target in members:
                 present.setdefault(target)
             else:
                 notes.append(f"merge: vraag {cid} bestaat niet (meer); niet samengevoegd")
+        if present and moved:
+            first = next(iter(present))
+            for i in moved:
+                src = owner.get(i)
+                if src is not None and src != first and src in members:
+                    members[src] = [j for j in members[src] if j != i]
+                    if not members[src]:
+                        del members[src]
+                        alias[src] = first
+                owner[i] = first
+            members[first] = sorted(set(members[first]) | set(moved))
         if len(present) < 2:
             continue
         keep, *others = present
         merged = members[keep]
         for other in others:
-            merged.extend(members.pop(other))
+            part = members.pop(other)
+            merged.extend(part)
+            owner.update((i, keep) for i in part)
             alias[other] = keep
         members[keep] = sorted(merged)
 
@@ -215,7 +253,8 @@ def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tupl
 def cluster_database(store: Store, build_id: int, curation: Curation, embedder: Embedder | None = None) -> ClusterOutcome:
     """The build's clustering stage: read active mentions, cluster, store the result."""
     mentions, notes = select_mentions(store.mentions(include_candidates=True), curation)
-    outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder, store=store)
+    outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder,
+                               store=store, final=store.previous_clusters())
     outcome.notes[:0] = notes
     store.save_clusters(build_id, outcome.clusters, outcome.automatic)
     return outcome

@@ -19,6 +19,8 @@ HEADER = """\
 # Besluiten van de curator. Ze blijven gelden bij elke volgende build.
 # Sleutels zijn vaste ids: Q-xxxxxx (een vraag/cluster) en M-xxxxxxxx (een formulering).
 # merge:     [[Q-a, Q-b]]               deze vragen zijn één vraag (de eerste id blijft)
+#            [[Q-a, M-x]]               deze formulering hoort bij die vraag
+# distinct:  [[Q-a, Q-b]]               beoordeeld: verschillende vragen (wordt niet opnieuw gevraagd)
 # split:     [[M-x]]                    deze formulering(en) horen niet in hun cluster
 # exclude:   [{cluster: Q-x, why: ...}] buiten scope (staat met reden in de bijlage)
 # rename:    {Q-x: "..."}               de formulering op de agenda

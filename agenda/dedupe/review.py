@@ -1,20 +1,47 @@
-"""The curator's review queue: candidate merges the machine was unsure about.
+"""The curator's review queue: the most useful questions to put to a curator next.
 
-`review_queue` pairs current clusters whose formulations are near neighbours but were
-not merged automatically, most likely first. `write_review` writes them to .xlsx or
-.csv with a verdict column; `apply_review` turns the verdicts into curation.yaml entries
-(`merge` for "ja", `distinct` for "nee", so a rejected pair is not asked again).
+`review_queue` proposes two kinds of rows, each asking one thing — *are these the same
+question?* (ja/nee):
+
+- **merge proposals** (`Q-…` vs `Q-…`): two current questions that may be one. Candidates
+  widen as verdicts accumulate: a question's formulations' nearest neighbours (the first
+  ``k``, then ``k`` more for every verdict already given on that question) and the nearest
+  questions of its whole cluster (centroid of its formulations), so the queue is never
+  empty while questions remain apart that nobody judged.
+- **split proposals** (`Q-…` vs `M-…`): a formulation that fits its own question worst.
+  "nee" takes it out (a `split` entry), "ja" confirms it (a `merge` entry `[Q, M]`: the
+  formulation belongs to that question; never asked again).
+
+Rows are ordered by expected gain in B-cubed F1: the probability that the answer changes
+the agenda (same question for a merge proposal, different for a split proposal) times the
+number of formulation links it fixes (sizes a·b for a merge, s-1 for a split), so a likely
+merge of two large questions comes before a near-certain pair of single formulations.
+Probabilities come from the pair model (`agenda.dedupe.pairs`), adapted to this corpus's
+own verdicts (`agenda.dedupe.adapt`).
+
+`write_review` writes the rows to .xlsx or .csv (`;`, as Dutch Excel writes it);
+`apply_review` turns the verdicts into curation.yaml entries (`merge` for "ja",
+`distinct` for "nee" between two questions, `split` for "nee" on a formulation).
+Verdicts are keyed by stable ids and resolved to today's clusters on every round
+(`Decisions`), so they survive rebuilds and merges: a "nee" between A and B also holds
+for whatever A was merged into.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from agenda.dedupe import pairs as dedupe
+from agenda.dedupe.adapt import model_for
 from agenda.dedupe.clusters import embed_cached
 from agenda.dedupe.curation import add_decisions, load_curation
 from agenda.dedupe.embed import default_embedder
+from agenda.models import Cluster, Curation
 from agenda.sheets import read_sheet, write_sheet
 from agenda.store import Store
 
@@ -23,43 +50,253 @@ COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag
 YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
 NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
 
+CROSS_PAIRS = 16    # formulation pairs scored per candidate pair of questions (most similar first)
+SPLIT_PEERS = 15    # a formulation's fit is measured against at most this many fellow members
+PER_CLUSTER = 3     # a question appears in at most this many rows of one sheet (less redundancy)
+SIZE_POWER = 0.5    # gain ~ (links fixed) ** SIZE_POWER: favours large questions, not overwhelmingly
 
-def review_queue(store: Store, limit: int = 200, k: int = 5) -> list[dict[str, object]]:
-    """Pairs of distinct current clusters that may ask the same question, most likely first."""
+
+@dataclass
+class Decisions:
+    """The curator's verdicts resolved to today's clusters.
+
+    ``groups_of`` maps a current cluster id to the indices of the decisions (merge,
+    distinct, split) that name it, so "did the curator already judge A vs B" is a set
+    intersection: linear in the size of curation.yaml, never quadratic in a group.
+    ``confirmed`` holds (cluster id, mention id) pairs a curator said belong together.
+    """
+
+    groups_of: dict[str, set[int]] = field(default_factory=dict)
+    confirmed: set[tuple[str, str]] = field(default_factory=set)
+    split_off: set[str] = field(default_factory=set)  # formulations a curator took out of their question
+
+    def decided(self, a: str, b: str) -> bool:
+        ga, gb = self.groups_of.get(a), self.groups_of.get(b)
+        if not ga or not gb:
+            return False
+        if len(ga) > len(gb):
+            ga, gb = gb, ga
+        return any(g in gb for g in ga)
+
+    def count(self, cid: str) -> int:
+        return len(self.groups_of.get(cid, ()))
+
+    @classmethod
+    def resolve(cls, curation: Curation, clusters: list[Cluster], automatic: dict[str, list[str]]) -> Decisions:
+        """Resolve every id in the decisions to the cluster it now stands for.
+
+        `automatic` is the last build's machine clustering (cluster id -> mention ids): a
+        `Q-` id that a merge removed is found through the formulations it held.
+        """
+        cluster_of = {m: c.id for c in clusters for m in c.mention_ids}
+        current = {c.id for c in clusters}
+        memo: dict[tuple[str, frozenset[str]], str | None] = {}
+
+        def resolve(x: str, leave_out: frozenset[str] = frozenset()) -> str | None:
+            if x in current and not leave_out:
+                return x
+            if x.startswith("M-"):
+                return cluster_of.get(x)
+            key = (x, leave_out)
+            if key not in memo:
+                votes = Counter(cluster_of[m] for m in automatic.get(x, ()) if m in cluster_of and m not in leave_out)
+                memo[key] = min(votes, key=lambda c: (-votes[c], c)) if votes else (x if x in current else None)
+            return memo[key]
+
+        out = cls()
+        gid = 0
+
+        def add(ids: Iterable[str | None]) -> None:
+            nonlocal gid
+            for cid in {i for i in ids if i is not None}:
+                out.groups_of.setdefault(cid, set()).add(gid)
+            gid += 1
+
+        for group in curation.merge:
+            qs = [resolve(x) for x in group if not x.startswith("M-")]
+            target = next((q for q in qs if q is not None), None)
+            for m in (x for x in group if x.startswith("M-")):
+                if target is not None:
+                    out.confirmed.add((target, m))
+            add(qs + [resolve(x) for x in group if x.startswith("M-")])
+        for group in curation.distinct:
+            add(resolve(x) for x in group)
+        auto_of = {m: cid for cid, ms in automatic.items() for m in ms}
+        for group in curation.split:
+            gone = frozenset(group)
+            for m in group:
+                out.split_off.add(m)
+                origin = resolve(auto_of[m], gone) if m in auto_of else None
+                if origin is not None and origin != cluster_of.get(m):
+                    add([origin, cluster_of.get(m)])  # taken out: do not propose to put it back
+        return out
+
+
+def _latest_curation(store: Store) -> Curation:
+    """The decisions of the last build's inputs/curation.yaml (none if absent or unreadable)."""
+    row = store.con.execute("SELECT inputs_dir FROM builds ORDER BY id DESC LIMIT 1").fetchone()
+    if not row or not row[0]:
+        return Curation()
+    try:
+        return load_curation(Path(row[0]) / "curation.yaml")
+    except ValueError:
+        return Curation()
+
+
+def _predict(corpus: dedupe.Corpus, model: dedupe.PairModel, idx: np.ndarray) -> np.ndarray:
+    """Merge probability of formulation index pairs (m, 2), as the build scores them."""
+    if len(idx) == 0:
+        return np.zeros(0, np.float32)
+    f = dedupe.pair_features(corpus, idx)
+    probs = model.predict(f[:, [dedupe.FEATURES.index(n) for n in model.features]])
+    damp = float(model.meta.get("sector_damp", dedupe.SECTOR_DAMP))
+    return np.where(f[:, dedupe.FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
+
+
+def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairModel | None = None
+                 ) -> list[dict[str, object]]:
+    """The next review sheet: at most `limit` rows, most useful first (see module docstring).
+
+    Each row is a dict with the sheet's COLUMNS; ``waarschijnlijkheid`` is the estimated
+    probability (0..1) that both sides ask the same question.
+    """
     clusters = [c for c in store.clusters() if c.excluded is None]
     mentions = {m.id: m for m in store.mentions(include_candidates=True)}
     sources = {s.id: s.title for s in store.sources(active_only=False)}
-    cluster_of = {mid: c.id for c in clusters for mid in c.mention_ids}
-    ordered = [mentions[mid] for c in clusters for mid in c.mention_ids if mid in mentions]
-    if len(ordered) < 2:
+    clusters = [c.model_copy(update={"mention_ids": [m for m in c.mention_ids if m in mentions]}) for c in clusters]
+    clusters = [c for c in clusters if c.mention_ids]
+    ordered = [mentions[mid] for c in clusters for mid in c.mention_ids]
+    if len(ordered) < 2 or limit <= 0:
         return []
+    curation = _latest_curation(store)
+    automatic = store.previous_clusters(automatic=True)
+    decisions = Decisions.resolve(curation, clusters, automatic)
     texts = [m.text for m in ordered]
-    embeddings = embed_cached(texts, default_embedder(), store)  # the build cached them
-    best: dict[tuple[str, str], tuple[float, int, int]] = {}
-    for i, j, p in dedupe.candidate_pairs(texts, embeddings=embeddings, k=k):
-        a, b = cluster_of[ordered[i].id], cluster_of[ordered[j].id]
-        if a == b:
+    embedder = default_embedder()
+    embeddings = embed_cached(texts, embedder, store)  # the build cached them
+    corpus = dedupe.Corpus(texts, embeddings, embedder)
+    if model is None:  # the model the build used: the prior adapted to this corpus's verdicts
+        model = model_for(corpus, [m.id for m in ordered], curation, store.previous_clusters(), automatic, embedder)
+    n = len(ordered)
+    label = np.empty(n, np.int64)
+    start = 0
+    spans = []
+    for ci, c in enumerate(clusters):
+        label[start:start + len(c.mention_ids)] = ci
+        spans.append(np.arange(start, start + len(c.mention_ids)))
+        start += len(c.mention_ids)
+    cid = [c.id for c in clusters]
+    emb = corpus.emb
+
+    # 1. candidate pairs of questions, widening with the verdicts each question already had
+    widen = np.array([decisions.count(c) for c in cid], np.int64)
+    kmax = int(min(n - 1, k + widen.max() + k))
+    nominated: set[tuple[int, int]] = set()
+    raw_idx = dedupe.knn(emb, kmax)[0]
+    cen_idx = dedupe.knn(corpus.embc, kmax)[0]
+    for i in range(n):
+        kk = k + widen[label[i]]
+        for j in np.concatenate([raw_idx[i, :kk], cen_idx[i, :kk]]):
+            a, b = label[i], label[j]
+            if a != b:
+                nominated.add((min(a, b), max(a, b)))
+    centroid = np.vstack([emb[s].mean(0) for s in spans])
+    centroid /= np.maximum(np.linalg.norm(centroid, axis=1, keepdims=True), 1e-9)
+    ccount = len(clusters)
+    if ccount > 1:
+        c_idx = dedupe.knn(centroid.astype(np.float32), int(min(ccount - 1, k + widen.max() + k)))[0]
+        for a in range(ccount):
+            for b in c_idx[a, :k + widen[a]]:
+                nominated.add((min(a, b), max(a, b)))
+    cand = sorted((a, b) for a, b in nominated if not decisions.decided(cid[a], cid[b]))
+
+    # 2. score them on their most similar formulation pairs
+    rows_idx: list[np.ndarray] = []
+    owner: list[int] = []
+    for t, (a, b) in enumerate(cand):
+        sa, sb = spans[a], spans[b]
+        sims = emb[sa] @ emb[sb].T
+        flat = np.argsort(-sims, axis=None, kind="stable")[:CROSS_PAIRS]
+        ia, ib = np.unravel_index(flat, sims.shape)
+        rows_idx.append(np.stack([sa[ia], sb[ib]], 1))
+        owner += [t] * len(flat)
+
+    # 3. split proposals: each member of a multi-formulation question against its peers
+    shown = {}
+    for ci, c in enumerate(clusters):
+        rep = next((i for i in spans[ci] if texts[i][:1].upper() + texts[i][1:] == c.question), None)
+        shown[ci] = rep
+    split_pairs: list[np.ndarray] = []
+    split_owner: list[int] = []
+    split_members: list[tuple[int, int]] = []
+    for ci, s in enumerate(spans):
+        if len(s) < 2:
             continue
-        key = (a, b) if a < b else (b, a)
-        if key not in best or p > best[key][0]:
-            best[key] = (p, i, j)
-    curation = _decided(store)
+        central = s[np.argsort(-(emb[s] @ centroid[ci]), kind="stable")][:SPLIT_PEERS + 1]
+        for i in s:
+            mid = ordered[i].id
+            if i == shown[ci] or (cid[ci], mid) in decisions.confirmed:
+                continue
+            if len(s) == 2 and shown[ci] is None and i == s[0]:
+                continue  # two formulations, neither shown: ask about one of them only
+            peers = [j for j in central if j != i][:SPLIT_PEERS]
+            split_pairs.append(np.array([[i, j] for j in peers]))
+            split_owner += [len(split_members)] * len(peers)
+            split_members.append((ci, i))
+
+    all_idx = rows_idx + split_pairs
+    probs = _predict(corpus, model, np.concatenate(all_idx) if all_idx else np.zeros((0, 2), np.int64))
+    m_probs, s_probs = probs[:len(owner)], probs[len(owner):]
+
+    proposals: list[tuple[float, float, int, str, str]] = []  # (-gain, p_same, order, a, b)
+    if cand:
+        own = np.asarray(owner)
+        mx = np.full(len(cand), 0.0)
+        np.maximum.at(mx, own, m_probs)
+        mean = np.bincount(own, weights=m_probs, minlength=len(cand)) / np.maximum(np.bincount(own, minlength=len(cand)), 1)
+        for t, (a, b) in enumerate(cand):
+            p = 0.5 * (mx[t] + mean[t])
+            links = len(spans[a]) * len(spans[b])
+            proposals.append((-p * links ** SIZE_POWER, p, t, cid[a], cid[b]))
+    if split_members:
+        own = np.asarray(split_owner)
+        fit = np.bincount(own, weights=s_probs, minlength=len(split_members)) / np.maximum(
+            np.bincount(own, minlength=len(split_members)), 1)
+        for t, (ci, i) in enumerate(split_members):
+            p = float(fit[t])
+            links = len(spans[ci]) - 1
+            proposals.append((-(1.0 - p) * links ** SIZE_POWER, p, len(cand) + t, cid[ci], ordered[i].id))
+    proposals.sort(key=lambda r: (r[0], r[2]))
+
     by_id = {c.id: c for c in clusters}
-    rows = []
-    for (a, b), (p, _, _) in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0])):
-        if frozenset((a, b)) in curation:
-            continue
 
-        def src(cid: str) -> str:
-            titles = sorted({sources.get(mentions[m].source_id, "?") for m in by_id[cid].mention_ids if m in mentions})
-            return "; ".join(titles)
+    def src(ids: list[str]) -> str:
+        return "; ".join(sorted({sources.get(mentions[m].source_id, "?") for m in ids}))
 
-        rows.append({"nr": len(rows) + 1, "waarschijnlijkheid": round(float(p), 3),
-                     "vraag_a": a, "tekst_a": by_id[a].question, "bronnen_a": src(a),
-                     "vraag_b": b, "tekst_b": by_id[b].question, "bronnen_b": src(b),
-                     "oordeel": "", "toelichting": ""})
-        if len(rows) >= limit:
+    # a question in at most PER_CLUSTER rows first (one verdict often settles the next);
+    # then, if the sheet has room, the rest in the same order
+    chosen: list[tuple[float, str, str]] = []
+    rest: list[tuple[float, str, str]] = []
+    used: Counter[str] = Counter()
+    for _, p, _, a, b in proposals:
+        if len(chosen) >= limit:
             break
+        if used[a] >= PER_CLUSTER or used[b] >= PER_CLUSTER:
+            rest.append((p, a, b))
+            continue
+        used[a] += 1
+        used[b] += 1
+        chosen.append((p, a, b))
+    chosen += rest[:limit - len(chosen)]
+    rows: list[dict[str, object]] = []
+    for p, a, b in chosen:
+        if b.startswith("M-"):
+            side_b = {"vraag_b": b, "tekst_b": mentions[b].text, "bronnen_b": src([b])}
+        else:
+            side_b = {"vraag_b": b, "tekst_b": by_id[b].question, "bronnen_b": src(by_id[b].mention_ids)}
+        rows.append({"nr": len(rows) + 1, "waarschijnlijkheid": round(float(p), 3),
+                     "vraag_a": a, "tekst_a": by_id[a].question, "bronnen_a": src(by_id[a].mention_ids),
+                     **side_b, "oordeel": "", "toelichting": ""})
     return rows
 
 
@@ -81,18 +318,6 @@ class DecidedPairs:
         return a is not None and bool(self._groups.get(a, set()) & self._groups.get(b, set()))
 
 
-def _decided(store: Store) -> DecidedPairs:
-    """Cluster pairs a curator already judged (from the last build's inputs/curation.yaml)."""
-    row = store.con.execute("SELECT inputs_dir FROM builds ORDER BY id DESC LIMIT 1").fetchone()
-    if not row or not row[0]:
-        return DecidedPairs()
-    try:
-        curation = load_curation(Path(row[0]) / "curation.yaml")
-    except ValueError:
-        return DecidedPairs()
-    return DecidedPairs([*curation.merge, *curation.distinct])
-
-
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
     write_sheet(rows, path, COLUMNS, title="Review", widths=[5, 10, 11, 50, 30, 11, 50, 30, 12, 30],
                 verdict_column="oordeel", verdicts=["ja", "nee"],
@@ -104,32 +329,46 @@ def read_review(path: Path) -> list[dict[str, str]]:
 
 
 def apply_review(path: Path, curation_file: Path) -> str:
-    """Turn the verdicts of a filled-in review list into curation.yaml entries."""
+    """Turn the verdicts of a filled-in review list into curation.yaml entries.
+
+    Two questions (`Q-`, `Q-`): "ja" → `merge`, "nee" → `distinct`. A question and a
+    formulation (`Q-`, `M-`, a split proposal): "ja" → `merge [Q, M]` (it belongs there),
+    "nee" → `split [M]`. Rows without a verdict are skipped; a pair already decided is not
+    written twice. Raises ValueError (Dutch, with file and line) on an unusable sheet.
+    """
     rows = read_review(path)
     if rows and not {"vraag_a", "vraag_b", "oordeel"} <= set(rows[0]):
         raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
     curation = load_curation(curation_file)
     merges: list[list[str]] = []
     distincts: list[list[str]] = []
+    splits: list[list[str]] = []
     skipped = 0
-    known = {frozenset(g) for g in [*curation.merge, *curation.distinct]}
+    known = {frozenset(g) for g in [*curation.merge, *curation.distinct] if len(g) == 2}
+    known |= {frozenset(("split", m)) for g in curation.split for m in g}
     for n, row in enumerate(rows, start=2):
-        verdict = row.get("oordeel", "").strip().lower()
-        a, b = row.get("vraag_a", "").strip(), row.get("vraag_b", "").strip()
+        verdict = (row.get("oordeel") or "").strip().lower()
+        a, b = (row.get("vraag_a") or "").strip(), (row.get("vraag_b") or "").strip()
         if not verdict:
             skipped += 1
             continue
-        if not (a.startswith("Q-") and b.startswith("Q-")):
-            raise ValueError(f"{path}, regel {n}: vraag_a en vraag_b moeten ids als Q-1a2b3c zijn")
-        if frozenset((a, b)) in known:
+        if not (a.startswith("Q-") and b[:2] in ("Q-", "M-")) and not (a.startswith("M-") and b.startswith("Q-")):
+            raise ValueError(f"{path}, regel {n}: vraag_a en vraag_b moeten ids als Q-1a2b3c zijn "
+                             f"(één van beide mag een formulering M-… zijn)")
+        if a.startswith("M-"):
+            a, b = b, a  # the question first, as in a merge list
+        if verdict not in YES and verdict not in NO:
+            raise ValueError(f"{path}, regel {n}: onbekend oordeel '{verdict}' (gebruik ja of nee)")
+        key = frozenset(("split", b)) if (b.startswith("M-") and verdict in NO) else frozenset((a, b))
+        if key in known:
             continue
+        known.add(key)
         if verdict in YES:
             merges.append([a, b])
-        elif verdict in NO:
-            distincts.append([a, b])
+        elif b.startswith("M-"):
+            splits.append([b])
         else:
-            raise ValueError(f"{path}, regel {n}: onbekend oordeel '{verdict}' (gebruik ja of nee)")
-        known.add(frozenset((a, b)))
-    add_decisions(curation_file, merge=merges, distinct=distincts)
-    return (f"{len(merges)} samenvoegingen en {len(distincts)} 'verschillend'-oordelen toegevoegd aan "
-            f"{curation_file}; {skipped} paren zonder oordeel overgeslagen")
+            distincts.append([a, b])
+    add_decisions(curation_file, merge=merges, distinct=distincts, split=splits)
+    return (f"{len(merges)} samenvoegingen, {len(distincts)} 'verschillend'-oordelen en {len(splits)} "
+            f"afsplitsingen toegevoegd aan {curation_file}; {skipped} paren zonder oordeel overgeslagen")

@@ -1,0 +1,257 @@
+"""An oracle curator working the real review queue, round after round.
+
+    python bench/curator_sim.py [--data dev|sample|both] [--round 200] [--per-question 3]
+
+Each labelled set (the dev set ``../shared/data/dev_questions.csv`` and the sample-corpus
+gold ``bench/data/sample_corpus_gold.csv``) is written as one survey export
+(``inputs/surveys/vragen.csv``, one answer per row) and built into a fresh database with
+the build's own stages (ingest, cluster, version; the report is not rendered). Then, as a
+curator would with the command line: ``review_queue`` (the function behind
+``kennisagenda review -o``) → the sheet written as CSV → every row answered correctly by
+an oracle that knows the gold questions → ``apply_review`` (``kennisagenda review
+--apply``) → build again. Rounds hold up to ``--round`` verdicts and are cut at the
+milestones n/2, n, 2n, 3n verdicts (n = questions), where B-cubed F1 is measured.
+
+The oracle answers "ja" when both sides ask the same gold question: a ``Q-`` side stands
+for its question's majority gold label (ties: the label of its shown formulation; for a
+split proposal ``Q-…`` vs ``M-…`` the formulation itself is left out of its question's vote),
+an ``M-`` side for its own gold label.
+
+The baseline is an oracle going down the raw-cosine pair list (all pairs, most similar
+first), starting from every question on its own: a "ja" joins two groups; pairs already
+in one group, or between groups a "nee" already separated, are not asked.
+
+Prints, per data set: F1 after each round, F1 at n/2, n, 2n (and 3n) verdicts, and the
+verdicts needed to reach F1 0.80, 0.90 and 0.95 (at round granularity for the queue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEFAULT_DATA, REPO, bcubed  # noqa: E402
+
+from agenda import pipeline  # noqa: E402
+from agenda.dedupe import review  # noqa: E402
+from agenda.dedupe.clusters import embed_cached  # noqa: E402
+from agenda.dedupe.embed import default_embedder  # noqa: E402
+from agenda.ingest import discover, file_sha256, read_file, source_id  # noqa: E402
+from agenda.settings import Settings  # noqa: E402
+from agenda.store import Store  # noqa: E402
+
+SAMPLE_GOLD = REPO / "bench" / "data" / "sample_corpus_gold.csv"
+TARGETS = (0.80, 0.90, 0.95)
+
+
+def load_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_survey(rows: list[dict[str, str]], inputs: Path) -> None:
+    """The labelled questions as one survey export, one respondent per row (Dutch Excel CSV)."""
+    (inputs / "surveys").mkdir(parents=True, exist_ok=True)
+    with open(inputs / "surveys" / "vragen.csv", "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["respondent", "sector", "rol", "vraag"])
+        for i, r in enumerate(rows, start=1):
+            w.writerow([i, r.get("sector", ""), r.get("role", ""), r["text"]])
+
+
+def build(inputs: Path, db: Path, settings: Settings) -> None:
+    """The build flow's stages as plain calls, without rendering the report."""
+    files, rejections = discover(inputs, settings.limits)
+    build_id, known = pipeline.start_build(db, inputs)
+    present, digests, results = [], {}, [pipeline.IngestResult(rejection=r) for r in rejections]
+    for path in files:
+        digests[path.relative_to(inputs).as_posix()] = digest = file_sha256(path)
+        present.append(source_id(digest))
+        if present[-1] not in known:
+            results.append(read_file(path, inputs, settings.limits))
+    pipeline.record_ingest(db, build_id, results, present)
+    fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
+    curation, notes = pipeline.cluster_stage(db, build_id, inputs)
+    pipeline.version_stage(db, build_id, settings, fingerprint, curation, notes)
+
+
+class Oracle:
+    """Knows each formulation's gold question (by survey row)."""
+
+    def __init__(self, store: Store, gold_of_row: dict[int, str]):
+        self.gold = {}
+        for m in store.mentions(include_candidates=True):
+            if m.respondent is None and m.line is None:
+                continue
+            row = int(m.respondent) if m.respondent and str(m.respondent).isdigit() else int(m.line) - 1
+            self.gold[m.id] = gold_of_row[row]
+
+    def state(self, store: Store) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+        clusters = [c for c in store.clusters() if c.excluded is None]
+        members = {c.id: [m for m in c.mention_ids if m in self.gold] for c in clusters}
+        texts = {m.id: m.text for m in store.mentions(include_candidates=True)}
+        shown = {c.id: c.question for c in clusters}
+        return members, texts, shown
+
+    def label(self, members: list[str], shown: str, texts: dict[str, str]) -> str | None:
+        votes = Counter(self.gold[m] for m in members)
+        if not votes:
+            return None
+        top = max(votes.values())
+        tied = {g for g, v in votes.items() if v == top}
+        for m in members:  # ties: the formulation shown on the agenda decides
+            if texts[m].strip().lower() == shown.strip().lower() and self.gold[m] in tied:
+                return self.gold[m]
+        return min(tied)
+
+    def answer(self, row: dict, members, texts, shown) -> str:
+        a, b = str(row["vraag_a"]), str(row["vraag_b"])
+        left_out = {x for x in (a, b) if x.startswith("M-")}
+
+        def side(x: str) -> str | None:
+            if x.startswith("M-"):
+                return self.gold.get(x)
+            return self.label([m for m in members.get(x, []) if m not in left_out], shown.get(x, ""), texts)
+
+        la, lb = side(a), side(b)
+        return "ja" if la is not None and la == lb else "nee"
+
+    def f1(self, store: Store) -> tuple[float, float, float]:
+        assign = {m: c.id for c in store.clusters() for m in c.mention_ids}
+        ids = sorted(self.gold)
+        return bcubed([assign.get(m, m) for m in ids], [self.gold[m] for m in ids])
+
+
+def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_question: float) -> dict:
+    settings = Settings()
+    n = len(rows)
+    milestones = sorted({n // 2, n, 2 * n, int(per_question * n)})
+    budget = milestones[-1]
+    with tempfile.TemporaryDirectory(prefix="curator-sim-") as tmp:
+        inputs, db = Path(tmp) / "inputs", Path(tmp) / "k.duckdb"
+        write_survey(rows, inputs)
+        t0 = time.perf_counter()
+        build(inputs, db, settings)
+        with Store(db, read_only=True) as store:
+            oracle = Oracle(store, {i: r["cluster"] for i, r in enumerate(rows, start=1)})
+            curve = [(0, *oracle.f1(store))]
+        print(f"\n== {name}: {n} questions, {len(set(r['cluster'] for r in rows))} gold questions; "
+              f"first build {time.perf_counter() - t0:.1f} s")
+        print(f"   {'verdicts':>8} {'ja':>4} {'nee':>4} {'split':>5}   B3 P    R     F1   (round s)")
+        print(f"   {0:>8} {'':>4} {'':>4} {'':>5}   {curve[0][1]:.3f} {curve[0][2]:.3f} {curve[0][3]:.3f}")
+        verdicts = 0
+        while verdicts < budget:
+            t1 = time.perf_counter()
+            nxt = next(m for m in milestones if m > verdicts)
+            with Store(db, read_only=True) as store:
+                queue = review.review_queue(store, limit=min(round_size, nxt - verdicts))
+                members, texts, shown = oracle.state(store)
+            if not queue:
+                print(f"   the queue is empty after {verdicts} verdicts")
+                break
+            counts = Counter()
+            for row in queue:
+                row["oordeel"] = oracle.answer(row, members, texts, shown)
+                kind = "split" if str(row["vraag_b"]).startswith("M-") else row["oordeel"]
+                counts[kind] += 1
+            sheet = Path(tmp) / f"review-{verdicts}.csv"
+            review.write_review(queue, sheet)
+            review.apply_review(sheet, inputs / "curation.yaml")
+            verdicts += len(queue)
+            build(inputs, db, settings)
+            with Store(db, read_only=True) as store:
+                p, r, f = oracle.f1(store)
+            curve.append((verdicts, p, r, f))
+            print(f"   {verdicts:>8} {counts['ja']:>4} {counts['nee']:>4} {counts['split']:>5}   "
+                  f"{p:.3f} {r:.3f} {f:.3f}   ({time.perf_counter() - t1:.1f})", flush=True)
+    return {"n": n, "curve": curve, "milestones": milestones}
+
+
+def run_cosine(rows: list[dict[str, str]], budget: int) -> list[tuple[int, float, float, float]]:
+    """Oracle down the raw-cosine list of all pairs, from singletons (union-find of "ja")."""
+    texts = [r["text"] for r in rows]
+    gold = [r["cluster"] for r in rows]
+    emb = embed_cached(texts, default_embedder())
+    n = len(texts)
+    sims = emb @ emb.T
+    iu, ju = np.triu_indices(n, 1)
+    order = np.argsort(-sims[iu, ju], kind="stable")
+    parent = list(range(n))
+    apart: set[tuple[int, int]] = set()
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def f1() -> tuple[float, float, float]:
+        return bcubed([find(i) for i in range(n)], gold)
+
+    curve = [(0, *f1())]
+    verdicts = 0
+    for k in order:
+        if verdicts >= budget:
+            break
+        a, b = find(int(iu[k])), find(int(ju[k]))
+        if a == b or (min(a, b), max(a, b)) in apart:
+            continue
+        verdicts += 1
+        if gold[iu[k]] == gold[ju[k]]:
+            parent[b] = a
+            apart = {(min(find(x), find(y)), max(find(x), find(y))) for x, y in apart}
+        else:
+            apart.add((min(a, b), max(a, b)))
+        curve.append((verdicts, *f1()))
+    return curve
+
+
+def at(curve, v: int) -> float:
+    """F1 after v verdicts: the last measurement at or before v."""
+    return max((c for c in curve if c[0] <= v), key=lambda c: c[0])[3]
+
+
+def needed(curve, target: float) -> str:
+    hit = next((c[0] for c in curve if c[3] >= target), None)
+    return "—" if hit is None else str(hit)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=["dev", "sample", "both"], default="both")
+    parser.add_argument("--dev", default=str(DEFAULT_DATA))
+    parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
+    parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per question")
+    args = parser.parse_args()
+    sets = []
+    if args.data in ("dev", "both"):
+        sets.append(("dev set", load_rows(Path(args.dev))))
+    if args.data in ("sample", "both"):
+        sets.append(("sample-corpus gold", load_rows(SAMPLE_GOLD)))
+    summary = []
+    for name, rows in sets:
+        res = run_queue(rows, name, args.round, args.per_question)
+        n = res["n"]
+        base = run_cosine(rows, int(args.per_question * n))
+        summary.append((name, n, res["curve"], base))
+    print("\nB3 F1 after v verdicts (n = questions) and verdicts needed to reach F1 0.80 / 0.90 / 0.95")
+    print(f"{'data':<20} {'method':<22} {'start':>6} {'n/2':>6} {'n':>6} {'2n':>6} {'3n':>6}   "
+          f"{'0.80':>5} {'0.90':>5} {'0.95':>5}")
+    for name, n, curve, base in summary:
+        for method, c in (("review queue", curve), ("raw-cosine pair list", base)):
+            f = [at(c, v) for v in (0, n // 2, n, 2 * n, 3 * n)]
+            print(f"{name + f' (n={n})':<20} {method:<22} " + " ".join(f"{x:>6.3f}" for x in f) + "   "
+                  + " ".join(f"{needed(c, t):>5}" for t in TARGETS))
+
+
+if __name__ == "__main__":
+    main()
