@@ -4,7 +4,8 @@ Every verdict in ``curation.yaml`` labels formulation pairs of this corpus:
 
 - ``merge [Q-a, Q-b]`` ("ja"): the formulations the machine had put in ``Q-a`` are the same
   question as those it had put in ``Q-b`` (positives);
-- ``distinct [Q-a, Q-b]`` ("nee"): the formulations of the two questions differ (negatives);
+- ``distinct [Q-a, Q-b]`` ("nee"): the formulations of the questions the two ids now stand
+  for differ (negatives; a "nee" holds for whatever a question was merged into);
 - ``split [M-x]``: ``M-x`` differs from the rest of the question the machine gave it;
 - ``merge [Q-a, M-x]`` (a confirmed split proposal): ``M-x`` belongs with ``Q-a``'s formulations.
 
@@ -90,7 +91,7 @@ def labelled_pairs(curation: Curation, final: dict[str, list[str]], automatic: d
             for b in group[i + 1:]:
                 ca, cb = current(a), current(b)
                 if ca is not None and cb is not None and ca != cb:
-                    add(members(ca), members(cb), 0)
+                    add([m for m in final[ca] if m in emb_of], [m for m in final[cb] if m in emb_of], 0)
     for group in curation.split:
         gone = frozenset(group)
         for m in group:
