@@ -8,7 +8,9 @@ question?* (ja/nee):
   ``k``, then ``k`` more for every verdict already given on that question) and the nearest
   questions of its whole cluster (centroid of its formulations), so the queue is never
   empty while questions remain apart that nobody judged.
-- **split proposals** (`Q-…` vs `M-…`): a formulation that fits its own question worst.
+- **split proposals** (`Q-…` vs `M-…`): a formulation that fits its own question worst,
+  measured against the formulations the machine put with it (a membership a curator's
+  "ja" created is not questioned again).
   "nee" takes it out (a `split` entry), "ja" confirms it (a `merge` entry `[Q, M]`: the
   formulation belongs to that question; never asked again).
 
@@ -53,6 +55,7 @@ NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
 CROSS_PAIRS = 16    # formulation pairs scored per candidate pair of questions (most similar first)
 SPLIT_PEERS = 15    # a formulation's fit is measured against at most this many fellow members
 PER_CLUSTER = 3     # a question appears in at most this many rows of one sheet (less redundancy)
+WIDEN_MAX = 50      # a question's candidate list grows by one per verdict it had, up to this many
 SIZE_POWER = 0.5    # gain ~ (links fixed) ** SIZE_POWER: favours large questions, not overwhelmingly
 
 
@@ -150,7 +153,8 @@ def _predict(corpus: dedupe.Corpus, model: dedupe.PairModel, idx: np.ndarray) ->
     f = dedupe.pair_features(corpus, idx)
     probs = model.predict(f[:, [dedupe.FEATURES.index(n) for n in model.features]])
     damp = float(model.meta.get("sector_damp", dedupe.SECTOR_DAMP))
-    return np.where(f[:, dedupe.FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
+    probs = np.where(f[:, dedupe.FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
+    return probs
 
 
 def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairModel | None = None
@@ -190,6 +194,7 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
 
     # 1. candidate pairs of questions, widening with the verdicts each question already had
     widen = np.array([decisions.count(c) for c in cid], np.int64)
+    widen = np.minimum(widen, WIDEN_MAX)
     kmax = int(min(n - 1, k + widen.max() + k))
     nominated: set[tuple[int, int]] = set()
     raw_idx = dedupe.knn(emb, kmax)[0]
@@ -221,25 +226,24 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
         rows_idx.append(np.stack([sa[ia], sb[ib]], 1))
         owner += [t] * len(flat)
 
-    # 3. split proposals: each member of a multi-formulation question against its peers
-    shown = {}
-    for ci, c in enumerate(clusters):
-        rep = next((i for i in spans[ci] if texts[i][:1].upper() + texts[i][1:] == c.question), None)
-        shown[ci] = rep
+    # 3. split proposals: a formulation against the fellow members the MACHINE put with it
+    # (membership a curator's "ja" created is not asked again)
+    auto_of = {m: a for a, ms in automatic.items() for m in ms}
     split_pairs: list[np.ndarray] = []
     split_owner: list[int] = []
     split_members: list[tuple[int, int]] = []
     for ci, s in enumerate(spans):
         if len(s) < 2:
             continue
-        central = s[np.argsort(-(emb[s] @ centroid[ci]), kind="stable")][:SPLIT_PEERS + 1]
+        shown = next((i for i in s if texts[i][:1].upper() + texts[i][1:] == clusters[ci].question), None)
+        central = s[np.argsort(-(emb[s] @ centroid[ci]), kind="stable")]
         for i in s:
             mid = ordered[i].id
-            if i == shown[ci] or (cid[ci], mid) in decisions.confirmed:
+            if i == shown or (cid[ci], mid) in decisions.confirmed:
                 continue
-            if len(s) == 2 and shown[ci] is None and i == s[0]:
-                continue  # two formulations, neither shown: ask about one of them only
-            peers = [j for j in central if j != i][:SPLIT_PEERS]
+            peers = [j for j in central if j != i and auto_of.get(ordered[j].id) == auto_of.get(mid)][:SPLIT_PEERS]
+            if not peers or (len(peers) == 1 and peers[0] != shown and peers[0] > i):
+                continue  # no machine-made membership, or a pair of two: ask about one of them
             split_pairs.append(np.array([[i, j] for j in peers]))
             split_owner += [len(split_members)] * len(peers)
             split_members.append((ci, i))
