@@ -145,6 +145,11 @@ def build(
         fail(str(exc))
     except OSError as exc:
         fail(_os_error(exc, out_dir))
+    except RuntimeError as exc:
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        fail(f"de tijdelijke Prefect-server (in {os.environ.get('PREFECT_HOME', '~/.prefect')}) startte niet op tijd; "
+             "is de machine erg druk? Draai de build opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
     except duckdb.Error as exc:
         text = str(exc)
         if "No space left" in text:

@@ -51,11 +51,16 @@ class Stopped(BaseException):
         return 128 + self.signum
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    os.setpgid(0, 0)
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+def _die_with(parent: int):
+    def preexec() -> None:  # runs in the child between fork and exec
+        os.setpgid(0, 0)
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the supervisor died before the death signal was armed
+            os._exit(EXIT_TERMINATED)
+
+    return preexec
 
 
 def group_members(pgid: int) -> list[int]:
@@ -124,7 +129,7 @@ def reap_own_group() -> None:
 def run_supervised(argv: Sequence[str]) -> int:
     """Run `python -m agenda.cli <argv>` as a supervised child; returns its exit code."""
     env = {**os.environ, SUPERVISED_ENV: "1"}
-    child = subprocess.Popen([sys.executable, "-m", "agenda.cli", *argv], env=env, preexec_fn=_die_with_parent)
+    child = subprocess.Popen([sys.executable, "-m", "agenda.cli", *argv], env=env, preexec_fn=_die_with(os.getpid()))
     stopping: list[int] = []
 
     def forward(signum: int, frame: object) -> None:

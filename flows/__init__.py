@@ -14,6 +14,6 @@ _ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "agenda")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # agenda logs outside a run
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")  # a fresh home migrates; a busy machine took > 90 s
 if (_ROOT / "pyproject.toml").is_file() and (_ROOT / "agenda").is_dir():
     os.environ.setdefault("PREFECT_HOME", str(_ROOT / ".prefect"))

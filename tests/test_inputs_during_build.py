@@ -143,3 +143,23 @@ def test_every_file_rejected_makes_no_version_and_lists_the_reasons(tmp_path):
         build_without_prefect(inputs, tmp_path / "k.duckdb", tmp_path)
     with Store(tmp_path / "k.duckdb", read_only=True) as store:
         assert store.versions() == [] and [r.file for r in store.rejected()] == ["leeg.md"]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(small_inputs, monkeypatch):
+    import os
+
+    from agenda.ingest import discover
+
+    inputs, *_ = small_inputs
+    (inputs / "afgeschermd").mkdir()
+    scandir = os.scandir
+
+    def no_access(path="."):
+        if str(path).endswith("afgeschermd"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_access)
+    files, rejections = discover(inputs)
+    assert len(files) == 4
+    assert [(r.file, r.reason.split(" (")[0]) for r in rejections] == [("afgeschermd", "map kan niet worden gelezen")]

@@ -82,7 +82,12 @@ def discover(
     rejections: list[Rejection] = []
     if not inputs_dir.is_dir():
         return [], [Rejection(file=str(inputs_dir), reason="map met invoerbestanden bestaat niet")]
-    for dirpath, dirnames, filenames in os.walk(inputs_dir, followlinks=False):
+    def unreadable(exc: OSError) -> None:  # a folder that cannot be listed is reported, never skipped silently
+        where = relative_path(Path(exc.filename), inputs_dir) if exc.filename else str(inputs_dir)
+        rejections.append(Rejection(file=where, reason=f"map kan niet worden gelezen ({exc.strerror or 'fout'}): "
+                                                     "de bestanden erin zijn niet gelezen"))
+
+    for dirpath, dirnames, filenames in os.walk(inputs_dir, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
         keep = []
         for d in sorted(dirnames):
