@@ -377,7 +377,7 @@ def main() -> None:
         sys.exit(3)
     except (supervise.Stopped, KeyboardInterrupt) as exc:
         how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else signal_name(exc.signum)
-        err.print(f"afgebroken ({how}): gestopt; een versie die nog niet klaar was is niet opgeslagen en de database is vrijgegeven",
+        err.print(f"afgebroken ({how}): gestopt; een half gebouwde versie is niet opgeslagen (een opgeslagen versie zonder rapport krijgt het bij de volgende build) en de database is vrijgegeven",
                   highlight=False)
         sys.exit(exc.exit_code if isinstance(exc, supervise.Stopped) else 130)
     except Exception as exc:  # a bug, not a user error: one line, no traceback (KENNISAGENDA_DEBUG=1 shows it)

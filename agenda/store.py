@@ -279,6 +279,38 @@ def _many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
         con.executemany(sql, rows)
 
 
+SOURCE_COLUMNS = {"id": "VARCHAR", "path": "VARCHAR", "kind": "VARCHAR", "title": "VARCHAR", "date": "DATE",
+                  "content_hash": "VARCHAR", "context": "VARCHAR", "meta": "VARCHAR", "first_build": "INTEGER"}
+MENTION_COLUMNS = {"id": "VARCHAR", "source_id": "VARCHAR", "text": "VARCHAR", "rule": "VARCHAR", "line": "INTEGER",
+                   "respondent": "VARCHAR", "date": "DATE", "sectors": ["VARCHAR"], "roles": ["VARCHAR"],
+                   "level": "VARCHAR", "school": "VARCHAR", "organisation": "VARCHAR", "extra": "VARCHAR"}
+
+
+def _bulk_insert(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, object], rows: list[tuple],
+                 constants: dict[str, str] | None = None) -> None:
+    """INSERT many rows in one statement, sent as ONE JSON text parameter.
+
+    Why: DuckDB's Python client converts list parameters element by element (~1.4 ms each,
+    measured: 7 s for 5,000 ids) and `executemany` runs a statement per row (133 s for 5,000
+    sources and mentions on a busy machine); one JSON string unnested in SQL took 1.3 s for
+    50,000 rows. `types` maps column -> DuckDB type (as `from_json` spells it), in `rows`' order;
+    `constants` adds columns with a SQL constant.
+    """
+    if not rows:
+        return
+    names = list(types)
+    payload = json.dumps([dict(zip(names, r, strict=True)) for r in rows], ensure_ascii=False, default=str)
+    columns = ", ".join(f'"{n}"' for n in [*names, *(constants or {})])
+    values = ", ".join([f'r."{n}"' for n in names] + list((constants or {}).values()))
+    con.execute(f"INSERT INTO {table} ({columns}) SELECT {values} "
+                f"FROM (SELECT unnest(from_json(?::JSON, '[{json.dumps(types)}]')) AS r)", [payload])
+
+
+def _json_list(values: Iterable[str]) -> str:
+    """A list of strings as one JSON parameter (see `_bulk_insert` for why not a list parameter)."""
+    return json.dumps(sorted(set(values)), ensure_ascii=False)
+
+
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
@@ -401,33 +433,29 @@ class Store:
         """
         results = list(results)
         known = self.known_source_ids()
+        sources, mentions = [], []
+        for result in results:
+            src = result.source
+            if result.rejection is not None or src is None or src.id in known:
+                continue
+            known.add(src.id)
+            sources.append((src.id, src.path, src.kind.value, src.title, src.date, src.content_hash,
+                            src.context.model_dump_json(), _json(src.meta), build_id))
+            seen: set[str] = set()
+            for m in result.mentions:
+                if m.id in seen:  # a reader should not emit twins; never let one abort the build
+                    continue
+                seen.add(m.id)
+                mentions.append((m.id, m.source_id, m.text, m.rule.value, m.line, m.respondent, m.date,
+                                 m.context.sectors, m.context.roles, m.context.level, m.context.school,
+                                 m.context.organisation, _json(m.extra)))
         with self.transaction() as con:
             self.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
-            for result in results:
-                if result.rejection is not None:
-                    continue
-                src = result.source
-                if src is None or src.id in known:
-                    continue
-                known.add(src.id)
-                con.execute(
-                    "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)",
-                    [src.id, src.path, src.kind.value, src.title, src.date, src.content_hash,
-                     src.context.model_dump_json(), _json(src.meta), build_id],
-                )
-                seen: set[str] = set()
-                for m in result.mentions:
-                    if m.id in seen:  # a reader should not emit twins; never let one abort the build
-                        continue
-                    seen.add(m.id)
-                    con.execute(
-                        "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [m.id, m.source_id, m.text, m.rule.value, m.line, m.respondent, m.date,
-                         m.context.sectors, m.context.roles, m.context.level, m.context.school,
-                         m.context.organisation, _json(m.extra)],
-                    )
-            present = sorted(set(present_source_ids))
-            con.execute("UPDATE sources SET active = list_contains(?, id)", [present])
+            _bulk_insert(con, "sources", SOURCE_COLUMNS, sources, constants={"active": "TRUE"})
+            _bulk_insert(con, "mentions", MENTION_COLUMNS, mentions)
+            # a semi-join, linear in the number of sources (list_contains per row was quadratic)
+            con.execute("UPDATE sources SET active = id IN (SELECT unnest(from_json(?::JSON, '[\"VARCHAR\"]')))",
+                        [_json_list(present_source_ids)])
 
     def record_rejections(self, build_id: int, rejections: list[Rejection]) -> None:
         _many(self.con, "INSERT INTO rejected VALUES (?, ?, ?, ?)",
