@@ -16,7 +16,7 @@ from pathlib import Path
 
 from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
-from agenda.dedupe.embed import default_embedder
+from agenda.dedupe.pairs import semantic_embedder
 from agenda.evidence.attach import attach_evidence
 from agenda.ingest import VANISHED, file_sha256, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
@@ -172,7 +172,7 @@ def cluster_stage(db_path: Path, build_id: int, inputs_dir: Path,
     """
     curation = load_curation(inputs_dir / CURATION_FILE)
     with Store(db_path, timeout=timeout) as store:
-        outcome = cluster_database(store, build_id, curation, embedder=default_embedder())
+        outcome = cluster_database(store, build_id, curation, embedder=semantic_embedder())
     for note in outcome.notes:
         log.warning(note)
     return outcome.curation, outcome.notes

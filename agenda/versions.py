@@ -15,6 +15,12 @@ from collections.abc import Sequence
 
 from agenda.models import Agenda, AgendaItem, Answered, Changes, FrequencyChange, Merge, RankMove
 
+#: A rank move is news to a reader when a question enters or leaves the top TOP, or moves
+#: FAR or more places among the questions present in both versions; one- and two-place
+#: shuffles further down are not listed (they still show in the ranked list itself).
+TOP = 10
+FAR = 3
+
 
 # A label becomes part of file names (kennisagenda-<label>.docx) on any file system, so one
 # safe pattern: letters, digits, '.', '_' and '-', starting and ending with a letter or digit.
@@ -67,7 +73,9 @@ def content_hash(agenda: Agenda) -> str:
 
 def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequence[AgendaItem] = ()) -> Changes:
     """New questions, dropped ones, merges, rank moves, frequency changes and questions that
-    became answered (by a source of the evidence library) from old to new."""
+    became answered (by a source of the evidence library) from old to new.
+
+    Rank moves are listed only when they matter to a reader (see TOP and FAR).\"\"\"
     if old is None:
         return Changes()
     old_by_id = {i.cluster_id: i for i in old.items}
@@ -108,7 +116,8 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         before = old_by_id.get(item.cluster_id)
         if before is None:
             continue
-        if old_place[item.cluster_id] != new_place[item.cluster_id]:
+        shift = new_place[item.cluster_id] - old_place[item.cluster_id]
+        if shift and (abs(shift) >= FAR or (before.rank <= TOP) != (item.rank <= TOP)):
             changes.moves.append(
                 RankMove(cluster_id=item.cluster_id, question=item.question, old_rank=before.rank, new_rank=item.rank)
             )

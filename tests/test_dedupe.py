@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from agenda.dedupe import pairs as dedupe
-from agenda.dedupe.embed import default_embedder
+from agenda.dedupe.pairs import semantic_embedder as default_embedder
 
 CORPUS = [
     "Hoe verminder je de werkdruk van leraren?",                                  # 0
@@ -28,7 +28,7 @@ def emb():
 def test_embedder_contract(emb):
     e = default_embedder()
     assert isinstance(e.name, str) and e.name
-    assert emb.shape == (len(CORPUS), 512) and emb.dtype == np.float32
+    assert emb.shape == (len(CORPUS), 384) and emb.dtype == np.float32
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
     # a text's vector does not depend on what it is embedded with
     assert np.allclose(e.embed([CORPUS[3]])[0], emb[3], atol=1e-5)
@@ -80,7 +80,7 @@ def test_candidate_pairs_shape(emb):
 
 def test_small_inputs():
     assert dedupe.cluster_texts([]) == []
-    e = np.eye(1, 512, dtype=np.float32)
+    e = np.eye(1, 384, dtype=np.float32)
     assert dedupe.cluster_texts(["Een vraag?"], embeddings=e) == [0]
     assert dedupe.candidate_pairs(["Een vraag?"], embeddings=e) == []
     with pytest.raises(ValueError):
@@ -109,3 +109,42 @@ def test_ivf_knn_close_to_exact(monkeypatch):
     assert (approx != np.arange(3000)[:, None]).all()
     hit = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(approx, exact)])
     assert hit > 0.9
+
+
+def _partition(labels, members):
+    groups = {}
+    for i in members:
+        groups.setdefault(labels[i], set()).add(i)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_a_new_question_changes_nothing_it_does_not_touch(emb):
+    """No corpus-relative statistics: adding an unrelated question leaves every other
+    pair's features, probability and cluster exactly as they were."""
+    extra = "Hoe beveiligen we de tablets van leerlingen tegen ongewenste apps tijdens toetsen?"
+    more = CORPUS + [extra]
+    emb2 = np.vstack([emb, default_embedder().embed([extra])])
+    c1, c2 = dedupe.Corpus(CORPUS, emb), dedupe.Corpus(more, emb2)
+    p1, pr1 = dedupe.score_pairs(c1)
+    f1 = dedupe.pair_features(c1, p1)
+    f2 = dedupe.pair_features(c2, p1)
+    assert np.array_equal(f1, f2)
+    p2, pr2 = dedupe.score_pairs(c2)
+    prob2 = {(i, j): p for (i, j), p in zip(p2.tolist(), pr2.tolist())}
+    common = [(tuple(p), q) for p, q in zip(p1.tolist(), pr1.tolist()) if tuple(p) in prob2]
+    assert len(common) > len(p1) // 2  # (last-bit float differences between batch sizes only)
+    assert all(abs(prob2[p] - q) < 1e-6 for p, q in common)
+    lab1 = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    lab2 = dedupe.cluster_texts(more, embeddings=emb2)
+    n = len(CORPUS)
+    touched = {i for i in range(n) if lab2[i] == lab2[n]}
+    untouched = [i for i in range(n) if i not in touched]
+    assert _partition(lab1, untouched) == _partition(lab2, untouched)
+
+
+def test_shipped_model_is_for_the_semantic_embedder():
+    m = dedupe.load_model()
+    assert set(m.features) <= set(dedupe.FEATURES)
+    assert all(np.sign(c) in (0, dedupe.FEATURE_SIGNS[f]) for f, c in zip(m.features, m.coef))
+    assert m.reference is not None and len(m.reference.mean) == 384
+    assert m.meta["embedder"].startswith("e5-")  # fitted on multilingual-e5-small vectors

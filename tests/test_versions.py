@@ -33,15 +33,19 @@ def test_content_hash_ignores_label_and_time():
 
 
 def test_diff_names_new_dropped_moves_merges_and_frequency():
+    fill = [_item(f"Q-f{k}", 4 + k, 1, [f"M-f{k}"]) for k in range(1, 4)]
     old = _agenda([_item("Q-a", 1, 3, ["M-1"]), _item("Q-b", 2, 2, ["M-2"]), _item("Q-c", 3, 1, ["M-3"]),
-                   _item("Q-d", 4, 1, ["M-4"])])
-    new = [_item("Q-b", 1, 4, ["M-2", "M-4"]), _item("Q-a", 2, 3, ["M-1"]), _item("Q-e", 3, 1, ["M-5"])]
+                   _item("Q-d", 4, 1, ["M-4"]), *fill, _item("Q-g", 8, 1, ["M-g"])])
+    new = [_item("Q-g", 1, 4, ["M-g", "M-4"]), _item("Q-a", 2, 3, ["M-1"]), _item("Q-b", 3, 2, ["M-2"]),
+           _item("Q-e", 4, 1, ["M-5"]), *[f.model_copy(update={"rank": f.rank + 1}) for f in fill]]
     changes = diff(old, new)
     assert [i.cluster_id for i in changes.new] == ["Q-e"]
     assert [i.cluster_id for i in changes.dropped] == ["Q-c"]
-    assert [(m.into, m.merged) for m in changes.merges] == [("Q-b", ["Q-b", "Q-d"])]
-    assert {(m.cluster_id, m.old_rank, m.new_rank) for m in changes.moves} == {("Q-a", 1, 2), ("Q-b", 2, 1)}
-    assert [(f.cluster_id, f.old, f.new) for f in changes.frequency] == [("Q-b", 2, 4)]
+    assert [(m.into, m.merged) for m in changes.merges] == [("Q-g", ["Q-d", "Q-g"])]
+    # Q-g climbs 5 places among the questions in both versions; Q-a and Q-b move one place
+    # each and the f-questions shift for the new one: no news
+    assert {(m.cluster_id, m.old_rank, m.new_rank) for m in changes.moves} == {("Q-g", 8, 1)}
+    assert [(f.cluster_id, f.old, f.new) for f in changes.frequency] == [("Q-g", 1, 4)]
     text = "\n".join(describe(changes))
     assert "nieuw" in text and "Vraag Q-e?" in text and "vervallen" in text
 
@@ -50,6 +54,16 @@ def test_first_version_has_nothing_to_compare():
     changes = diff(None, [_item("Q-a", 1)])
     assert changes.previous is None
     assert "eerste versie" in describe(changes)[0]
+
+
+def test_only_moves_across_the_top_10_or_of_three_places_are_news():
+    old = _agenda([_item(f"Q-{k:02d}", k) for k in range(1, 16)])
+    order = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 10, 13, 12, 15, 14]  # swaps: 10<->11 crosses the top 10
+    order = [2, 1, *order[2:]]  # a one-place swap at the top is not listed
+    order.insert(2, order.pop(order.index(9)))  # 9 climbs to place 3: six places
+    changes = diff(old, [_item(f"Q-{k:02d}", r) for r, k in enumerate(order, 1)])
+    assert sorted((m.cluster_id, m.old_rank, m.new_rank) for m in changes.moves) == [
+        ("Q-09", 9, 3), ("Q-10", 10, 11), ("Q-11", 11, 10)]
 
 
 def test_a_shift_caused_only_by_a_new_question_is_not_a_move():

@@ -9,6 +9,7 @@ from docx.text.paragraph import Paragraph
 from typer.testing import CliRunner
 
 from agenda.cli import app
+from agenda.store import Store
 from tests.conftest import build_without_prefect
 
 NEW_QUESTION = "Hoe beveiligen we de tablets van leerlingen tegen ongewenste apps tijdens digitale toetsen?"
@@ -30,6 +31,11 @@ def _section_text(path, start, stop):
     return "\n".join(out)
 
 
+def _clusters(db):
+    with Store(db, read_only=True) as store:
+        return {c.id: sorted(c.mention_ids) for c in store.clusters()}
+
+
 def test_a_new_meeting_makes_a_new_version_that_names_the_new_question(tmp_path, sample_build):
     inputs = tmp_path / "inputs"
     shutil.copytree(sample_build[0], inputs)
@@ -37,6 +43,7 @@ def test_a_new_meeting_makes_a_new_version_that_names_the_new_question(tmp_path,
     first, _ = build_without_prefect(inputs, db, out)
     same, _ = build_without_prefect(inputs, db, out)
     assert not same.is_new and same.label == first.label
+    before = _clusters(db)
 
     (inputs / "meetings/2022-10-03-negende-bijeenkomst.md").write_text(
         "---\ntitle: Negende bijeenkomst kennistafel\ndate: 2022-10-03\nkind: meeting\n---\n"
@@ -45,6 +52,12 @@ def test_a_new_meeting_makes_a_new_version_that_names_the_new_question(tmp_path,
     second, paths = build_without_prefect(inputs, db, out)
     assert second.is_new and second.label == f"{first.label}.2"
     assert any(NEW_QUESTION in line and "nieuw" in line for line in second.changes)
+    # an unrelated source changes nothing else: same ids, same members, and the diff
+    # names only the new question (no merges, no rank shuffles, no "nieuw" old questions)
+    after = _clusters(db)
+    assert {cid: ms for cid, ms in after.items() if cid in before} == before
+    assert len(after) == len(before) + 1
+    assert len(second.changes) == 2, second.changes
 
     changes = _section_text(paths[0], "Wat is er veranderd", "De kennisvragen per thema")
     assert NEW_QUESTION in changes

@@ -33,7 +33,7 @@ from importlib import resources
 import numpy as np
 
 from agenda.dedupe import pairs
-from agenda.dedupe.embed import Embedder, default_embedder
+from agenda.dedupe.embed import Embedder
 from agenda.models import Curation
 
 __all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_f1"]
@@ -157,7 +157,7 @@ _embedders: dict[str, Embedder] = {}
 
 def dev_f1(model: pairs.PairModel, embedder: Embedder | None = None) -> float:
     """B-cubed F1 of clustering the dev set with `model` (at its own threshold)."""
-    embedder = embedder or default_embedder()
+    embedder = embedder or pairs.semantic_embedder()
     _embedders.setdefault(embedder.name, embedder)
     corpus, idx, f, gold = _dev(embedder.name)
     probs = model.predict(f[:, [pairs.FEATURES.index(n) for n in model.features]])

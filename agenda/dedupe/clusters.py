@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agenda.dedupe import pairs
-from agenda.dedupe.embed import Embedder, default_embedder
+from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
 from agenda.dedupe.text import normalise
@@ -84,6 +84,12 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None =
     return np.vstack([cached[k] for k in keys]).astype(np.float32)
 
 
+def word_vectors(embedder: Embedder, store: Store | None):
+    """Word lookup for the pair features' soft word matching, cached in DuckDB like the
+    questions (a content word is embedded once per database, not once per build)."""
+    return lambda words: embed_cached(words, embedder, store)
+
+
 def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
     """The member closest to all others (medoid); ties go to the shorter, then earlier text.
 
@@ -116,15 +122,17 @@ def cluster_mentions(
     notes: list[str] = []
     mentions = list(mentions)
     texts = [m.text for m in mentions]
-    embedder = embedder or default_embedder()
+    embedder = embedder or pairs.semantic_embedder()
     embeddings = embed_cached(texts, embedder, store)
     model = None
+    words = word_vectors(embedder, store)
     if final is not None and (curation.merge or curation.distinct or curation.split) and len(mentions) > 2:
         from agenda.dedupe.adapt import model_for
 
-        corpus = pairs.Corpus(texts, embeddings, embedder)
+        corpus = pairs.Corpus(texts, embeddings, embedder, word_vectors=words)
         model = model_for(corpus, [m.id for m in mentions], curation, final, previous, embedder)
-    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder, model=model) if mentions else []
+    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder, model=model,
+                                 word_vectors=words) if mentions else []
 
     by_label: dict[int, list[int]] = {}
     for i, label in enumerate(labels):

@@ -1,30 +1,31 @@
-"""Deduplication of Dutch knowledge questions.
+"""Deduplication of Dutch knowledge questions: candidate pairs, pair model, linkage.
 
-Method (see README / bench/dedupe_quality.py):
+Method (see README "Deduplication" / bench/dedupe_quality.py):
 
-1. Normalise and stem every question (``agenda.dedupe.text``); fit IDF on the corpus
-   being clustered, so words every question in the domain shares weigh little.
-2. Embed with multilingual USE v3 (``agenda.dedupe.embed``) and centre the vectors on
-   the corpus mean (removes the shared "education question" direction).
-3. Candidate pairs: each question's top-k neighbours by centred and raw
-   embedding cosine and by IDF-weighted word cosine (exact blocked search; an
-   inverted-file index over k-means cells above ``EXACT_MAX`` rows), never a
-   dense n×n matrix.
-4. Score each candidate pair with a sign-constrained logistic regression:
-   similarity features (centred cosine, cosine relative to each question's 5th
-   neighbour, shared nearest neighbours, soft word coverage, character n-grams)
-   may only raise the probability; conflict features (IDF-weighted content words
-   of one question with no soft counterpart in the other, different sector,
-   clashing question type such as effect vs invoeren or meten vs verbeteren,
-   different target group, and a "slot" conflict: much shared wording whose
-   remaining words differ in centred word-vector space, e.g. "effect van X op
-   leerresultaten" vs "… op werkdruk") may only lower it.  Coefficients live in
-   ``agenda/data/dedupe_model.json``, fitted on the development set
-   (bench/dedupe_quality.py, grouped cross-validation).
-5. Average-linkage agglomeration on the sparse pair graph (absent pairs count
-   as probability 0), merging while the average merge probability ≥ the
-   precision-oriented threshold in the model file.  The review queue ranks by
-   the probability blended with raw cosine and soft word coverage (recall).
+1. Normalise and stem every question (``agenda.dedupe.text``); content words are weighted
+   by an IDF table shipped with the model (computed on the development set), never by
+   statistics of the corpus being clustered.
+2. Embed with multilingual-e5-small, ``query:`` side (``semantic_embedder()``; 384-d) and
+   also compare the vectors centred on a fixed mean (the dev set's, shipped with the
+   model), which removes the shared "education question" direction.
+3. Candidate pairs: each question's top-k neighbours by centred and raw embedding cosine
+   and by IDF-weighted word cosine (exact blocked search; an inverted-file index over
+   k-means cells above ``EXACT_MAX`` rows), never a dense n×n matrix.
+4. Score each candidate pair with a sign-constrained logistic regression over a few
+   features of the two texts alone: similarity features (raw and centred cosine, soft
+   word coverage, length ratio) may only raise the probability; conflict features
+   (different sector, clashing question type such as effect vs invoeren or meten vs
+   verbeteren, different target group, and a "slot" conflict — much shared wording whose
+   remaining words differ, e.g. "effect van X op leerresultaten" vs "… op werkdruk",
+   weighted by how close the sentence vectors are) may only lower it.  Coefficients,
+   threshold and the fixed reference statistics live in ``agenda/data/dedupe_model.json``,
+   fitted on the development set (bench/dedupe_quality.py).
+5. Average-linkage agglomeration on the sparse pair graph (absent pairs count as
+   probability 0), merging while the average merge probability ≥ the model's threshold.
+   Connected parts of the pair graph are clustered independently, and no feature depends
+   on other questions, so a new question can change only the clusters it is a candidate
+   of.  The review queue ranks by the probability blended with centred cosine and soft
+   word coverage (recall).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from agenda.dedupe.embed import Embedder, default_embedder
+from collections.abc import Callable
+
+from agenda.dedupe.embed import Embedder, e5_embedder
 from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model",
@@ -51,9 +54,7 @@ __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load
 EXACT_MAX = 25_000     # above this many rows, neighbour search uses the IVF index
 WORD_KNN_MAX = 5_000   # up to this many rows, word TF-IDF neighbours are candidates too
 K_CAND = 20            # neighbours per question scored for clustering
-SNN_K = 10             # shared-nearest-neighbour overlap over the top 10
 SECTOR_DAMP = 0.5      # merge-probability factor for pairs naming different sectors
-LOCAL_K = 5            # local scaling: similarity relative to the 5th neighbour
 
 # --------------------------------------------------------------------------------------
 # general question-type and target-group cues (general Dutch, not data-set specific)
@@ -94,12 +95,14 @@ _SECTOR_GROUP = {"po": "po", "sbo": "po", "kinderopvang": "vve", "vo": "vo", "vm
                  "havo": "vo", "vwo": "vo", "so": "so", "vso": "so", "mbo": "mbo",
                  "hbo": "ho", "wo": "ho", "pabo": "ho"}
 
-#: features and the sign their weight is constrained to (+1 similarity, -1 conflict)
+#: features and the sign their weight is constrained to (+1 similarity, -1 conflict).
+#: Every feature is a function of the two texts and the model's fixed reference
+#: statistics only — nothing depends on which other questions are in the corpus.
 FEATURE_SIGNS = {
-    "cos": +1, "cosc": +1, "cosc2": +1, "local": +1, "mutual": +1, "snn": +1, "wcos": +1, "wjac": +1,
-    "ccos": +1, "tsr": +1, "soft": +1,
+    "cos": +1, "cosc": +1, "cosc2": +1, "wcos": +1, "wjac": +1, "ccos": +1, "tsr": +1, "soft": +1,
+    "len_ratio": +1, "res_sim": +1,
     "miss": -1, "miss2": -1, "sector_conflict": -1, "qtype_clash": -1, "group_diff": -1,
-    "neg_mismatch": -1, "len_ratio": +1, "slot": -1, "res_sim": +1,
+    "neg_mismatch": -1, "slot": -1, "slot_x": -1,
 }
 FEATURES = list(FEATURE_SIGNS)
 
@@ -109,57 +112,133 @@ def _cues(words: list[str], table: dict[str, set[str]]) -> frozenset[str]:
     return frozenset(k for k, vocab in table.items() if ws & vocab)
 
 
-def _centre(emb: np.ndarray) -> np.ndarray:
-    """Subtract the corpus mean vector (the shared "education question" direction)
-    and re-normalise: cosine then measures what distinguishes two questions."""
-    if len(emb) < 3:
+def _centre(emb: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+    """Subtract a fixed mean vector (the shared "education question" direction, computed
+    on the model's fitting set, never on the corpus being clustered) and re-normalise."""
+    if mean is None or len(emb) == 0:
         return emb
-    x = emb - emb.mean(0, keepdims=True)
+    if emb.shape[1] != len(mean):
+        raise ValueError(f"{emb.shape[1]}-d vectors for a model fitted on {len(mean)}-d vectors")
+    x = emb - mean[None, :]
     nrm = np.linalg.norm(x, axis=1, keepdims=True)
     nrm[nrm < 1e-9] = 1.0
     return (x / nrm).astype(np.float32)
 
 
+def _content(text: str, sw: frozenset[str]) -> tuple[list[str], list[str]]:
+    words = normalise(text).split()
+    return words, [stem(w) for w in words if w not in sw]
+
+
+@dataclass
+class Reference:
+    """Fixed statistics shipped with the pair model, computed once on its fitting set.
+
+    ``idf``: stem -> inverse document frequency ``ln((1+N)/(1+df)) + 1`` over the N
+    fitting questions; a stem never seen there gets ``idf_default`` (the rarest).
+    ``mean`` / ``word_mean``: mean sentence / word vector of the fitting set (the shared
+    direction removed before centred cosines), in the space of ``embedder``.
+    Because they are fixed, adding a question to a corpus changes no other pair's features.
+    """
+
+    idf: dict[str, float]
+    idf_default: float
+    mean: np.ndarray | None = None
+    word_mean: np.ndarray | None = None
+    embedder: str = ""
+
+    @classmethod
+    def fit(cls, texts: list[str], emb: np.ndarray | None = None,
+            word_vectors: "Callable[[list[str]], np.ndarray] | None" = None,
+            embedder: str = "") -> "Reference":
+        sw = stop_words()
+        n = len(texts)
+        df: dict[str, int] = {}
+        surface: dict[str, str] = {}
+        for t in texts:
+            words, toks = _content(t, sw)
+            for w in words:
+                if w not in sw:
+                    surface.setdefault(stem(w), w)
+            for s in set(toks):
+                df[s] = df.get(s, 0) + 1
+        idf = {s: float(math.log((1 + n) / (1 + d)) + 1.0) for s, d in sorted(df.items())}
+        mean = np.asarray(emb, np.float32).mean(0) if emb is not None and len(emb) else None
+        word_mean = None
+        if word_vectors is not None and surface:
+            word_mean = np.asarray(word_vectors([surface[s] for s in sorted(surface)]), np.float32).mean(0)
+        return cls(idf, float(math.log(1 + n) + 1.0), mean, word_mean, embedder)
+
+    def to_json(self) -> dict:
+        return {"idf": {k: round(v, 4) for k, v in self.idf.items()}, "idf_default": self.idf_default,
+                "mean": None if self.mean is None else [round(float(x), 6) for x in self.mean],
+                "word_mean": None if self.word_mean is None else [round(float(x), 6) for x in self.word_mean],
+                "embedder": self.embedder}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Reference":
+        def vec(x):
+            return None if x is None else np.asarray(x, np.float32)
+        return cls({k: float(v) for k, v in d["idf"].items()}, float(d["idf_default"]),
+                   vec(d.get("mean")), vec(d.get("word_mean")), str(d.get("embedder", "")))
+
+
 @dataclass
 class Corpus:
-    """Per-corpus text state: normalised forms, IDF-weighted matrices, cue sets."""
+    """Per-text state of a set of questions: normalised forms, fixed-IDF word vectors,
+    character n-grams, cue sets, word vectors.  Each row depends on its own text and the
+    fixed ``reference`` only (default: the shipped model's), never on the other rows.
+
+    ``embedder`` embeds the content words for soft word matching (default: the semantic
+    embedder); ``word_vectors`` may replace it with a cached lookup (list of words ->
+    (n, d) float32, L2-normalised).
+    """
 
     texts: list[str]
     emb: np.ndarray
     embedder: Embedder | None = None
+    reference: Reference | None = None
+    word_vectors: "Callable[[list[str]], np.ndarray] | None" = None
     norm: list[str] = field(init=False)
     toks: list[list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import HashingVectorizer
 
+        ref = self.reference = self.reference or load_model().reference
         sw = stop_words()
-        self.embc = _centre(self.emb)
+        self.emb = np.asarray(self.emb, np.float32)
+        self.embc = _centre(self.emb, ref.mean)
         self.norm = [normalise(t) for t in self.texts]
         words = [n.split() for n in self.norm]
         self.toks = [[stem(w) for w in ws if w not in sw] for ws in words]
         n = len(self.texts)
-        # word TF-IDF, IDF fitted on this corpus
+        # word vectors over the corpus's own stems, weighted by the fixed IDF
         vocab: dict[str, int] = {}
         rows, cols = [], []
         for i, ts in enumerate(self.toks):
             for t in dict.fromkeys(ts):
                 rows.append(i)
                 cols.append(vocab.setdefault(t, len(vocab)))
+        inv = sorted(vocab, key=vocab.get)
+        self.idf = np.array([ref.idf.get(t, ref.idf_default) for t in inv], np.float32)
         b = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
                           shape=(n, max(1, len(vocab))))
-        df = np.asarray(b.sum(0)).ravel()
-        self.idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+        if not len(self.idf):
+            self.idf = np.ones(1, np.float32)
         self.vocab = vocab
         x = b.multiply(self.idf[None, :]).tocsr()
         self.wvec = _row_l2(x)
         self.wbin = b
         self.wsum = np.asarray(x.sum(1)).ravel()  # total IDF mass per row
-        # character n-grams (within words) catch compounds and inflection
-        cv = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                             dtype=np.float32, min_df=1)
+        # character n-grams (within words) catch compounds and inflection; hashed, no
+        # IDF, so a row's vector depends on its own text only
+        hv = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), alternate_sign=False,
+                               norm=None, n_features=2 ** 20, dtype=np.float32)
         content = [" ".join(w for w in ws if w not in sw) or " " for ws in words]
-        self.cvec = cv.fit_transform(content).tocsr()
+        cx = hv.transform(content).tocsr()
+        cx.data = 1.0 + np.log(cx.data)
+        self.cvec = _row_l2(cx)
         self.stripped = content
         self.sector = [frozenset(_SECTOR_GROUP.get(w, w) for w in ws if w in SECTORS)
                        for ws in words]
@@ -174,19 +253,16 @@ class Corpus:
             for w in ws:
                 if w not in sw:
                     surface.setdefault(stem(w), w)
-        inv = sorted(vocab, key=vocab.get)
-        emb_model = self.embedder or default_embedder()
-        self.wordvec = emb_model.embed([surface.get(t, t) for t in inv]) if inv else \
-            np.zeros((0, self.emb.shape[1]), np.float32)
+        embed_words = self.word_vectors or (self.embedder or semantic_embedder()).embed
+        self.wordvec = (np.asarray(embed_words([surface.get(t, t) for t in inv]), np.float32) if inv
+                        else np.zeros((0, self.emb.shape[1] if self.emb.ndim == 2 else 1), np.float32))
         self.tok_ids = [np.array(sorted({vocab[t] for t in ts}), np.int64) for ts in self.toks]
-        self.idf_rel = self.idf / max(float(self.idf.max()), 1e-6) if len(self.idf) else self.idf
+        self.idf_rel = self.idf / max(ref.idf_default, 1e-6)
         # centred word vectors: the shared "education word" direction removed, so
         # two different content words (leerresultaten vs werkdruk) look different
-        self.wordvec_c = _centre(self.wordvec) if len(self.wordvec) >= 3 else self.wordvec
-        # neighbour structure of the centred embedding (corpus-adaptive features)
-        self.nn_idx, self.nn_sim = knn(self.embc, K_CAND)
-        kth = min(LOCAL_K, self.nn_sim.shape[1]) - 1
-        self.kth = (self.nn_sim[:, kth] if kth >= 0 else np.zeros(n, np.float32)).astype(np.float32)
+        wm = ref.word_mean if ref.word_mean is not None and len(self.wordvec) and \
+            self.wordvec.shape[1] == len(ref.word_mean) else None
+        self.wordvec_c = _centre(self.wordvec, wm)
 
 
 def _row_l2(x: sp.csr_matrix) -> sp.csr_matrix:
@@ -203,39 +279,21 @@ def _rowdot(x: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000
     return out
 
 
-def _rank_of(c: Corpus, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Position of b in a's centred-embedding neighbour list (K_CAND if absent)."""
-    n, k = c.nn_idx.shape
-    out = np.full(len(a), K_CAND, np.int64)
-    if k == 0 or len(a) == 0:
-        return out
-    hit = c.nn_idx[a] == b[:, None]
-    found = hit.any(1)
-    out[found] = hit[found].argmax(1)
-    return out
-
-
 def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
-    """(m, len(FEATURES)) float32 feature matrix for index pairs (m, 2)."""
+    """(m, len(FEATURES)) float32 feature matrix for index pairs (m, 2) of ``c``.
+
+    Row r depends only on the two texts of pair r and the fixed reference statistics.
+    """
     a, b = pairs[:, 0], pairs[:, 1]
     m = len(a)
     F = {name: i for i, name in enumerate(FEATURES)}
     f = np.zeros((m, len(FEATURES)), dtype=np.float32)
+    if m == 0:
+        return f
     f[:, F["cos"]] = np.einsum("ij,ij->i", c.emb[a], c.emb[b])
     cc = np.einsum("ij,ij->i", c.embc[a], c.embc[b])
     f[:, F["cosc"]] = cc
     f[:, F["cosc2"]] = np.maximum(cc, 0) ** 2
-    # local scaling: similarity relative to each question's LOCAL_K-th neighbour
-    f[:, F["local"]] = cc - 0.5 * (c.kth[a] + c.kth[b])
-    ra, rb = _rank_of(c, a, b), _rank_of(c, b, a)
-    f[:, F["mutual"]] = 0.5 * (1.0 / (1.0 + ra) + 1.0 / (1.0 + rb))
-    # shared nearest neighbours: overlap of the two neighbour lists
-    # (top SNN_K, fewer in tiny corpora, where every list would hold everyone)
-    kk = min(SNN_K, c.nn_idx.shape[1], max(2, (len(c.texts) - 1) // 3))
-    na, nb = np.sort(c.nn_idx[a, :kk], 1), c.nn_idx[b, :kk]
-    if kk > 0 and c.nn_idx.shape[1]:
-        pos = np.clip(np.array([np.searchsorted(na[r], nb[r]) for r in range(m)]).reshape(m, -1), 0, kk - 1)
-        f[:, F["snn"]] = (np.take_along_axis(na, pos, 1) == nb).sum(1) / kk
     f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
     # IDF-weighted Jaccard: shared IDF mass / union IDF mass
     inter = _rowdot(c.wbin.multiply(np.sqrt(c.idf)[None, :]).tocsr(), a, b)
@@ -289,6 +347,9 @@ def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
         both = np.sort(np.concatenate([la, lb]))
         f[r, i_miss] = both[-1]
         f[r, i_miss2] = both[-2] if len(both) > 1 else 0.0
+    # the slot conflict matters most where the sentence vectors say "same": an
+    # interaction, so a high cosine cannot simply outvote it (effect op X vs op Y)
+    f[:, F["slot_x"]] = f[:, F["slot"]] * np.clip(cc, 0.0, 1.0)
     return f
 
 
@@ -382,6 +443,11 @@ def _sparse_knn(x: sp.csr_matrix, k: int, block: int = 2048) -> np.ndarray:
 
 @dataclass
 class PairModel:
+    """Sign-constrained logistic regression over ``features`` (a subset of FEATURES, in
+    that order): p = sigmoid(((f - mean) / scale) @ coef + intercept); ``threshold`` is the
+    average-linkage merge threshold; ``reference`` the fixed corpus statistics the
+    features were computed with (shipped inside agenda/data/dedupe_model.json)."""
+
     features: list[str]
     mean: np.ndarray
     scale: np.ndarray
@@ -390,23 +456,32 @@ class PairModel:
     threshold: float
     k: int = K_CAND
     meta: dict = field(default_factory=dict)
+    reference: Reference | None = None
 
     def predict(self, f: np.ndarray) -> np.ndarray:
+        """Merge probabilities (m,) for a feature matrix (m, len(self.features))."""
         z = ((f - self.mean) / self.scale) @ self.coef + self.intercept
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+    def predict_proba(self, f: np.ndarray) -> np.ndarray:
+        """Merge probabilities (m,) for a full feature matrix (m, len(FEATURES)) as
+        ``pair_features`` returns it (the model picks its own columns)."""
+        return self.predict(f[:, [FEATURES.index(name) for name in self.features]])
 
     def to_json(self) -> dict:
         return {"features": self.features, "mean": self.mean.tolist(),
                 "scale": self.scale.tolist(), "coef": self.coef.tolist(),
                 "intercept": float(self.intercept), "threshold": float(self.threshold),
-                "k": int(self.k), "meta": self.meta}
+                "k": int(self.k), "meta": self.meta,
+                "reference": None if self.reference is None else self.reference.to_json()}
 
     @classmethod
     def from_json(cls, d: dict) -> "PairModel":
         return cls(list(d["features"]), np.asarray(d["mean"], np.float32),
                    np.asarray(d["scale"], np.float32), np.asarray(d["coef"], np.float32),
                    float(d["intercept"]), float(d["threshold"]), int(d.get("k", K_CAND)),
-                   dict(d.get("meta", {})))
+                   dict(d.get("meta", {})),
+                   Reference.from_json(d["reference"]) if d.get("reference") else None)
 
 
 @lru_cache(maxsize=1)
@@ -415,14 +490,21 @@ def load_model() -> PairModel:
     return PairModel.from_json(json.loads(text))
 
 
+def semantic_embedder() -> Embedder:
+    """The embedder the shipped pair model is fitted for: multilingual-e5-small, the
+    ``query:`` side for every question (384-d)."""
+    return e5_embedder("query")
+
+
 def candidate_index(c: Corpus, k: int) -> np.ndarray:
-    """Unique candidate pairs (i<j): each question's top-k neighbours by centred
-    embedding cosine, by raw embedding cosine and by IDF-weighted word cosine."""
+    """Unique candidate pairs (i<j), (m, 2): each question's top-k neighbours by centred
+    embedding cosine, its top-k/2 by raw embedding cosine and by IDF-weighted word
+    cosine.  A new question can only change the candidates of questions it is itself
+    a top-k neighbour of."""
     n = len(c.texts)
     if n < 2:
         return np.zeros((0, 2), np.int64)
-    e_idx = c.nn_idx if c.nn_idx.shape[1] >= min(k, n - 1) else knn(c.embc, k)[0]
-    e_idx = e_idx[:, :k]
+    e_idx = knn(c.embc, k)[0]
     r_idx = knn(c.emb, max(1, k // 2))[0]
     w_idx = (_sparse_knn(c.wvec, max(1, k // 2)) if n <= WORD_KNN_MAX
              else np.zeros((n, 0), np.int64))
@@ -515,24 +597,29 @@ def average_linkage(n: int, pairs: np.ndarray, probs: np.ndarray, threshold: flo
     return out
 
 
-def _prepare(texts, embeddings, embedder) -> Corpus:
+def _prepare(texts, embeddings, embedder, model=None, word_vectors=None) -> Corpus:
     texts = list(texts)
     if embeddings is None:
-        emb_model = embedder or default_embedder()
-        embeddings = emb_model.embed([normalise(t) for t in texts]) if texts else np.zeros((0, 512), np.float32)
+        emb_model = embedder or semantic_embedder()
+        embeddings = emb_model.embed([normalise(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
     emb = np.asarray(embeddings, dtype=np.float32)
     if len(emb) != len(texts):
         raise ValueError(f"{len(emb)} embeddings for {len(texts)} texts")
-    return Corpus(texts, emb, embedder)
+    return Corpus(texts, emb, embedder, (model or load_model()).reference, word_vectors)
 
 
 def cluster_texts(texts: list[str], *, embeddings: np.ndarray | None = None,
-                  embedder: Embedder | None = None, model: PairModel | None = None) -> list[int]:
-    """One cluster label per text (0..k-1, numbered by first appearance)."""
+                  embedder: Embedder | None = None, model: PairModel | None = None,
+                  word_vectors: Callable[[list[str]], np.ndarray] | None = None) -> list[int]:
+    """One cluster label per text (0..k-1, numbered by first appearance).
+
+    ``embeddings``: (n, 384) vectors of the normalised texts from ``embedder`` (default
+    ``semantic_embedder()``); ``word_vectors``: optional cached word lookup (see Corpus).
+    """
     if not texts:
         return []
     model = model or load_model()
-    c = _prepare(texts, embeddings, embedder)
+    c = _prepare(texts, embeddings, embedder, model, word_vectors)
     pairs, probs = score_pairs(c, model)
     return average_linkage(len(texts), pairs, probs, model.threshold)
 
@@ -540,13 +627,15 @@ def cluster_texts(texts: list[str], *, embeddings: np.ndarray | None = None,
 def candidate_pairs(texts: list[str], *, embeddings: np.ndarray | None = None,
                     embedder: Embedder | None = None, k: int = 5,
                     model: PairModel | None = None,
-                    labels: list[int] | None = None) -> list[tuple[int, int, float]]:
+                    labels: list[int] | None = None,
+                    word_vectors: Callable[[list[str]], np.ndarray] | None = None,
+                    ) -> list[tuple[int, int, float]]:
     """Review queue: pairs (i<j) not in the same cluster, with a review score in
     [0, 1] (``review_scores``), most likely first.  Each question contributes its k most probable partners."""
     if len(texts) < 2:
         return []
     model = model or load_model()
-    c = _prepare(texts, embeddings, embedder)
+    c = _prepare(texts, embeddings, embedder, model, word_vectors)
     pairs, probs, rscore = score_pairs(c, model, k=max(k, model.k), review=True)
     if labels is None:
         labels = average_linkage(len(texts), pairs, probs, model.threshold)
@@ -557,7 +646,7 @@ def review_scores(f: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Ranking score for the review queue (favours recall): the merge probability
     blended with raw embedding cosine and soft word coverage, which do not carry the
     conflict penalties, so a true duplicate with a spurious conflict still ranks."""
-    cos = f[:, FEATURES.index("cos")]
+    cos = np.clip(f[:, FEATURES.index("cosc")], 0.0, 1.0)  # centred: e5's raw cosines sit in 0.7-1
     soft = f[:, FEATURES.index("soft")]
     s = (2.0 * probs + cos + 0.5 * soft) / 3.5
     return np.clip(s, 0.0, 1.0).astype(np.float32)
@@ -591,6 +680,9 @@ def fit_pair_model(corpora: list[tuple[Corpus, list]], *, features: list[str] | 
     from scipy.optimize import minimize
 
     features = features or list(FEATURES)
+    refs = {id(c.reference) for c, _ in corpora}
+    if len(refs) != 1:
+        raise ValueError("all corpora of one fit must share one Reference")
     cols = [FEATURES.index(f) for f in features]
     xs, ys = [], []
     for c, gold in corpora:
@@ -620,4 +712,5 @@ def fit_pair_model(corpora: list[tuple[Corpus, list]], *, features: list[str] | 
                    bounds=bounds + [(None, None)], options={"maxiter": 5000})
     w = res.x
     return PairModel(features, mean.astype(np.float32), scale.astype(np.float32),
-                     w[:-1].astype(np.float32), float(w[-1]), threshold, k)
+                     w[:-1].astype(np.float32), float(w[-1]), threshold, k,
+                     reference=corpora[0][0].reference)

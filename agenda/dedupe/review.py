@@ -40,9 +40,8 @@ import numpy as np
 
 from agenda.dedupe import pairs as dedupe
 from agenda.dedupe.adapt import model_for
-from agenda.dedupe.clusters import embed_cached
+from agenda.dedupe.clusters import embed_cached, word_vectors
 from agenda.dedupe.curation import add_decisions, load_curation
-from agenda.dedupe.embed import default_embedder
 from agenda.models import Cluster, Curation
 from agenda.sheets import read_sheet, write_sheet
 from agenda.store import Store
@@ -176,9 +175,9 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
     automatic = store.previous_clusters(automatic=True)
     decisions = Decisions.resolve(curation, clusters, automatic)
     texts = [m.text for m in ordered]
-    embedder = default_embedder()
+    embedder = dedupe.semantic_embedder()
     embeddings = embed_cached(texts, embedder, store)  # the build cached them
-    corpus = dedupe.Corpus(texts, embeddings, embedder)
+    corpus = dedupe.Corpus(texts, embeddings, embedder, word_vectors=word_vectors(embedder, store))
     if model is None:  # the model the build used: the prior adapted to this corpus's verdicts
         model = model_for(corpus, [m.id for m in ordered], curation, store.previous_clusters(), automatic, embedder)
     n = len(ordered)
