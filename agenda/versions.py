@@ -75,7 +75,7 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     """New questions, dropped ones, merges, rank moves, frequency changes and questions that
     became answered (by a source of the evidence library) from old to new.
 
-    Rank moves are listed only when they matter to a reader (see TOP and FAR).\"\"\"
+    Rank moves are listed only when they matter to a reader (see TOP and FAR)."""
     if old is None:
         return Changes()
     old_by_id = {i.cluster_id: i for i in old.items}
