@@ -5,7 +5,7 @@ import csv
 import numpy as np
 
 from agenda.dedupe import adapt, pairs
-from agenda.dedupe.embed import default_embedder
+from agenda.dedupe.pairs import semantic_embedder as default_embedder
 from agenda.dedupe.text import normalise
 from agenda.models import Curation
 from tests.conftest import ROOT
