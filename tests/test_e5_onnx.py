@@ -17,7 +17,7 @@ from agenda.dedupe.clusters import embed_cached
 from agenda.dedupe.e5onnx import META, E5Bin, model_dir
 from agenda.store import Store
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "dev_questions.csv"
+GOLD = Path(__file__).resolve().parents[1] / "bench" / "data" / "sample_corpus_gold.csv"
 LONG = " ".join(["Hoe zorgen scholen ervoor dat leerlingen met een ondersteuningsbehoefte passend onderwijs krijgen?"] * 60)
 SAMPLES = [
     "Hoe zorgen we dat leerlingen met een ’ondersteuningsbehoefte’ passend onderwijs krijgen? 😀🎓",
@@ -32,12 +32,9 @@ SAMPLES = [
 
 
 def _dev(n: int) -> list[str]:
-    if not DEV.is_file():
-        return []
-    with DEV.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    col = "text" if rows and "text" in rows[0] else list(rows[0])[1]
-    return [r[col] for r in rows[:n]]
+    """The first n sample-corpus questions (in the repository, unlike the dev set)."""
+    with GOLD.open(encoding="utf-8") as f:
+        return [r["text"] for r in csv.DictReader(f)][:n]
 
 
 @pytest.fixture(scope="module")

@@ -344,6 +344,8 @@ class OnnxE5:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
+        # no busy-waiting between ops: on shared cores spinning threads only steal time
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._sess = ort.InferenceSession(str(d / ONNX_FILE), sess_options=opts,
                                           providers=["CPUExecutionProvider"])
         self.max_tokens = max_tokens
