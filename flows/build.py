@@ -1,10 +1,11 @@
 """build_agenda: the whole build, inputs/ → versioned Word agenda, as one Prefect flow.
 
-Runs two subflows: `gather` (inputs → DuckDB) and `make-agenda` (deduplicate → rank →
-version → publish). Deployed from prefect.yaml as `build-agenda/on-demand` and
-`build-agenda/quarterly`; run locally with `python -m flows.build` or `kennisagenda build`.
-The flow process is the only writer of the database, and holds a build lock for the
-whole run so a second build waits (bounded) or stops with a clear message.
+Runs three subflows: `gather` (inputs → DuckDB), `embed` (vectors of new questions, in
+chunks) and `make-agenda` (deduplicate → rank → version → publish). Deployed from
+prefect.yaml as `build-agenda/on-demand` and `build-agenda/quarterly`; run locally with
+`python -m flows.build` or `kennisagenda build`. The flow process is the only writer of the
+database, and holds a build lock for the whole run so a second build waits (bounded) or
+stops with a clear message.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from prefect import flow, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from agenda import pipeline
+from agenda.dedupe.embed_jobs import clustering_embedder
 from agenda.models import Curation
 from agenda.settings import Settings, load_settings
 from agenda.versions import check_label
 from agenda.store import Store, build_lock
+from flows.embed import embed_texts
 from flows.gather import IO_RETRIES, gather
 
 
@@ -150,6 +153,10 @@ def build_agenda(
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
             library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
             fingerprint = pipeline.input_fingerprint({**counts["digests"], **library_digests}, inputs_dir, settings)
+            embed_flow = embed_texts  # uncached question vectors in chunks, before clustering reads them
+            if (task_runner or settings.task_runner) == "dask":
+                embed_flow = embed_texts.with_options(task_runner=_dask_task_runner())
+            embed_flow(db_path, clustering_embedder().name, timeout=timeout)
             result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
         except BaseException:
             pipeline.fail_build(db_path, build_id, timeout=timeout)

@@ -110,7 +110,7 @@ def test_vectors_match_the_engine(onnx_e5, engine):
         assert ours.shape == (len(texts), 384) and ours.dtype == np.float32
         assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
         cos = (ours * ref).sum(1)
-        assert cos.min() >= 0.999, (side, texts[int(cos.argmin())][:60], cos.min())
+        assert cos.min() >= 0.995, (side, texts[int(cos.argmin())][:60], cos.min())
 
 
 def test_vector_does_not_depend_on_its_batch(onnx_e5):

