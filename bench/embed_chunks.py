@@ -34,6 +34,7 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="embed-bench-"))
     os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")  # busy machines
 
     from prefect import flow
     from prefect.context import get_run_context
