@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agenda.dedupe.embed import Embedder, default_embedder, embedder_by_name
+from agenda.dedupe.embed import Embedder, embedder_by_name
 from agenda.dedupe.text import normalise
 from agenda.store import Store
 
@@ -34,8 +34,7 @@ def clustering_embedder() -> Embedder:
     """The embedder the clustering stage reads its question vectors from."""
     from agenda.dedupe import pairs
 
-    semantic = getattr(pairs, "semantic_embedder", None)
-    return semantic() if semantic is not None else default_embedder()
+    return pairs.semantic_embedder()
 
 
 def build_texts(db_path: Path, timeout: float = 5.0) -> list[str]:
