@@ -166,11 +166,17 @@ def build(
     out.print("Geschreven:")
     for p in [*summary["paths"], summary["db_path"]]:
         out.print(f"  {p}", highlight=False)
-    if summary["rejected"]:
-        err.print(f"[bold yellow]{len(summary['rejected'])} bestand(en) afgewezen:[/]", highlight=False)
-        for r in summary["rejected"]:
+    # a warning (a file without questions, an unknown sector) is shown but does not fail the build:
+    # exit code 1 means inputs were rejected, and a warned file was read
+    warned = [r for r in summary["rejected"] if r.get("severity") == "warning"]
+    failed = [r for r in summary["rejected"] if r.get("severity") != "warning"]
+    for title, rows in (("waarschuwing(en) bij gelezen bestanden", warned), ("bestand(en) afgewezen", failed)):
+        if rows:
+            err.print(f"[bold yellow]{len(rows)} {title}:[/]", highlight=False)
+        for r in rows:
             where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
             err.print(f"  {where}: {r['reason']}", highlight=False)
+    if failed:
         raise typer.Exit(1)
 
 
@@ -256,16 +262,18 @@ def diff(
 @app.command()
 def rejected(db: DbOption = DEFAULT_DB,
              fmt: Annotated[Format, typer.Option("--format", help="table of json.")] = Format.table) -> None:
-    """Afgewezen invoerbestanden van de laatste build, met reden."""
+    """Afgewezen invoerbestanden van de laatste build, met reden, en waarschuwingen bij gelezen bestanden."""
     with _open(db) as store:
         rows = store.rejected()
     if fmt is Format.json:
         _json([r.model_dump() for r in rows])
         return
     if not rows:
-        out.print("Geen afgewezen bestanden in de laatste build.")
+        out.print("Geen afgewezen bestanden en geen waarschuwingen in de laatste build.")
         return
-    _table("Afgewezen invoerbestanden", ("bestand", "regel", "reden"), [(r.file, r.line or "", r.reason) for r in rows])
+    kind = {"error": "afgewezen", "warning": "waarschuwing"}
+    _table("Afgewezen invoerbestanden en waarschuwingen", ("bestand", "regel", "soort", "reden"),
+           [(r.file, r.line or "", kind[r.severity], r.reason) for r in rows])
 
 
 @app.command()

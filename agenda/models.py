@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,11 +77,14 @@ class Mention(BaseModel):
 
 
 class Rejection(BaseModel):
-    """An input file that could not be read, with a reason a curator understands (Dutch)."""
+    """An input file that could not be read (severity "error"), or one that was read but needs a
+    look (severity "warning": no question found, an unknown context value), with a reason a
+    curator understands (Dutch). Only errors make the build exit 1."""
 
     file: str
     line: int | None = None
     reason: str
+    severity: Literal["error", "warning"] = "error"
 
 
 class IngestResult(BaseModel):
@@ -89,6 +93,7 @@ class IngestResult(BaseModel):
     source: Source | None = None
     mentions: list[Mention] = Field(default_factory=list)
     rejection: Rejection | None = None
+    warnings: list[Rejection] = Field(default_factory=list)  # severity "warning": read, but look at it
 
 
 # --- curator decisions (inputs/curation.yaml) -------------------------------------------

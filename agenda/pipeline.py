@@ -18,7 +18,7 @@ from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
 from agenda.dedupe.pairs import semantic_embedder
 from agenda.evidence.attach import attach_evidence
-from agenda.ingest import VANISHED, file_sha256, read_file, relative_path, source_id
+from agenda.ingest import VANISHED, file_sha256, input_digest, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
@@ -96,7 +96,7 @@ def read_batch(paths: list[str], inputs_dir: Path, known: set[str] | frozenset[s
         path = Path(raw)
         rel = relative_path(path, inputs_dir)
         try:
-            digest = file_sha256(path)
+            digest = input_digest(path)  # a survey's sidecar settings count too
         except FileNotFoundError:
             out.results.append(IngestResult(rejection=Rejection(file=rel, reason=VANISHED)))
             continue
@@ -223,7 +223,7 @@ def version_stage(
         if latest is not None and latest.content_hash == agenda.content_hash and label is None:
             store.finish_build(build_id, "done", latest.label, fingerprint)
             return VersionOutcome(latest.label, False, len(latest.items), len(latest.sources),
-                                  sum(i.n_mentions for i in latest.items), len(rejected),
+                                  sum(i.n_mentions for i in latest.items), _errors(rejected),
                                   [f"Geen verschillen met versie {latest.label}: geen nieuwe versie gemaakt."], notes)
         existing = [v["label"] for v in store.versions()]
         if label is not None and (taken := label_taken(check_label(label), existing)):
@@ -234,7 +234,7 @@ def version_stage(
         store.save_version(agenda)
         store.finish_build(build_id, "done", agenda.label, fingerprint)
     return VersionOutcome(agenda.label, True, len(items), len(sources), sum(i.n_mentions for i in items),
-                          len(rejected), describe(agenda.changes), notes)
+                          _errors(rejected), describe(agenda.changes), notes)
 
 
 def library_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings,
@@ -262,6 +262,10 @@ def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_
         raise KeyError(f"versie {label} niet gevonden")
     out_dir.mkdir(parents=True, exist_ok=True)
     return write_outputs(agenda, out_dir)
+
+
+def _errors(rejected: list[Rejection]) -> int:
+    return sum(r.severity == "error" for r in rejected)
 
 
 def rejected_of_build(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> list[Rejection]:

@@ -34,6 +34,7 @@ class Limits(BaseModel):
     max_yaml_aliases: int = Field(100, ge=0)  # YAML alias bombs ("billion laughs")
     max_cell_chars: int = Field(10_000, gt=0)  # one survey cell / one question
     max_rows: int = Field(100_000, gt=0)  # survey rows per file
+    max_pdf_pages: int = Field(1000, gt=0)  # pages of one PDF (its zlib streams are bounded by the two zip limits above)
 
 
 class RankWeights(BaseModel):

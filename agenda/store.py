@@ -181,6 +181,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # warnings of a file that was read (no question found, an unknown sector value): kept with
+        # the source, because an unchanged file is not read again, yet every build lists them
+        "0003_source_warnings",
+        """
+        CREATE TABLE source_warnings (
+            source_id VARCHAR NOT NULL,
+            file VARCHAR NOT NULL,
+            line INTEGER,
+            reason VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -433,7 +446,7 @@ class Store:
         """
         results = list(results)
         known = self.known_source_ids()
-        sources, mentions = [], []
+        sources, mentions, warnings = [], [], []
         for result in results:
             src = result.source
             if result.rejection is not None or src is None or src.id in known:
@@ -441,6 +454,7 @@ class Store:
             known.add(src.id)
             sources.append((src.id, src.path, src.kind.value, src.title, src.date, src.content_hash,
                             src.context.model_dump_json(), _json(src.meta), build_id))
+            warnings.extend((src.id, w.file, w.line, w.reason) for w in result.warnings)
             seen: set[str] = set()
             for m in result.mentions:
                 if m.id in seen:  # a reader should not emit twins; never let one abort the build
@@ -456,6 +470,8 @@ class Store:
             # a semi-join, linear in the number of sources (list_contains per row was quadratic)
             con.execute("UPDATE sources SET active = id IN (SELECT unnest(from_json(?::JSON, '[\"VARCHAR\"]')))",
                         [_json_list(present_source_ids)])
+            if warnings:
+                con.executemany("INSERT INTO source_warnings VALUES (?, ?, ?, ?)", warnings)
 
     def record_rejections(self, build_id: int, rejections: list[Rejection]) -> None:
         _many(self.con, "INSERT INTO rejected VALUES (?, ?, ?, ?)",
@@ -491,14 +507,20 @@ class Store:
         ]
 
     def rejected(self, build_id: int | None = None) -> list[Rejection]:
+        """The build's rejected files (severity "error"), then the warnings of the files in use."""
         if build_id is None:
             build_id = self.last_build_id()
         if build_id is None:
             return []
         rows = self.con.execute(
-            "SELECT file, line, reason FROM rejected WHERE build_id = ? ORDER BY file, line NULLS FIRST", [build_id]
+            """SELECT file, line, reason, 'error' FROM rejected WHERE build_id = ?
+               UNION ALL
+               SELECT w.file, w.line, w.reason, 'warning' FROM source_warnings w JOIN sources s ON s.id = w.source_id
+               WHERE s.active
+               ORDER BY 4, 1, 2 NULLS FIRST, 3""",
+            [build_id],
         ).fetchall()
-        return [Rejection(file=r[0], line=r[1], reason=r[2]) for r in rows]
+        return [Rejection(file=r[0], line=r[1], reason=r[2], severity=r[3]) for r in rows]
 
     # --- embedding cache ----------------------------------------------------------------
 

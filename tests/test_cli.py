@@ -42,7 +42,7 @@ def test_versions_rejected_and_diff(sample_build):
     assert [v["label"] for v in versions] == [outcome.label]
     rejected = json.loads(_run("rejected", "--db", str(db), "--format", "json").stdout)
     assert isinstance(rejected, list)
-    assert all(set(r) == {"file", "line", "reason"} for r in rejected)
+    assert all(set(r) == {"file", "line", "reason", "severity"} for r in rejected)
     result = _run("diff", outcome.label, outcome.label, "--db", str(db))
     assert result.exit_code == 0 and "Geen verschillen" in result.stdout
 

@@ -200,13 +200,13 @@ def test_code_fences_skipped(tmp_path):
 def test_discover(tmp_path):
     for rel in [
         "meetings/a.md", "meetings/b.docx", "cases/c.yaml", "surveys/d.csv", "surveys/e.xlsx", "x.markdown",
-        "curation.yaml", "README.md", ".hidden.md", ".git/config.md", "meetings/~$b.docx", "scan.pdf",
+        "curation.yaml", "README.md", ".hidden.md", ".git/config.md", "meetings/~$b.docx", "scan.rtf",
     ]:
         write(tmp_path, rel, "x")
     files, rejections = discover(tmp_path)
     rels = [p.relative_to(tmp_path).as_posix() for p in files]
     assert rels == ["cases/c.yaml", "meetings/a.md", "meetings/b.docx", "surveys/d.csv", "surveys/e.xlsx", "x.markdown"]
-    assert [(r.file, "pdf" in r.reason) for r in rejections] == [("scan.pdf", True)]
+    assert [(r.file, ".docx" in r.reason) for r in rejections] == [("scan.rtf", True)]
 
 
 def test_discover_symlinks(tmp_path):

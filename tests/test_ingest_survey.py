@@ -79,8 +79,9 @@ def test_question_column_from_settings_and_row_respondent(tmp_path):
     (m,) = r.mentions
     assert m.text == "Hoe plan ik?" and m.respondent == "r2" and m.context.level == "team"
     assert m.extra == {"vraag": "niet deze"}
+    # the global setting only applies to files that have that column: the others are read by content
     r = read_file(p, tmp_path, survey_question_column="bestaat niet")
-    assert r.rejection and "bestaat niet" in r.rejection.reason
+    assert r.rejection is None and [m.text for m in r.mentions] == ["niet deze", "Hoe plan ik?", "x"]  # both columns ask
 
 
 def test_multiline_cell_and_duplicate_questions(tmp_path):
@@ -93,7 +94,8 @@ def test_multiline_cell_and_duplicate_questions(tmp_path):
 
 def test_no_question_column(tmp_path):
     r = read_file(write(tmp_path, "surveys/s.csv", b"naam,sector\nA,po\n"), tmp_path)
-    assert r.rejection.reason == "geen kolom met vragen gevonden (verwacht: vraag, kennisvraag, vraagstuk of question)"
+    assert r.rejection.reason.startswith("geen kolom met vragen gevonden (verwacht een kop als vraag, kennisvraag")
+    assert "'s.csv.yaml'" in r.rejection.reason
     assert r.rejection.line == 1
 
 

@@ -9,7 +9,7 @@ Public interface (used by the flow and the CLI)::
 ``read_file`` never raises: any failure — including bugs in a reader — becomes
 ``IngestResult(rejection=Rejection(file, line, reason))`` with a Dutch reason.
 
-Formats: ``.md``/``.markdown``/``.txt`` (:mod:`.markdown`), ``.docx`` (:mod:`.word`),
+Formats: ``.md``/``.markdown``/``.txt`` (:mod:`.markdown`), ``.docx`` (:mod:`.word`), ``.pdf`` (:mod:`.pdf`),
 ``.yaml``/``.yml`` cases (:mod:`.case`), ``.csv``/``.xlsx`` surveys (:mod:`.survey`).
 A Markdown/Word file is a case when its front matter/properties say ``kind: case`` or it
 lives under ``cases/``. Hostile-input defences are in :mod:`.safety`.
@@ -20,26 +20,26 @@ whitespace-collapsed text, occurrence of that text in the file)[:8]``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
 from pathlib import Path
 
 from agenda.ingest.common import IngestError, file_sha256, relative_path, source_id
-from agenda.models import IngestResult, Rejection
+from agenda.models import IngestResult, Rejection, SourceKind
 from agenda.settings import Limits
 
-__all__ = ["discover", "read_file", "file_sha256", "source_id", "SUFFIXES"]
+__all__ = ["discover", "read_file", "file_sha256", "input_digest", "source_id", "SUFFIXES"]
 
 log = logging.getLogger("agenda.ingest")
 
-SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".yaml", ".yml", ".csv", ".xlsx")
+SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf", ".yaml", ".yml", ".csv", ".xlsx")
 LIBRARY_DIR = "kennis"  # inputs/kennis/ is the evidence library, read by agenda.evidence (not meetings/surveys)
 _SKIP_NAMES = {"curation.yaml", "curation.yml", "thumbs.db", "desktop.ini"}
 _HINTS = {
     ".doc": "sla het op als .docx",
     ".xls": "sla het op als .xlsx",
-    ".pdf": "lever de tekst aan als .docx of .md",
     ".odt": "sla het op als .docx",
     ".ods": "sla het op als .xlsx",
     ".rtf": "sla het op als .docx",
@@ -50,7 +50,32 @@ _HINTS = {
 
 def _skipped(name: str) -> bool:
     low = name.lower()
-    return name.startswith((".", "~$")) or low.startswith("readme") or low in _SKIP_NAMES or low.endswith("~")
+    return (
+        name.startswith((".", "~$")) or low.startswith("readme") or low in _SKIP_NAMES or low.endswith("~")
+        or is_sidecar(low)
+    )
+
+
+_SIDECAR = (".csv.yaml", ".csv.yml", ".xlsx.yaml", ".xlsx.yml")
+
+
+def is_sidecar(name: str) -> bool:
+    """``peiling.csv.yaml``: a survey's own settings (see :mod:`.survey`), read with the survey."""
+    return name.lower().endswith(_SIDECAR)
+
+
+def input_digest(path: Path) -> str:
+    """The content hash that names a source: sha256 of the file's bytes, and for a survey with a
+    sidecar settings file, of both — so editing the sidecar makes the next build read it again."""
+    digest = file_sha256(path)
+    for suffix in (".yaml", ".yml"):
+        side = Path(path).with_name(Path(path).name + suffix)
+        if Path(path).suffix.lower() in (".csv", ".xlsx") and side.is_file():
+            h = hashlib.sha256(digest.encode())
+            h.update(b"\0sidecar\0")
+            h.update(side.read_bytes()[: 1 << 20])
+            return h.hexdigest()
+    return digest
 
 
 def _unknown_reason(suffix: str, suffixes: tuple[str, ...] = SUFFIXES) -> str:
@@ -192,7 +217,7 @@ def _read_once(
     limits = limits or Limits()
     rel = relative_path(path, inputs_dir)
     try:
-        return _read(path, inputs_dir, rel, limits, survey_question_column)
+        return _no_question_warning(_read(path, inputs_dir, rel, limits, survey_question_column))
     except IngestError as exc:
         return IngestResult(rejection=Rejection(file=rel, line=exc.line, reason=exc.reason))
     except RecursionError:
@@ -212,6 +237,24 @@ def _read_once(
         )
 
 
+def _no_question_warning(result: IngestResult) -> IngestResult:
+    """A file that was read but yields no agenda question is reported, never silent."""
+    src = result.source
+    if src is None or any(not m.is_candidate for m in result.mentions):
+        return result
+    n_cand = len(result.mentions)
+    if src.kind == SourceKind.survey:
+        reason = "geen enkele vraag gelezen: de vragenkolom is leeg of niet gevonden"
+    elif n_cand:
+        reason = (f"geen vraag voor de agenda gevonden; wel {n_cand} vraagzin(nen) elders in de tekst, bewaard als "
+                  "kandidaat: zet vragen onder een kop met 'vragen' of 'vraagstukken', of promoveer ze in curation.yaml")
+    else:
+        reason = ("geen enkele vraag gevonden: zet vragen, eindigend op '?', onder een kop met 'vragen' of "
+                  "'vraagstukken'")
+    result.warnings.append(Rejection(file=src.path, reason=reason, severity="warning"))
+    return result
+
+
 def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_column: str | None) -> IngestResult:
     from agenda.ingest.safety import check_file_size
 
@@ -227,11 +270,15 @@ def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_colum
     size = check_file_size(path, limits)
     if size == 0:
         raise IngestError("leeg bestand")
-    content_hash = file_sha256(path)
+    content_hash = input_digest(path)
     if suffix == ".docx":
         from agenda.ingest.word import read_docx
 
         return read_docx(path, rel, content_hash, limits)
+    if suffix == ".pdf":
+        from agenda.ingest.pdf import read_pdf
+
+        return read_pdf(path, rel, content_hash, limits)
     if suffix == ".xlsx":
         from agenda.ingest.survey import read_xlsx
 

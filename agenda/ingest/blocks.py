@@ -23,8 +23,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from agenda.ingest.common import IngestError, RawMention, clean_text, ends_with_question, parse_note, split_note, tidy_question
-from agenda.models import Rule
+from agenda.ingest.common import (
+    IngestError, RawMention, clean_text, ends_with_question, merge_context, normalise_qmarks, parse_note, split_note,
+    tidy_question,
+)
+from agenda.models import Context, Rule
 
 _FILL = "\ufffc"
 MAX_BLOCK_CHARS = 200_000
@@ -37,6 +40,9 @@ class Block:
     line: int
     level: int = 0  # heading level (Title 0, Heading 1..9, bold-only paragraph 10)
     starts: list[tuple[int, int]] = field(default_factory=list)  # (char offset, line) of joined lines
+    context: Context | None = None  # from a table row's Sector/Rol/School columns (Word)
+    extra: dict[str, str] = field(default_factory=dict)  # e.g. an unknown sector value, kept as metadata
+    section: bool = False  # a table cell under a *Vraag* column header: counts as in a question section
 
     def line_at(self, offset: int) -> int:
         if not self.starts:
@@ -144,7 +150,18 @@ def _question_from(text: str) -> tuple[str, object, dict] | None:
 
 
 def extract_block(block: Block, in_section: bool) -> list[RawMention]:
-    """Mentions of one item/paragraph block."""
+    """Mentions of one item/paragraph block (with the block's own context, if any)."""
+    out = _extract_block(block, in_section or block.section)
+    if block.context is not None or block.extra:
+        for raw in out:
+            if block.context is not None:
+                raw.context = merge_context(block.context, raw.context)
+            for k, v in block.extra.items():
+                raw.extra.setdefault(k, v)
+    return out
+
+
+def _extract_block(block: Block, in_section: bool) -> list[RawMention]:
     out: list[RawMention] = []
     text = block.text
     if len(text) > MAX_BLOCK_CHARS:
@@ -212,7 +229,7 @@ def make_block(kind: str, lines: list[tuple[int, str]], level: int = 0) -> Block
     starts: list[tuple[int, int]] = []
     pos = 0
     for ln, txt in lines:
-        txt = clean_text(txt).strip()
+        txt = normalise_qmarks(clean_text(txt)).strip()
         if not txt:
             continue
         if parts:

@@ -129,6 +129,22 @@ def parse_kind(value: object) -> str:
     return v
 
 
+_PROP_KEYS = {
+    "kind", "soort", "date", "datum", "sector", "sectoren", "rol", "role", "rollen", "niveau", "level",
+    "school", "organisatie", "organisation", "title", "titel",
+}
+
+
+def property_pairs(text: str) -> dict[str, str]:
+    """`key: value` pairs (separated by ``;`` or new lines) in a Word/PDF property such as Keywords."""
+    out: dict[str, str] = {}
+    for part in re.split(r"[;\n]", text):
+        if m := re.match(r"^\s*([\w\-]+)\s*[:=]\s*(.+?)\s*$", part):
+            if m[1].lower() in _PROP_KEYS:
+                out[m[1].lower()] = m[2]
+    return out
+
+
 # --- text cleaning ------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -406,6 +422,83 @@ def context_from_mapping(data: dict, where: str = "") -> Context:
     return Context(**ctx)  # type: ignore[arg-type]
 
 
+# The usual spellings in survey answers and report tables → sector codes (SECTORS).
+_SECTOR_NAMES = {
+    "po": ["po"], "primair onderwijs": ["po"], "basisonderwijs": ["po"], "basisschool": ["po"],
+    "regulier basisonderwijs": ["po"], "bao": ["po"], "primary": ["po"], "primary education": ["po"],
+    "sbo": ["sbo"], "sbao": ["sbo"], "speciaal basisonderwijs": ["sbo"], "speciale basisschool": ["sbo"],
+    "so": ["so"], "speciaal onderwijs": ["so"],
+    "vso": ["vso"], "voortgezet speciaal onderwijs": ["vso"],
+    "(v)so": ["so", "vso"], "v(so)": ["so", "vso"], "so/vso": ["so", "vso"], "so-vso": ["so", "vso"],
+    "so en vso": ["so", "vso"], "speciaal (voortgezet) onderwijs": ["so", "vso"], "(voortgezet) speciaal onderwijs": ["so", "vso"],
+    "speciaal en voortgezet speciaal onderwijs": ["so", "vso"],
+    "vo": ["vo"], "voortgezet onderwijs": ["vo"], "middelbare school": ["vo"], "secondary": ["vo"],
+    "vmbo": ["vo"], "havo": ["vo"], "vwo": ["vo"], "praktijkonderwijs": ["vo"],
+    "mbo": ["mbo"], "middelbaar beroepsonderwijs": ["mbo"],
+}
+
+
+def sector_codes(value: str) -> tuple[list[str], list[str]]:
+    """'Primair onderwijs' → (['po'], []); '(v)so, mbo' → (['so', 'vso', 'mbo'], []);
+    'Kinderopvang' → ([], ['Kinderopvang']). Returns (codes, unknown parts)."""
+    def norm(v: str) -> str:
+        return " ".join(v.lower().replace(" ", " ").strip(" .;:-–").split())
+
+    whole = norm(value)
+    if not whole:
+        return [], []
+    if whole in _SECTOR_NAMES:
+        return list(_SECTOR_NAMES[whole]), []
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in re.split(r"\s*(?:,|;|\+|&|\ben\b|\bof\b|/(?!vso))\s*", value):
+        key = norm(part)
+        if not key:
+            continue
+        found = _SECTOR_NAMES.get(key)
+        if found:
+            codes.extend(c for c in found if c not in codes)
+        else:
+            unknown.append(part.strip())
+    return codes, unknown
+
+
+def context_cells(cells: dict[str, str], where: str) -> tuple[Context, dict[str, str], list[str]]:
+    """Context from survey / table cells keyed by target (sectors, roles, level, school, organisation).
+
+    Sector values are mapped to codes (:func:`sector_codes`); an unknown sector or level is never
+    context: it is kept in the returned metadata (key ``sector``/``niveau``) and yields a Dutch
+    warning naming ``where`` (e.g. "rij 4"). Returns (context, metadata, warnings)."""
+    ctx: dict[str, object] = {}
+    meta: dict[str, str] = {}
+    warnings: list[str] = []
+    for target, value in cells.items():
+        value = value.strip()
+        if not value:
+            continue
+        if target == "sectors":
+            codes, unknown = sector_codes(value)
+            if codes:
+                ctx["sectors"] = codes
+            if unknown:
+                meta["sector"] = value
+                warnings.append(
+                    f"{where}: onbekende sector '{'; '.join(unknown)}' bewaard als gegeven, niet als sector "
+                    f"(bekend: {', '.join(SECTORS)}, of voluit zoals 'primair onderwijs')"
+                )
+        elif target == "roles":
+            ctx["roles"] = [v.lower() for v in split_values(value)]
+        elif target == "level":
+            if value.lower() in LEVELS:
+                ctx["level"] = value.lower()
+            else:
+                meta["niveau"] = value
+                warnings.append(f"{where}: onbekend niveau '{value}' bewaard als gegeven (bekend: {', '.join(LEVELS)})")
+        elif target in ("school", "organisation"):
+            ctx[target] = value
+    return Context(**ctx), meta, warnings  # type: ignore[arg-type]
+
+
 def check_sectors(values: list[str], field_name: str = "sector") -> None:
     for v in values:
         if v not in SECTORS:
@@ -441,8 +534,20 @@ def strip_inline_markup(text: str) -> str:
     return text
 
 
+_FULLWIDTH_Q = re.compile("[\uff1f\ufe56\u2047-\u2049]")
+_SPACE_BEFORE_Q = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u2060]+(?=\?)")
+
+
+def normalise_qmarks(text: str) -> str:
+    """Full-width ？ (and ﹖, ⁇) → ?; spaces, no-break and narrow no-break spaces before ? removed
+    ("… groepen ?" → "… groepen?"; French typography and some Forms exports put one there)."""
+    if "?" not in text and not _FULLWIDTH_Q.search(text):
+        return text
+    return _SPACE_BEFORE_Q.sub("", _FULLWIDTH_Q.sub("?", text))
+
+
 def tidy_question(text: str) -> str:
-    text = collapse(strip_inline_markup(clean_text(text)))
+    text = collapse(strip_inline_markup(normalise_qmarks(clean_text(text))))
     return unicodedata.normalize("NFC", text)
 
 

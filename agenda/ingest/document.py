@@ -21,7 +21,7 @@ from agenda.ingest.common import (
     tidy_question,
     type_nl,
 )
-from agenda.models import Context, IngestResult, Rule, Source, SourceKind
+from agenda.models import Context, IngestResult, Rejection, Rule, Source, SourceKind
 from agenda.settings import Limits
 
 KNOWN_KEYS = {
@@ -124,8 +124,17 @@ def document_result(
     blocks: list[Block],
     limits: Limits,
     fallback_date: dt.date | None = None,
+    warnings: list[tuple[int | None, str]] | None = None,
 ) -> IngestResult:
-    """Front matter / properties + blocks → Source and Mentions (a case goes to the case reader)."""
+    """Front matter / properties + blocks → Source and Mentions (a case goes to the case reader).
+
+    ``warnings`` — (line, Dutch reason) pairs the reader found — become ``IngestResult.warnings``."""
+    result = _document_result(rel, content_hash, suffix, props, prop_lines, blocks, limits, fallback_date)
+    result.warnings = [Rejection(file=rel, line=ln, reason=w, severity="warning") for ln, w in warnings or []]
+    return result
+
+
+def _document_result(rel, content_hash, suffix, props, prop_lines, blocks, limits, fallback_date) -> IngestResult:
     kind = kind_for(rel, suffix, declared_kind(props, prop_lines))
     name = PurePosixPath(rel).name
     if kind == SourceKind.case:

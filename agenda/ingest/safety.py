@@ -115,15 +115,65 @@ StrictSafeLoader.yaml_implicit_resolvers = {
 }
 
 
-def _yaml_error(exc: yaml.YAMLError, line_offset: int, what: str) -> IngestError:
+# PyYAML's problems → what is wrong, in Dutch, with the fix (first match wins).
+_YAML_DUTCH: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"'\\t'|tab character"), "tabs mogen niet voor inspringen; gebruik spaties"),
+    (re.compile(r"could not determine a constructor"), ""),  # handled with the tag's name below
+    (re.compile(r"found undefined alias|expected alphabetic or numeric character"),
+     "een waarde die met * begint leest YAML als verwijzing; zet de tekst tussen aanhalingstekens"),
+    (re.compile(r"found character '(.)' that cannot start any token"),
+     "een waarde mag niet beginnen met het teken {0}; zet de tekst tussen aanhalingstekens"),
+    (re.compile(r"mapping values are not allowed here"),
+     "een dubbele punt op een plek waar dat niet mag, of een regel die te ver is ingesprongen; zet tekst met "
+     "': ' erin tussen aanhalingstekens en laat velden even ver inspringen als de velden ernaast"),
+    (re.compile(r"could not find expected ':'"),
+     "een regel zonder 'naam: waarde' (de dubbele punt ontbreekt), of een lijstregel zonder '- '"),
+    (re.compile(r"unexpected end of stream|found unexpected end"),
+     "een aanhalingsteken wordt niet gesloten; sluit de tekst af met hetzelfde aanhalingsteken"),
+    (re.compile(r"expected ',' or ']'|expected ',' or '}'"),
+     "een lijst tussen [ ] of {{ }} wordt niet goed gesloten; controleer de haken en komma's"),
+    (re.compile(r"escape"),
+     "een \\ in tekst tussen dubbele aanhalingstekens; gebruik enkele aanhalingstekens of schrijf \\\\"),
+    (re.compile(r"expected <block end>|did not find expected key|did not find expected '-'"),
+     "de inspringing klopt niet; velden en lijstregels ('- ') op hetzelfde niveau moeten even ver inspringen"),
+    (re.compile(r"expected a single document|but found another document"),
+     "meer dan één document (een tweede regel '---'); gebruik één blok velden"),
+    (re.compile(r"found duplicate anchor"), "hetzelfde anker (&naam) staat er twee keer in"),
+    (re.compile(r"unacceptable character|special characters are not allowed"),
+     "een ongeldig (stuur)teken; sla het bestand op als gewone tekst (UTF-8)"),
+]
+
+
+_ALIAS_VALUE = re.compile(r"(?:^|:|-)\s+[*&][^\s*&]")
+
+
+def _yaml_error(exc: yaml.YAMLError, line_offset: int, what: str, text: str = "") -> IngestError:
+    """A PyYAML error → one Dutch line: what is wrong, the fix, and the file line."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 + line_offset if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None and text:
+        lines = text.split("\n")
+        # "school: *De Boog": YAML reads * as an alias; its own error names a later symptom
+        for ln in range(max(mark.line - 1, 0), min(mark.line + 1, len(lines))):
+            if _ALIAS_VALUE.search(" " + lines[ln]) and "alias" not in problem:
+                problem = "found undefined alias"
+                line = ln + 1 + line_offset
+                break
     if "could not determine a constructor" in problem:  # !!python/... and other custom tags
         quoted = re.search(r"'([^']*)'", problem)
         tag = (quoted.group(1) if quoted else "?").replace("tag:yaml.org,2002:", "!!")
-        problem = f"onbekende of onveilige YAML-tag '{tag}' (alleen gewone tekst, lijsten en getallen zijn toegestaan)"
-    return IngestError(f"ongeldige YAML in {what}: {problem}", line)
+        return IngestError(
+            f"ongeldige YAML in {what}: onbekende of onveilige YAML-tag '{tag}' (alleen gewone tekst, lijsten en "
+            "getallen zijn toegestaan)", line,
+        )
+    for rx, dutch in _YAML_DUTCH:
+        if m := rx.search(problem):
+            return IngestError(f"ongeldige YAML in {what}: {dutch.format(*m.groups())}", line)
+    return IngestError(
+        f"ongeldige YAML in {what}: de opbouw klopt niet (controleer inspringing, dubbele punten en aanhalingstekens)",
+        line,
+    )
 
 
 def _expanded_size(root: yaml.Node, limit: int) -> int:
@@ -203,7 +253,7 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
                         event.start_mark.line + 1 + line_offset,
                     )
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, line_offset, what) from None
+        raise _yaml_error(exc, line_offset, what, text) from None
     # 2. compose, measure, construct
     loader = StrictSafeLoader(text)
     try:
@@ -226,7 +276,7 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
         data = loader.construct_document(node)
         return data, lines
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, line_offset, what) from None
+        raise _yaml_error(exc, line_offset, what, text) from None
     except RecursionError:
         raise IngestError(f"YAML in {what} is te diep genest: niet gelezen") from None
     except (ValueError, TypeError, OverflowError) as exc:

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agenda.ingest.blocks import Block, make_block
-from agenda.ingest.common import KIND_ALIASES, IngestError, clean_text
+from agenda.ingest.common import KIND_ALIASES, IngestError, clean_text, context_cells, property_pairs
 from agenda.ingest.document import document_result
 from agenda.ingest.safety import check_zip
 from agenda.models import IngestResult, SECTORS
@@ -38,10 +39,6 @@ _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.I)
 _TITLE_STYLE = re.compile(r"^(?:title|titel)$", re.I)
 _LIST_STYLE = re.compile(r"^(?:list|lijst)", re.I)
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15)
-_PROP_KEYS = {
-    "kind", "soort", "date", "datum", "sector", "sectoren", "rol", "role", "rollen", "niveau", "level",
-    "school", "organisatie", "organisation", "title", "titel",
-}
 
 
 def _style_level(paragraph) -> int | None:
@@ -68,45 +65,223 @@ def _is_list(paragraph) -> bool:
     return bool(_LIST_STYLE.match(name))
 
 
-def _all_bold(paragraph) -> bool:
-    runs = [r for r in paragraph.runs if r.text.strip()]
-    return bool(runs) and all(r.bold for r in runs)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Containers whose children are read as if they stood in their parent (changes accepted):
+# tracked insertions and moves, content controls, smart tags, custom XML, simple fields, links.
+_TRANSPARENT = {f"{W}{t}" for t in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")}
+# Never shown once changes are accepted.
+_HIDDEN = {f"{W}{t}" for t in ("del", "moveFrom", "delText", "delInstrText", "instrText")}
+_SOFT_BREAK = "\n"
 
 
-def _iter_paragraphs(doc):
-    """Body paragraphs and table-cell paragraphs in document order."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+@dataclass
+class WordParagraph:
+    """A paragraph as Word shows it: its text (soft breaks as newlines), bold-only flag, and the
+    text boxes anchored in it (read after it, each once)."""
 
-    def walk(parent_elm, parent):
-        for child in parent_elm.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                yield Paragraph(child, parent)
-            elif tag == "tbl":
-                table = Table(child, parent)
-                seen: set[int] = set()
-                for row in table.rows:
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:
-                            continue
-                        seen.add(id(cell._tc))
-                        yield from walk(cell._tc, cell)
-            elif tag == "sdt":
-                content = child.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sdtContent")
+    element: object
+    text: str
+    all_bold: bool
+    boxes: list = field(default_factory=list)
+
+
+def _is_bold(run) -> bool:
+    rpr = run.find(f"{W}rPr")
+    if rpr is None:
+        return False
+    b = rpr.find(f"{W}b")
+    return b is not None and b.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+
+
+def read_paragraph(p) -> WordParagraph:
+    """Walk a w:p: runs, inside any wrapper (w:ins, w:sdt, w:smartTag, w:customXml, w:fldSimple,
+    w:hyperlink); w:del/w:moveFrom/w:delText out; field codes out (their result stays); text boxes
+    (w:txbxContent, inside mc:AlternateContent's Choice — never the VML Fallback too) collected."""
+    parts: list[str] = []
+    bold_flags: list[bool] = []
+    boxes: list = []
+
+    def run(r) -> None:
+        bold = _is_bold(r)
+        for c in r.iterchildren():
+            tag = c.tag
+            if tag == f"{W}t":
+                parts.append(c.text or "")
+                if (c.text or "").strip():
+                    bold_flags.append(bold)
+            elif tag == f"{W}tab" or tag == f"{W}ptab":
+                parts.append("\t")
+            elif tag in (f"{W}br", f"{W}cr"):
+                parts.append(_SOFT_BREAK)
+            elif tag == f"{W}noBreakHyphen":
+                parts.append("-")
+            elif tag in (f"{W}drawing", f"{W}pict", f"{_MC}AlternateContent"):
+                boxes.extend(_text_boxes(c))
+
+    def walk(el) -> None:
+        for c in el.iterchildren():
+            tag = c.tag
+            if tag == f"{W}r":
+                run(c)
+            elif tag in _HIDDEN:
+                continue
+            elif tag in _TRANSPARENT:
+                walk(c)
+            elif tag == f"{W}sdt":
+                content = c.find(f"{W}sdtContent")
                 if content is not None:
-                    yield from walk(content, parent)
+                    walk(content)
+            elif tag == f"{_MC}AlternateContent":
+                choice = c.find(f"{_MC}Choice")
+                walk(choice if choice is not None else c.find(f"{_MC}Fallback") or c)
 
-    yield from walk(doc.element.body, doc)
+    walk(p)
+    return WordParagraph(p, "".join(parts), bool(bold_flags) and all(bold_flags), boxes)
 
 
-def _pairs(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in re.split(r"[;\n]", text):
-        if m := re.match(r"^\s*([\w\-]+)\s*[:=]\s*(.+?)\s*$", part):
-            if m[1].lower() in _PROP_KEYS:
-                out[m[1].lower()] = m[2]
+def _text_boxes(el) -> list:
+    """w:txbxContent elements under a drawing/picture, once: mc:Choice wins over its mc:Fallback."""
+    if el.tag == f"{_MC}AlternateContent":
+        choice = el.find(f"{_MC}Choice")
+        el = choice if choice is not None else el
+    out = []
+    for box in el.iter(f"{W}txbxContent"):
+        # a Choice can nest its own AlternateContent: skip boxes inside any Fallback
+        anc, inside_fallback = box.getparent(), False
+        while anc is not None and anc is not el:
+            if anc.tag == f"{_MC}Fallback":
+                inside_fallback = True
+                break
+            anc = anc.getparent()
+        if not inside_fallback:
+            out.append(box)
     return out
+
+
+_SENTENCE_END = re.compile(r"[.?!:…;][)\"'’”»*_]*$")
+
+
+def resolve_soft_breaks(text: str) -> str:
+    """A soft line break (Shift+Enter) is a space, unless the text before it is a complete sentence
+    (ends in . ? ! : …): then it stays a line break, which ends the sentence."""
+    pieces = text.split(_SOFT_BREAK)
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = out + ("\n" if _SENTENCE_END.search(out.rstrip()) or not out.strip() else " ") + piece
+    return out
+
+
+_CONTEXT_HEADERS = {
+    "sector": "sectors", "sectoren": "sectors", "rol": "roles", "rollen": "roles", "functie": "roles",
+    "role": "roles", "school": "school", "scholen": "school", "niveau": "level", "level": "level",
+    "organisatie": "organisation", "bestuur": "organisation",
+}
+_QUESTION_HEADER = re.compile(r"vraag|vragen|question", re.I)
+
+
+def _cells(tr) -> list:
+    """w:tc of a row in order, including cells wrapped in content controls / custom XML."""
+    out = []
+    for c in tr.iterchildren():
+        if c.tag == f"{W}tc":
+            out.append(c)
+        elif c.tag in (f"{W}sdt", f"{W}customXml"):
+            inner = c.find(f"{W}sdtContent") if c.tag == f"{W}sdt" else c
+            if inner is not None:
+                out.extend(_cells(inner))
+    return out
+
+
+def _rows(tbl) -> list:
+    """w:tr of a table in order, including rows inside (repeating-section) content controls."""
+    out = []
+
+    def walk(el) -> None:
+        for c in el.iterchildren():
+            if c.tag == f"{W}tr":
+                out.append(c)
+            elif c.tag == f"{W}sdt":
+                content = c.find(f"{W}sdtContent")
+                if content is not None:
+                    walk(content)
+            elif c.tag in (f"{W}customXml", f"{W}ins"):
+                walk(c)
+    walk(tbl)
+    return out
+
+
+def _cell_plain(tc) -> str:
+    texts = []
+    for p in tc.iter(f"{W}p"):
+        texts.append(read_paragraph(p).text)
+    return " ".join(" ".join(t.split()) for t in texts if t.strip())
+
+
+@dataclass
+class TableContext:
+    """Which columns of a table are context (Sector/Rol/School/Niveau) and which hold questions."""
+
+    roles: dict[int, str]
+    question_cols: set[int]
+    header_row: object
+
+
+def table_context(rows: list) -> TableContext | None:
+    if not rows:
+        return None
+    header = [_cell_plain(tc).strip().rstrip(":").strip().lower() for tc in _cells(rows[0])]
+    roles = {i: _CONTEXT_HEADERS[h] for i, h in enumerate(header) if h in _CONTEXT_HEADERS}
+    questions = {i for i, h in enumerate(header) if i not in roles and _QUESTION_HEADER.search(h) and not h.endswith("?")}
+    if not roles and not questions:
+        return None
+    return TableContext(roles, questions, rows[0])
+
+
+def iter_blocks(body):
+    """(WordParagraph, table context dict or None, in question column) for every paragraph in
+    document order: body, tables (row by row, cell by cell, each cell once — merged cells are
+    one w:tc in the XML), content controls, custom XML, and text boxes after their anchor."""
+
+    def paragraph(p, ctx, in_qcol):
+        wp = read_paragraph(p)
+        yield wp, ctx, in_qcol
+        for box in wp.boxes:
+            yield from walk(box, ctx, in_qcol)
+
+    def walk(el, ctx=None, in_qcol=False):
+        for c in el.iterchildren():
+            tag = c.tag
+            if tag == f"{W}p":
+                yield from paragraph(c, ctx, in_qcol)
+            elif tag == f"{W}tbl":
+                rows = _rows(c)
+                tctx = table_context(rows)
+                for tr in rows:
+                    row_ctx = None
+                    cells = _cells(tr)
+                    if tctx is not None and tr is not tctx.header_row:
+                        row_ctx = {}
+                        for i, role in tctx.roles.items():
+                            if i < len(cells) and (value := _cell_plain(cells[i]).strip()):
+                                row_ctx[role] = value
+                    for i, tc in enumerate(cells):
+                        if tctx is not None and i in tctx.roles:
+                            continue  # context, not text
+                        in_q = tctx is not None and i in tctx.question_cols and tr is not tctx.header_row
+                        yield from walk(tc, row_ctx or ctx, in_q or in_qcol)
+            elif tag == f"{W}sdt":
+                content = c.find(f"{W}sdtContent")
+                if content is not None:
+                    yield from walk(content, ctx, in_qcol)
+            elif tag in (f"{W}customXml", f"{W}ins", f"{W}moveTo"):
+                yield from walk(c, ctx, in_qcol)
+            elif tag == f"{_MC}AlternateContent":
+                choice = c.find(f"{_MC}Choice")
+                if choice is not None:
+                    yield from walk(choice, ctx, in_qcol)
+
+    yield from walk(body)
 
 
 def properties(doc) -> tuple[dict, dt.date | None]:
@@ -117,7 +292,7 @@ def properties(doc) -> tuple[dict, dt.date | None]:
         value = clean_text(getattr(cp, attr, "") or "")
         if not value:
             continue
-        pairs = _pairs(value)
+        pairs = property_pairs(value)
         props.update(pairs)
         if attr == "keywords" and not pairs:
             words = [w.strip().lower() for w in re.split(r"[,;\s]+", value) if w.strip()]
@@ -140,8 +315,11 @@ def properties(doc) -> tuple[dict, dt.date | None]:
     return props, created
 
 
-def docx_blocks(path: Path, limits: Limits) -> tuple[dict, dt.date | None, list[Block]]:
+def docx_blocks(
+    path: Path, limits: Limits, warnings: list[tuple[int | None, str]] | None = None,
+) -> tuple[dict, dt.date | None, list[Block]]:
     """A Word file as Word shows it: (properties, created date, blocks). Raises IngestError (Dutch).
+    ``warnings`` (if given) receives (paragraph, Dutch reason) for unknown context values in tables.
 
     Also used by the evidence library (agenda.evidence.library) for .docx documents.
     """
@@ -166,26 +344,36 @@ def docx_blocks(path: Path, limits: Limits) -> tuple[dict, dt.date | None, list[
     if "macroEnabled" in (doc.part.content_type or ""):
         raise IngestError("Word-bestand met macro's (.docm) wordt niet gelezen")
     props, created = properties(doc)
+    from docx.text.paragraph import Paragraph
+
     blocks: list[Block] = []
-    for n, para in enumerate(_iter_paragraphs(doc), start=1):
-        text = clean_text(para.text or "").strip()
+    for n, (wp, ctx, in_qcol) in enumerate(iter_blocks(doc.element.body), start=1):
+        text = clean_text(resolve_soft_breaks(wp.text)).strip()
         if not text:
             continue
+        para = Paragraph(wp.element, doc)
         level = _style_level(para)
         if level is not None:
-            blocks.append(make_block("heading", [(n, text.replace("\n", " "))], level=level))
+            block = make_block("heading", [(n, " ".join(text.split()))], level=level)
         elif _is_list(para):
-            blocks.append(make_block("item", [(n, text)]))
-        elif _all_bold(para) and not text.rstrip().endswith("?") and len(text) < 200:
-            blocks.append(make_block("heading", [(n, text)], level=10))
+            block = make_block("item", [(n, text)])
+        elif wp.all_bold and not text.rstrip().endswith("?") and len(text) < 200 and not in_qcol:
+            block = make_block("heading", [(n, text)], level=10)
         else:
-            blocks.append(make_block("para", [(n, text)]))
+            block = make_block("para", [(n, text)])
+        if ctx:
+            block.context, block.extra, found = context_cells(ctx, f"alinea {n} (tabel)")
+            if warnings is not None:
+                warnings.extend((n, w) for w in found)
+        block.section = in_qcol
+        blocks.append(block)
     return props, created, blocks
 
 
 def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> IngestResult:
-    props, created, blocks = docx_blocks(path, limits)
+    warnings: list[tuple[int | None, str]] = []
+    props, created, blocks = docx_blocks(path, limits, warnings)
     return document_result(
         rel=rel, content_hash=content_hash, suffix=".docx", props=props, prop_lines={}, blocks=blocks,
-        limits=limits, fallback_date=created,
+        limits=limits, fallback_date=created, warnings=warnings,
     )

@@ -433,8 +433,9 @@ class _Writer:
                      f"{len(c.dropped)} vervallen vragen; {len(c.moves)} vragen veranderden van plaats.")
         else:
             text += " Dit is de eerste versie van de agenda."
-        if a.excluded or a.rejected:
-            text += (f" De curator sloot {len(a.excluded)} vragen uit en {len(a.rejected)} "
+        failed = [r for r in a.rejected if r.severity == "error"]
+        if a.excluded or failed:
+            text += (f" De curator sloot {len(a.excluded)} vragen uit en {len(failed)} "
                      f"invoerbestanden konden niet worden gelezen (zie de bijlagen).")
         self.para(text)
         top = self.items[:TOP_N_SUMMARY]
@@ -905,15 +906,24 @@ class _Writer:
             self.para("Geen: de curator heeft geen vragen uitgesloten.")
 
         self.heading("D. Afgewezen invoerbestanden", 2)
-        if a.rejected:
+        failed = [r for r in a.rejected if r.severity == "error"]
+        warned = [r for r in a.rejected if r.severity == "warning"]
+        if failed:
             self.para("Deze bestanden konden niet worden gelezen; de vragen erin staan niet op de agenda. "
                       "Na herstel worden ze bij de volgende build opnieuw gelezen.")
-            self.table(["Bestand", "Regel", "Reden"],
-                       [[_breakable_path(r.file), r.line if r.line is not None else "–", one_line(r.reason)]
-                        for r in a.rejected],
-                       [5.6, 1.4, 9.0], align={1: WD_ALIGN_PARAGRAPH.CENTER})
+            self._rejection_table(failed)
         else:
             self.para("Geen: alle invoerbestanden zijn gelezen.")
+        if warned:
+            self.para("Waarschuwingen: deze bestanden zijn gelezen, maar verdienen een blik, bijvoorbeeld "
+                      "omdat er geen enkele vraag in gevonden is of een sector niet bekend is.", keep_next=True)
+            self._rejection_table(warned)
+
+    def _rejection_table(self, rows) -> None:
+        self.table(["Bestand", "Regel", "Reden"],
+                   [[_breakable_path(r.file), r.line if r.line is not None else "–", one_line(r.reason)]
+                    for r in rows],
+                   [5.6, 1.4, 9.0], align={1: WD_ALIGN_PARAGRAPH.CENTER})
 
         self.heading(f"E. {common.LIBRARY_HEADING}", 2)
         if a.library:

@@ -189,7 +189,9 @@ def build(out: Path) -> dict[str, str]:
         expected[rel] = "te groot"
 
     # --- discover-level -------------------------------------------------------------------
-    put("scan.pdf", b"%PDF-1.4\n", "discover:bestandstype .pdf")
+    put("meetings/afgebroken.pdf", b"%PDF-1.4\n", "beschadigd PDF-bestand")
+    put("meetings/plaatje.pdf", b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(500)), "geen PDF-bestand")
+    put("scan.rtf", b"{\\rtf1 Kennisvragen}", "discover:bestandstype .rtf")
     try:
         os.symlink(secret.resolve(), inputs / "meetings/naar-buiten.md")
         expected["meetings/naar-buiten.md"] = "discover:buiten inputs/"
