@@ -94,7 +94,8 @@ def test_content_controls_smart_tags_custom_xml_fields_and_links(tmp_path):
     doc = document(
         paragraph(run("Hoe ondersteun je ") + sdt + run(" bij het lezen in ") + custom + run("?"), "ListBullet"),
         paragraph(run("Hoe werken scholen in ") + smart + run(" samen met ") + field + run("?"), "ListBullet"),
-        paragraph(run("Wat leren leerlingen ") + complex_field + run(" van ") + link + run("?"), "ListBullet"),
+        paragraph(run("Wat leren leerlingen ") + complex_field + run(" van ") + link
+                  + '<w:r><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve"> (verborgen)</w:t></w:r>' + run("?"), "ListBullet"),
     )
     r = read(doc, tmp_path)
     assert section(r) == [

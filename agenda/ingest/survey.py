@@ -86,7 +86,7 @@ _PRIVATE = re.compile(
     r"^(?:e-?mail(?:adres)?|mail(?:adres)?|e-?mail address|naam|name|volledige naam|full name|voornaam|achternaam|"
     r"first ?name|last ?name|recipient ?(?:last|first) ?name|recipient ?e-?mail|ip ?address|ipadres|ip-adres|"
     r"location ?(?:latitude|longitude)|telefoon(?:nummer)?|phone|mobiel|uw naam|je naam|wat is uw naam\??|"
-    r"wat is je naam\??|e-?mailadres \(optioneel\))$",
+    r"wat is je naam\??|e-?mailadres \(optioneel\)|contactpersoon|contactgegevens|adres|woonplaats)$",
     re.I,
 )
 _METADATA = {"status", "progress", "duration (in seconds)", "duration", "finished", "distributionchannel",
@@ -361,14 +361,17 @@ def _asks(data: list[list[str]], i: int) -> bool:
 def _rows_to_result(
     rows: list[tuple[int, list[object]]], rel: str, content_hash: str, limits: Limits, override: Override,
 ) -> IngestResult:
-    texts_rows: list[tuple[int, list[str]]] = []
-    for line, row in rows:
-        texts = [normalise_qmarks(_cell_text(c)) for c in row]
-        _check_cells(texts, line, None, limits)
-        texts_rows.append((line, texts))
+    texts_rows = [(line, [normalise_qmarks(_cell_text(c)) for c in row]) for line, row in rows]
     name = PurePosixPath(rel).name
-    layout = find_layout(texts_rows, override, name)
+    try:
+        layout = find_layout(texts_rows, override, name)
+    except IngestError:
+        for line, texts in texts_rows:  # an oversized cell is the better reason
+            _check_cells(texts, line, None, limits)
+        raise
     header = layout.header
+    for line, texts in texts_rows:
+        _check_cells(texts, line, header if line > layout.header_line else None, limits)
     raws: list[RawMention] = []
     warnings: list[Rejection] = []
     n_rows = 0

@@ -7,9 +7,24 @@ also uses ``resolve_entities=False``; tests verify both).
 Structure: paragraph styles "Heading 1..9" / "Kop 1..9" (by style name or style id, following
 ``based_on`` a few steps) are headings of that level, "Title"/"Titel" is level 0; a paragraph
 whose runs are all bold and that does not end in ``?`` acts as a heading below all levels
-(10); list styles (List…, Lijst…) or numbering (``w:numPr``) make list items; table cells
-are read as paragraphs, in document order. ``line`` is the 1-based paragraph number in that
-order (table-cell paragraphs included).
+(10); list styles (List…, Lijst…) or numbering (``w:numPr``) make list items. ``line`` is the
+1-based paragraph number in document order (table cells and text boxes included).
+
+Text is read as Word shows it with all tracked changes accepted, from the XML itself (python-docx's
+``Paragraph.text`` sees only direct runs and links): runs inside ``w:ins``/``w:moveTo``, content
+controls (``w:sdt``), smart tags, ``w:customXml``, simple fields and hyperlinks count;
+``w:del``/``w:moveFrom``/``w:delText`` and field codes (``w:instrText``) do not. A text box
+(``w:txbxContent``) is read once, after its anchor paragraph: Word writes it twice, in
+``mc:AlternateContent``'s Choice (DrawingML) and its VML Fallback, and only the Choice is read.
+A soft line break (``w:br``, Shift+Enter) is a space, unless the text before it is a complete
+sentence (ends in . ? ! : …): then it ends the sentence.
+
+Tables are walked row by row and cell by cell over the XML (each ``w:tc`` once: a merged cell is
+one element; no identity of short-lived proxies), including rows and cells wrapped in content
+controls (a repeating section: ``w:tbl/w:sdt/w:tr``). When the first row names columns *Sector*,
+*Rol*, *School*, *Niveau*, *Organisatie*, those columns are each row's context (sector values
+mapped to codes; an unknown value is metadata plus a warning) and are not read as text; cells
+under a column named *(kennis)vraag/vraagstuk* count as in a question section.
 
 Document properties play the part of front matter:
 
@@ -86,12 +101,11 @@ class WordParagraph:
     boxes: list = field(default_factory=list)
 
 
-def _is_bold(run) -> bool:
+def _flag(run, name: str) -> bool:
+    """A run property switched on (``<w:b/>``, ``<w:vanish/>``; not ``w:val="0"``)."""
     rpr = run.find(f"{W}rPr")
-    if rpr is None:
-        return False
-    b = rpr.find(f"{W}b")
-    return b is not None and b.get(f"{W}val", "true").lower() not in ("0", "false", "off")
+    el = rpr.find(f"{W}{name}") if rpr is not None else None
+    return el is not None and el.get(f"{W}val", "true").lower() not in ("0", "false", "off")
 
 
 def read_paragraph(p) -> WordParagraph:
@@ -103,7 +117,9 @@ def read_paragraph(p) -> WordParagraph:
     boxes: list = []
 
     def run(r) -> None:
-        bold = _is_bold(r)
+        if _flag(r, "vanish"):  # hidden text: Word does not show it
+            return
+        bold = _flag(r, "b")
         for c in r.iterchildren():
             tag = c.tag
             if tag == f"{W}t":
