@@ -906,24 +906,26 @@ class _Writer:
             self.para("Geen: de curator heeft geen vragen uitgesloten.")
 
         self.heading("D. Afgewezen invoerbestanden", 2)
+
+        def rejection_table(rows) -> None:
+            self.table(["Bestand", "Regel", "Reden"],
+                       [[_breakable_path(r.file), r.line if r.line is not None else "–", one_line(r.reason)]
+                        for r in rows],
+                       [5.6, 1.4, 9.0], align={1: WD_ALIGN_PARAGRAPH.CENTER})
+
         failed = [r for r in a.rejected if r.severity == "error"]
         warned = [r for r in a.rejected if r.severity == "warning"]
         if failed:
             self.para("Deze bestanden konden niet worden gelezen; de vragen erin staan niet op de agenda. "
                       "Na herstel worden ze bij de volgende build opnieuw gelezen.")
-            self._rejection_table(failed)
+            rejection_table(failed)
         else:
             self.para("Geen: alle invoerbestanden zijn gelezen.")
         if warned:
             self.para("Waarschuwingen: deze bestanden zijn gelezen, maar verdienen een blik, bijvoorbeeld "
                       "omdat er geen enkele vraag in gevonden is of een sector niet bekend is.", keep_next=True)
-            self._rejection_table(warned)
+            rejection_table(warned)
 
-    def _rejection_table(self, rows) -> None:
-        self.table(["Bestand", "Regel", "Reden"],
-                   [[_breakable_path(r.file), r.line if r.line is not None else "–", one_line(r.reason)]
-                    for r in rows],
-                   [5.6, 1.4, 9.0], align={1: WD_ALIGN_PARAGRAPH.CENTER})
 
         self.heading(f"E. {common.LIBRARY_HEADING}", 2)
         if a.library:
