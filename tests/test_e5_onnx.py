@@ -125,6 +125,7 @@ def test_vector_does_not_depend_on_its_batch(onnx_e5):
 def test_cache_names_keep_models_apart(tmp_path, monkeypatch):
     monkeypatch.delenv("KENNISAGENDA_EMBEDDER", raising=False)
     embed.e5_embedder.cache_clear()
+    embed._by_name_onnx.cache_clear()
     fast, engine = embed.e5_embedder("query"), embed.E5Embedder("query")
     names = {fast.name, engine.name, embed.e5_embedder("passage").name, embed.E5Embedder("passage").name}
     assert isinstance(fast, embed.OnnxE5Embedder) and len(names) == 4
