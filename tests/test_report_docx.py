@@ -402,3 +402,26 @@ def test_libreoffice_renders_several_pages(built, tmp_path):
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages > 3
+
+
+def test_fast_table_rows_are_what_cell_by_cell_writing_gives(tmp_path):
+    """Appendix tables are written as one XML fragment (linear in their length); the cells must
+    be exactly what python-docx's cell-by-cell writing gives, awkward text included."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from agenda.report.docx_writer import _Writer
+
+    rows = [["a & b <c>", "  leading and trailing  ", 3], ["twee\nregels", "tab\there", ""],
+            ["cr\rhier", "‘quotes’ \"dubbel\"", None]]
+    writer = _Writer(sample_agenda(), None)
+    fast = writer.table(["Een", "Twee", "Drie"], rows, [4.0, 8.0, 2.0], align={2: WD_ALIGN_PARAGRAPH.CENTER})
+    slow = writer.table(["Een", "Twee", "Drie"], [], [4.0, 8.0, 2.0], align={2: WD_ALIGN_PARAGRAPH.CENTER})
+    for row in rows:
+        tr = slow.add_row()
+        writer._row_props(tr)
+        for c, value in enumerate(row):
+            writer.cell_text(tr.cells[c], value, align=WD_ALIGN_PARAGRAPH.CENTER if c == 2 else None)
+    assert fast._tbl.xml == slow._tbl.xml
+    assert [[c.text for c in r.cells] for r in fast.rows[1:]] == [
+        ["a & b <c>", "  leading and trailing  ", "3"], ["twee\nregels", "tab\there", ""],
+        ["cr\nhier", "‘quotes’ \"dubbel\"", ""]]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -174,27 +176,44 @@ class _Writer:
 
     def table(self, header: list[str] | None, rows: list[list[object]], widths: list[float], *,
               align: dict[int, object] | None = None, band: bool = True) -> Table:
-        """A table in the house style; the header row repeats on every page, rows do not split."""
-        n_rows = len(rows) + (1 if header else 0)
-        t = self.doc.add_table(rows=n_rows, cols=len(widths))
+        """A table in the house style; the header row repeats on every page, rows do not split.
+
+        The body rows are written as one XML fragment: python-docx's ``table.rows[i]`` is
+        linear in the table's length, so filling a 5,000-row appendix cell by cell took
+        minutes (bench/build_scale.py). The XML is what ``cell_text`` writes.
+        """
+        t = self.doc.add_table(rows=1 if header else 0, cols=len(widths))
         self.table_style(t)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         self._look(t, first_row=bool(header), band=band)
         self.widths(t, widths)
         align = align or {}
-        offset = 0
         if header:
             hdr = t.rows[0]
             self._row_props(hdr, header=True)
             for c, text in enumerate(header):
                 self.cell_text(hdr.cells[c], text, bold=True, align=align.get(c))
-            offset = 1
-        for r, row in enumerate(rows):
-            trow = t.rows[r + offset]
-            self._row_props(trow)
-            for c, value in enumerate(row):
-                self.cell_text(trow.cells[c], value, align=align.get(c))
+        if rows:
+            self._append_rows(t, rows, widths, align)
         return t
+
+    def _append_rows(self, t: Table, rows: list[list[object]], widths: list[float], align: dict[int, object]) -> None:
+        sid = self.style_id(CELL_STYLE)
+        ppr = {}
+        for c in range(len(widths)):
+            jc = f'<w:jc w:val="{WD_ALIGN_PARAGRAPH.to_xml(align[c])}"/>' if align.get(c) is not None else ""
+            style = f'<w:pStyle w:val="{xml_escape(sid, {chr(34): "&quot;"})}"/>' if sid else ""
+            ppr[c] = f"<w:pPr>{style}{jc}</w:pPr>" if style or jc else ""
+        tcw = [f'<w:tcPr><w:tcW w:type="dxa" w:w="{Cm(w).twips}"/></w:tcPr>' for w in widths]
+        parts = [f"<w:tbl {nsdecls('w')}>"]
+        for row in rows:
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            for c, value in enumerate(row):
+                parts.append(f"<w:tc>{tcw[c]}<w:p>{ppr[c]}{_runs_xml(clean(value))}</w:p></w:tc>")
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        for tr in parse_xml("".join(parts)):
+            t._tbl.append(tr)
 
     def table_style(self, t: Table) -> None:
         sid = self.style_id(TABLE_STYLE, "Table Grid")
@@ -972,6 +991,25 @@ def insert_ordered(parent, child, order: tuple[str, ...], *, after_only: bool = 
 
 def _run_xml(inner: str):
     return parse_xml(f'<w:r {nsdecls("w")}>{inner}</w:r>')
+
+
+def _runs_xml(value: str) -> str:
+    """The runs ``cell_text`` writes for an (already cleaned) value, as XML: one run per line,
+    a break after all but the last; tabs and carriage returns as python-docx writes them."""
+    lines = value.split("\n") if value else [""]
+    out = []
+    for n, line in enumerate(lines):
+        body = []
+        for piece in re.split(r"([\t\r])", line):
+            if piece == "\t":
+                body.append("<w:tab/>")
+            elif piece == "\r":
+                body.append("<w:br/>")
+            elif piece:
+                space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+                body.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
+        out.append(f"<w:r><w:rPr/>{''.join(body)}{'<w:br/>' if n < len(lines) - 1 else ''}</w:r>")
+    return "".join(out)
 
 
 def _text_run(text: str):
