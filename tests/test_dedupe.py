@@ -87,6 +87,29 @@ def test_small_inputs():
         dedupe.cluster_texts(["a", "b"], embeddings=e)
 
 
+def test_a_question_typed_identically_many_times_still_finds_its_paraphrase(emb):
+    """Twenty respondents typing the same question must not fill its neighbour list with
+    copies: identical texts are one node, weighted by how often they occur."""
+    texts = CORPUS + [CORPUS[0]] * 20
+    e = np.vstack([emb, np.repeat(emb[:1], 20, axis=0)])
+    lab = dedupe.cluster_texts(texts, embeddings=e)
+    once = dedupe.cluster_texts(CORPUS, embeddings=emb)
+    assert lab[:len(CORPUS)] == once
+    assert set(lab[len(CORPUS):]) == {lab[0]} and lab[0] == lab[1]
+
+
+def test_average_linkage_weights_are_copies():
+    """A weighted node behaves as that many identical nodes linked with the same probabilities."""
+    pairs = np.array([[0, 1], [1, 2]])
+    probs = np.array([0.9, 0.6], dtype=np.float32)
+    weighted = dedupe.average_linkage(3, pairs, probs, 0.5, weights=[1, 3, 1])
+    # the same as nodes 1a, 1b, 1c, each linked to 0 (0.9) and 2 (0.6), copies linked at 1.0
+    full = np.array([[0, 1], [0, 2], [0, 3], [1, 4], [2, 4], [3, 4], [1, 2], [1, 3], [2, 3]])
+    fprobs = np.array([0.9] * 3 + [0.6] * 3 + [1.0] * 3, dtype=np.float32)
+    lab = dedupe.average_linkage(5, full, fprobs, 0.5)
+    assert (weighted[0] == weighted[1], weighted[1] == weighted[2]) == (lab[0] == lab[1], lab[1] == lab[4])
+
+
 def test_average_linkage_sparse():
     # 0-1-2 strongly linked, 3 only weakly to 2, 4 alone
     pairs = np.array([[0, 1], [1, 2], [0, 2], [2, 3]])

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from agenda.dedupe.embed import Embedder, e5_embedder
 from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
@@ -538,22 +538,28 @@ def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None,
 # --------------------------------------------------------------------------------------
 # clustering
 
-def average_linkage(n: int, pairs: np.ndarray, probs: np.ndarray, threshold: float) -> list[int]:
+def average_linkage(n: int, pairs: np.ndarray, probs: np.ndarray, threshold: float,
+                    weights: Sequence[int] | None = None) -> list[int]:
     """Average linkage on a sparse graph (absent pairs count as 0); merge while the
-    average pair probability between two clusters is ≥ threshold.  Deterministic."""
+    average pair probability between two clusters is ≥ threshold.  Deterministic.
+
+    ``weights``: how many identical texts each node stands for (default 1 each); the
+    averages are then those over all the texts, as if every copy were its own node
+    linked to the copies of the other text with the same probability."""
     parent = list(range(n))
-    size = [1] * n
+    size = list(weights) if weights is not None else [1] * n
     adj: list[dict[int, float]] = [dict() for _ in range(n)]
     for (i, j), p in zip(pairs.tolist(), probs.tolist()):
         if p <= 0:
             continue
+        p *= size[i] * size[j]
         adj[i][j] = adj[i].get(j, 0.0) + p
         adj[j][i] = adj[j].get(i, 0.0) + p
     heap = []
     for i in range(n):
         for j, s in adj[i].items():
-            if i < j and s >= threshold:
-                heapq.heappush(heap, (-s, i, j))
+            if i < j and s / (size[i] * size[j]) >= threshold:
+                heapq.heappush(heap, (-s / (size[i] * size[j]), i, j))
     alive = [True] * n
     while heap:
         neg, i, j = heapq.heappop(heap)
@@ -615,13 +621,40 @@ def cluster_texts(texts: list[str], *, embeddings: np.ndarray | None = None,
 
     ``embeddings``: (n, 384) vectors of the normalised texts from ``embedder`` (default
     ``semantic_embedder()``); ``word_vectors``: optional cached word lookup (see Corpus).
+
+    Identical texts are one question by definition: they are scored once, as one node
+    weighted by how often it occurs. Otherwise a question typed identically by many survey
+    respondents fills its own nearest-neighbour list with copies (no paraphrase left to
+    link to) and costs a pair-feature row per copy (5,000 survey answers with 106 distinct
+    texts: 172 s of clustering, bench/build_scale.py).
     """
     if not texts:
         return []
     model = model or load_model()
+    first: dict[str, int] = {}
+    node = [first.setdefault(t, len(first)) for t in texts]
+    if len(first) < len(texts):
+        at = {}
+        for i, k in enumerate(node):
+            at.setdefault(k, i)
+        rows = [at[k] for k in range(len(first))]
+        weights = np.bincount(node, minlength=len(first)).tolist()
+        emb = None if embeddings is None else np.asarray(embeddings)[rows]
+        labels = cluster_texts_weighted(list(first), weights, embeddings=emb, embedder=embedder, model=model,
+                                        word_vectors=word_vectors)
+        return [labels[k] for k in node]
+    return cluster_texts_weighted(texts, None, embeddings=embeddings, embedder=embedder, model=model,
+                                  word_vectors=word_vectors)
+
+
+def cluster_texts_weighted(texts: list[str], weights: Sequence[int] | None, *, embeddings: np.ndarray | None = None,
+                           embedder: Embedder | None = None, model: PairModel | None = None,
+                           word_vectors: Callable[[list[str]], np.ndarray] | None = None) -> list[int]:
+    """``cluster_texts`` for distinct texts, each standing for ``weights[i]`` identical ones."""
+    model = model or load_model()
     c = _prepare(texts, embeddings, embedder, model, word_vectors)
     pairs, probs = score_pairs(c, model)
-    return average_linkage(len(texts), pairs, probs, model.threshold)
+    return average_linkage(len(texts), pairs, probs, model.threshold, weights)
 
 
 def candidate_pairs(texts: list[str], *, embeddings: np.ndarray | None = None,
