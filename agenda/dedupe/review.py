@@ -32,7 +32,7 @@ for whatever A was merged into.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -301,24 +301,6 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
                      "vraag_a": a, "tekst_a": by_id[a].question, "bronnen_a": src(by_id[a].mention_ids),
                      **side_b, "oordeel": "", "toelichting": ""})
     return rows
-
-
-class DecidedPairs:
-    """Cluster pairs a curator already judged: `frozenset((a, b)) in decided`.
-
-    Stores, per cluster id, the decision groups it appears in (linear in the file's size), so a
-    `distinct` group of 4,000 ids costs 4,000 entries, not 16 million pairs.
-    """
-
-    def __init__(self, groups: Sequence[Sequence[str]] = ()):
-        self._groups: dict[str, set[int]] = {}
-        for n, group in enumerate(groups):
-            for cid in group:
-                self._groups.setdefault(cid, set()).add(n)
-
-    def __contains__(self, pair: object) -> bool:
-        a, b = tuple(pair) if len(pair) == 2 else (None, None)  # type: ignore[arg-type]
-        return a is not None and bool(self._groups.get(a, set()) & self._groups.get(b, set()))
 
 
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
