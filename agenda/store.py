@@ -527,9 +527,10 @@ class Store:
     def cached_embeddings(self, model: str, norm_texts: list[str]) -> dict[str, np.ndarray]:
         if not norm_texts:
             return {}
-        rows = self.con.execute(
-            "SELECT norm_text, vector FROM embeddings WHERE model = ? AND list_contains(?, norm_text)",
-            [model, list(set(norm_texts))],
+        rows = self.con.execute(  # one JSON parameter: a list parameter is bound element by element
+            "SELECT norm_text, vector FROM embeddings WHERE model = ? "
+            "AND norm_text IN (SELECT unnest(from_json(?::JSON, '[\"VARCHAR\"]')))",
+            [model, _json_list(norm_texts)],
         ).fetchall()
         return {t: np.frombuffer(v, dtype=np.float32) for t, v in rows}
 
