@@ -146,11 +146,15 @@ def build(
     except OSError as exc:
         fail(_os_error(exc, out_dir))
     except RuntimeError as exc:
+        if (stop := supervise_stopped(exc)) is not None:
+            raise stop from None
         if "ephemeral Prefect API server" not in str(exc):
             raise
         fail(f"de tijdelijke Prefect-server (in {os.environ.get('PREFECT_HOME', '~/.prefect')}) startte niet op tijd; "
              "is de machine erg druk? Draai de build opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
     except duckdb.Error as exc:
+        if (stop := supervise_stopped(exc)) is not None:
+            raise stop from None
         text = str(exc)
         if "No space left" in text:
             fail(f"de schijf is vol bij het schrijven van de database {db}: maak ruimte vrij en draai de build opnieuw")
@@ -371,6 +375,21 @@ def signal_name(signum: int) -> str:
     return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
 
 
+def supervise_stopped(exc: BaseException):
+    from agenda.supervise import stopped_in
+
+    return stopped_in(exc)
+
+
+def stopped(exc: BaseException) -> NoReturn:
+    from agenda.supervise import Stopped
+
+    how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else signal_name(exc.signum)
+    err.print(f"afgebroken ({how}): gestopt; een half gebouwde versie is niet opgeslagen (een opgeslagen versie zonder rapport krijgt het bij de volgende build) en de database is vrijgegeven",
+              highlight=False)
+    sys.exit(exc.exit_code if isinstance(exc, Stopped) else 130)
+
+
 def main() -> None:
     from agenda import supervise
 
@@ -384,11 +403,10 @@ def main() -> None:
         err.print(f"[bold red]fout:[/] {exc}", highlight=False)
         sys.exit(3)
     except (supervise.Stopped, KeyboardInterrupt) as exc:
-        how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else signal_name(exc.signum)
-        err.print(f"afgebroken ({how}): gestopt; een half gebouwde versie is niet opgeslagen (een opgeslagen versie zonder rapport krijgt het bij de volgende build) en de database is vrijgegeven",
-                  highlight=False)
-        sys.exit(exc.exit_code if isinstance(exc, supervise.Stopped) else 130)
+        stopped(exc)
     except Exception as exc:  # a bug, not a user error: one line, no traceback (KENNISAGENDA_DEBUG=1 shows it)
+        if (stop := supervise.stopped_in(exc)) is not None:  # a signal during a DuckDB statement
+            stopped(stop)
         if os.environ.get("KENNISAGENDA_DEBUG"):
             raise
         err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {exc}", highlight=False)

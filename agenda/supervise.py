@@ -51,6 +51,19 @@ class Stopped(BaseException):
         return 128 + self.signum
 
 
+def stopped_in(exc: BaseException | None) -> Stopped | None:
+    """The `Stopped` behind an exception: a signal that arrives during a DuckDB statement
+    comes back as ``RuntimeError: Query interrupted`` (or duckdb's InterruptException)
+    with the `Stopped` as its cause."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, Stopped):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
 def _die_with(parent: int):
     def preexec() -> None:  # runs in the child between fork and exec
         os.setpgid(0, 0)
@@ -98,20 +111,44 @@ def kill_group_members(pgid: int, grace: float = 3.0) -> None:
 
 def install_child_handlers() -> None:
     """SIGINT, SIGTERM and SIGHUP raise `Stopped` (SIGTERM handled like Ctrl-C). A process that does
-    not stop within GRACE_SECONDS of the first signal is ended, with its process group."""
-    def on_signal(signum: int, frame: object) -> None:
-        if not getattr(on_signal, "armed", False):
-            on_signal.armed = True  # type: ignore[attr-defined]
+    not stop within GRACE_SECONDS of the first signal is ended, with its process group.
+
+    Python runs a signal handler only when the main thread returns to the interpreter; a long
+    C call (a DuckDB statement, a numpy product) would postpone even the watchdog. So the
+    watchdog also listens on the signal wakeup fd, which the C-level handler writes at once.
+    """
+    def arm() -> None:
+        with _ARMED:
+            if getattr(arm, "done", False):
+                return
+            arm.done = True  # type: ignore[attr-defined]
             # a watchdog in case the build is stuck where the exception cannot reach it
             timer = threading.Timer(GRACE_SECONDS, _hard_exit)
             timer.daemon = True
             timer.start()
+
+    def on_signal(signum: int, frame: object) -> None:
+        arm()
         raise Stopped(signum)
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
+    with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+
+        def listen() -> None:
+            with contextlib.suppress(OSError):
+                if os.read(read_end, 1):
+                    arm()
+
+        threading.Thread(target=listen, name="signal-watchdog", daemon=True).start()
     # registered before Prefect registers its server's stop, so it runs after it (atexit is LIFO)
     atexit.register(reap_own_group)
+
+
+_ARMED = threading.Lock()
 
 
 def _hard_exit() -> None:

@@ -12,6 +12,7 @@ process, the Prefect server or the supervisor, whichever was largest).
 
     .venv/bin/python bench/build_scale.py --sizes 5000            # ~5-10 min on 2 busy cores
     .venv/bin/python bench/build_scale.py --sizes 5000,50000 --distinct 500
+    .venv/bin/python bench/build_scale.py --sizes 5000 --variants     # 2,775 distinct wordings
 """
 
 from __future__ import annotations
@@ -39,21 +40,37 @@ def sample_questions() -> list[str]:
     return sorted(q.replace("\n", " ") for q in found)
 
 
-def write_inputs(folder: Path, n: int, questions: list[str]) -> None:
+# How schools frame the same question differently (--variants): 5 x 5 wordings of each question.
+OPENINGS = ("", "Wij vragen ons af: ", "Vanuit ons team: ", "Onze vraag is: ", "Graag willen we weten: ")
+CLOSINGS = ("", " bij ons op school", " in onze regio", " in de dagelijkse praktijk", " volgens onderzoek")
+
+
+def variant(question: str, i: int) -> str:
+    """The i-th wording of a question: an opening and a closing phrase around it."""
+    opening, closing = OPENINGS[i % 5], CLOSINGS[(i // 5) % 5]
+    body = question.rstrip("?").rstrip()
+    if opening:
+        body = body[:1].lower() + body[1:]
+    return f"{opening}{body}{closing}?"
+
+
+def write_inputs(folder: Path, n: int, questions: list[str], variants: bool = False) -> None:
     for i in range(n):
         sub = folder / f"map-{i // 1000:03d}"  # like a share: folders of a thousand files
         sub.mkdir(parents=True, exist_ok=True)
         q = questions[i % len(questions)]
+        if variants:
+            q = variant(q, i // len(questions))
         (sub / f"verslag-{i:06d}.md").write_text(
             f"---\ntitle: Verslag {i}\ndate: 2022-{i % 12 + 1:02d}-{i % 28 + 1:02d}\n---\n"
             f"## Kennisvragen\n- {q}\n", encoding="utf-8")
 
 
-def run(n: int, distinct: int, keep: bool) -> dict:
+def run(n: int, distinct: int, keep: bool, variants: bool = False) -> dict:
     questions = sample_questions()[:distinct]
     base = Path(tempfile.mkdtemp(prefix=f"ka-scale-{n}-"))
     try:
-        write_inputs(base / "inputs", n, questions)
+        write_inputs(base / "inputs", n, questions, variants)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=str(base / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
         cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--inputs", str(base / "inputs"),
@@ -65,9 +82,11 @@ def run(n: int, distinct: int, keep: bool) -> dict:
         versions = subprocess.run([cmd[0], "versions", "--db", str(base / "out/k.duckdb"), "--format", "json"],
                                   capture_output=True, text=True).stdout
         last = json.loads(versions)[-1] if versions.strip().startswith("[") else {}
+        (base / "build.log").write_text(done.stdout + done.stderr, encoding="utf-8")  # Prefect's timestamped log
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
-        return {"files": n, "distinct_questions": len(questions), "seconds": round(wall, 1),
+        texts = min(n, len(questions) * (25 if variants else 1))
+        return {"files": n, "distinct_questions": len(questions), "distinct_texts": texts, "seconds": round(wall, 1),
                 "exit": done.returncode, "items": last.get("n_items"), "sources": last.get("n_sources"),
                 "peak_rss_mib": round(peak_mib)}
     finally:
@@ -80,10 +99,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000", help="comma-separated numbers of files")
     parser.add_argument("--distinct", type=int, default=1000, help="at most this many different questions")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument("--variants", action="store_true",
+                        help="word each question in up to 25 ways (distinct texts for the deduplication to merge)")
     args = parser.parse_args()
     os.chdir(REPO)
     for n in (int(s) for s in args.sizes.split(",")):
-        print(json.dumps(run(n, args.distinct, args.keep)), flush=True)
+        print(json.dumps(run(n, args.distinct, args.keep, args.variants)), flush=True)
 
 
 if __name__ == "__main__":

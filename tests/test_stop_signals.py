@@ -1,0 +1,51 @@
+"""SIGTERM while the build is inside a long DuckDB statement (issue 12, kind 7): DuckDB turns the
+signal into `RuntimeError: Query interrupted`; the build must still stop as stopped (exit 143,
+the Dutch line), not as an unexpected error."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from agenda.supervise import Stopped, stopped_in
+
+CHILD = textwrap.dedent("""
+    import sys, duckdb
+    import agenda.cli as cli
+
+    def long_statement():
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t (i INTEGER)")
+        rows = [(i,) for i in range(5_000_000)]
+        print("klaar", flush=True)  # the signal comes while DuckDB runs the statements
+        try:
+            con.executemany("INSERT INTO t VALUES (?)", rows)
+        except duckdb.Error as exc:  # as the build does: a DuckDB error in a stage becomes this
+            raise duckdb.IOException(str(exc)) from exc
+
+    cli.app = long_statement
+    sys.argv = ["kennisagenda", "show"]
+    cli.main()
+""")
+
+
+def test_a_signal_inside_a_duckdb_statement_is_found_behind_the_error():
+    try:
+        try:
+            raise Stopped(signal.SIGTERM)
+        except Stopped as stop:
+            raise RuntimeError("Query interrupted") from stop
+    except RuntimeError as exc:
+        assert stopped_in(exc) is not None and stopped_in(exc).signum == signal.SIGTERM
+    assert stopped_in(ValueError("x")) is None
+
+
+def test_sigterm_during_a_long_duckdb_statement_stops_cleanly():
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "klaar"
+    time.sleep(0.5)  # inside the statement
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=120)
+    assert child.returncode == 128 + signal.SIGTERM, stderr
+    assert "afgebroken (SIGTERM)" in stderr and "onverwachte fout" not in stderr and "Traceback" not in stderr
