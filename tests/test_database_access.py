@@ -73,3 +73,26 @@ def test_a_reader_is_waited_for_as_long_as_lock_timeout_seconds(tmp_path):
         holder.kill()
         holder.wait()
     assert pipeline.db_timeout(Settings()) == pipeline.DB_WAIT_MIN  # a short wait even with the default 0
+
+
+def test_embedding_and_charts_write_nothing_under_home_and_send_no_telemetry(tmp_path):
+    """onnxruntime's wheels ship 1DS telemetry (a device id and an event queue under
+    ~/.cache/Microsoft/DeveloperTools/, then DNS look-ups of the collector); matplotlib writes
+    its caches under ~/.cache and ~/.config. An unattended build does neither."""
+    home = tmp_path / "home"
+    home.mkdir()
+    code = (
+        "from agenda.dedupe.embed import e5_embedder\n"
+        "v = e5_embedder('query').embed(['Hoe gebruiken leraren adaptieve software?'])\n"
+        "assert v.shape[0] == 1\n"
+        "from agenda.report import charts\n"
+        "plt = charts._plt()\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.bar(['a'], [1])\n"
+        "assert charts._png(fig).startswith(b'\\x89PNG')\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ORT_DISABLE_TELEMETRY", "MPLCONFIGDIR") and not k.startswith("XDG_")}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path,
+                   env={**env, "HOME": str(home), "PYTHONPATH": str(ROOT)})
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []

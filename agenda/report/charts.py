@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import textwrap
+from pathlib import Path
 
 from agenda.models import SECTORS, AgendaItem
 
@@ -20,6 +23,9 @@ _FONT = ["Carlito", "Calibri", "DejaVu Sans"]
 
 
 def _plt():
+    # matplotlib keeps its font cache and config under ~/.cache and ~/.config; an unattended build
+    # writes nothing under the operator's home (a folder of its own in the temp dir, reused)
+    os.environ.setdefault("MPLCONFIGDIR", str(Path(tempfile.gettempdir()) / f"kennisagenda-matplotlib-{getattr(os, 'getuid', lambda: 0)()}"))
     import matplotlib
 
     matplotlib.use("Agg")
