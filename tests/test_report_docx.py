@@ -425,3 +425,25 @@ def test_fast_table_rows_are_what_cell_by_cell_writing_gives(tmp_path):
     assert [[c.text for c in r.cells] for r in fast.rows[1:]] == [
         ["a & b <c>", "  leading and trailing  ", "3"], ["twee\nregels", "tab\there", ""],
         ["cr\nhier", "‘quotes’ \"dubbel\"", ""]]
+
+
+def test_thousands_of_sources_are_summarised_per_folder_and_point_to_the_json(no_charts, tmp_path, monkeypatch):
+    """Past the limits the appendices summarise (50,000 sources made a 3,000-page report); nothing
+    is lost: the text names the JSON export, which holds every source and formulation."""
+    from agenda.report import docx_writer
+
+    monkeypatch.setattr(docx_writer, "MAX_SOURCE_ROWS", 3)
+    monkeypatch.setattr(docx_writer, "MAX_MENTION_ROWS", 2)
+    agenda = sample_agenda()
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    sources = _section_text(doc, "A. Brondocumenten", level=2).replace("\u200b", "")
+    assert f"{len(agenda.sources)} bronnen" in sources and "kennisagenda-2026-Q4.json (onder sources)" in sources
+    folders = {s.path.rpartition("/")[0] or "." for s in agenda.sources}
+    table = _section_tables(doc, "A. Brondocumenten", level=2)[0]
+    assert [r.cells[0].text.replace("\u200b", "") for r in table.rows[1:]] == sorted(folders, key=str.casefold)
+    assert sum(int(r.cells[3].text) for r in table.rows[1:]) == len(agenda.sources)
+    trace = _section_text(doc, "B. Alle formuleringen per vraag", level=2)
+    big = next(i for i in agenda.items if len(i.mentions) > 2)
+    assert all(m.id in trace for m in big.mentions[:2]) and big.mentions[2].id not in trace
+    assert (f"… en {len(big.mentions) - 2} formulering" in trace
+            and f"alle {len(big.mentions)} staan met id en bron in kennisagenda-2026-Q4.json" in trace)

@@ -125,3 +125,10 @@ def test_write_outputs_replaces_previous_files(tmp_path, monkeypatch):
     assert first == second
     assert "Een gewijzigde vraag?" in second[1].read_text(encoding="utf-8")
     assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_json_text_is_plain_json_dumps_of_the_agenda(outputs):
+    """The export is written by pydantic's serializer (fast); its text is what json.dumps gives."""
+    agenda, paths = outputs
+    assert paths["json"].read_text(encoding="utf-8") == (
+        json.dumps(agenda.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")

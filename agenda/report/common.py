@@ -74,6 +74,11 @@ def number(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def count(n: int) -> str:
+    """A whole number as Dutch writes it: 50000 -> '50.000'."""
+    return f"{n:,}".replace(",", ".")
+
+
 def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 

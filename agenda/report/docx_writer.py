@@ -27,6 +27,7 @@ from docx.text.paragraph import Paragraph
 from agenda.models import Agenda, AgendaItem, SECTORS
 
 from . import charts, common
+from . import output_stem
 from .common import NOT_FILLED, atomic_path, clean, dutch_date, number, one_line
 
 TEMPLATE = Path(__file__).with_name("template.docx")
@@ -39,6 +40,10 @@ TOP_N_SUMMARY = 10
 TOP_N_MATRIX = 25
 N_QUOTES = 3
 ONCE_LABEL = "Eenmaal genoemd"
+# Appendix limits: past these the Word report summarises and points to the JSON export, which
+# keeps everything (50,000 sources made a 3,000-page, 75 MB document; bench/build_scale.py).
+MAX_SOURCE_ROWS = 1000
+MAX_MENTION_ROWS = 100  # formulations listed per question
 WRAP_TOC = False  # True: wrap the list in a TOC field (LibreOffice then shows no page numbers)
 
 HEADINGS = (
@@ -880,12 +885,37 @@ class _Writer:
 
     # --- 8. appendices ----------------------------------------------------------------------
 
+    def sources_by_folder(self, json_name: str) -> None:
+        """Appendix A for thousands of sources: one row per folder (a list of every file would
+        run to hundreds of pages); the exports keep every source."""
+        a = self.agenda
+        folders: dict[str, list] = {}
+        for src in a.sources:
+            folders.setdefault(src.path.rpartition("/")[0] or ".", []).append(src)
+        self.para(f"Deze versie gebruikt {common.count(len(a.sources))} bronnen: te veel om hier elk bestand te noemen. "
+                  f"Hieronder per map hoeveel bronnen, van welke soort en uit welke periode; de volledige lijst, "
+                  f"met titel, datum, bestand en het aantal vragen per bron, staat in {json_name} (onder sources).")
+        rows = []
+        for folder in sorted(folders, key=lambda f: (f.casefold(), f)):
+            srcs = folders[folder]
+            kinds = Counter(common.KIND_SHORT.get(common.kind_value(s.kind), common.kind_value(s.kind)) for s in srcs)
+            dates = sorted(s.date for s in srcs if s.date)
+            period = (_short_date(dates[0]) if dates and dates[0] == dates[-1]
+                      else f"{_short_date(dates[0])} – {_short_date(dates[-1])}" if dates else "–")
+            rows.append([_breakable_path(folder), ", ".join(f"{k} ({common.count(n)})" for k, n in sorted(kinds.items())),
+                         period, common.count(len(srcs)), common.count(sum(s.n_mentions for s in srcs))])
+        self.table(["Map", "Soort", "Periode", "Bronnen", "Vragen"], rows, [4.6, 3.4, 4.4, 1.8, 1.8],
+                   align={3: WD_ALIGN_PARAGRAPH.CENTER, 4: WD_ALIGN_PARAGRAPH.CENTER})
+
     def appendices(self) -> None:
         a = self.agenda
         self.heading(HEADINGS[6], 1, new_page=True)
 
+        json_name = f"{output_stem(a.label)}.json"
         self.heading("A. Brondocumenten", 2)
-        if a.sources:
+        if len(a.sources) > MAX_SOURCE_ROWS:
+            self.sources_by_folder(json_name)
+        elif a.sources:
             srcs = sorted(a.sources, key=lambda s: (_kind_pos(common.kind_value(s.kind)), s.date or dt.date.min, s.title))
             self.table(["Titel", "Soort", "Datum", "Bestand", "Vragen"],
                        [[one_line(s.title), common.KIND_SHORT.get(common.kind_value(s.kind), common.kind_value(s.kind)),
@@ -906,11 +936,17 @@ class _Writer:
             r2.font.size = Pt(8.5)
             r2.font.color.rgb = RGBColor.from_string("7F7F7F")
             if item.mentions:
+                shown = item.mentions[:MAX_MENTION_ROWS]
                 self.table(["Id", "Formulering", "Bron"],
                            [[m.id, one_line(m.text),
                              one_line(m.source) + (f", {_short_date(m.date)}" if m.date else "")]
-                            for m in item.mentions],
+                            for m in shown],
                            [2.1, 8.9, 5.0])
+                if len(item.mentions) > len(shown):
+                    rest = len(item.mentions) - len(shown)
+                    self.para(f"… en {common.count(rest)} {'formulering' if rest == 1 else 'formuleringen'} meer; "
+                              f"alle {common.count(len(item.mentions))} staan met id en bron in {json_name}.",
+                              italic=True, size=9, color="595959")
             else:
                 self.none_line("Geen formuleringen vastgelegd.")
 
