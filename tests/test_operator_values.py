@@ -103,3 +103,37 @@ def test_a_distinct_group_of_thousands_of_ids_costs_linear_memory():
     assert peak < 20 * 1024 * 1024  # 4.5 million pairs as frozensets took > 1 GiB
     assert decided.decided("Q-000001", "Q-000bb7") and decided.decided("Q-aaaaaa", "Q-bbbbbb")
     assert not decided.decided("Q-000001", "Q-aaaaaa") and not decided.decided("Q-000001", "Q-ffffff")
+
+def _no_pure_python_yaml(monkeypatch):
+    """PyYAML's pure-Python reader reads ~70 KB/s (a 5 MB curation.yaml: 74 s per load, twice per build)."""
+    import yaml.reader
+
+    def slow(*args, **kwargs):
+        raise AssertionError("a large YAML file went through the pure-Python parser")
+
+    monkeypatch.setattr(yaml.reader.Reader, "__init__", slow)
+
+
+@pytest.mark.parametrize("kind", ["long-text", "many-keys", "long-merge"])
+def test_a_large_curation_file_is_read_or_refused_without_the_slow_parser(tmp_path, monkeypatch, kind):
+    path = tmp_path / "curation.yaml"
+    if kind == "long-text":
+        path.write_text("rename:\n  Q-abc123: '" + "lang " * 400_000 + "'\n", encoding="utf-8")
+    elif kind == "many-keys":
+        path.write_text("rename:\n" + "".join(f"  Q-{i:06x}: vraag\n" for i in range(120_000)), encoding="utf-8")
+    else:
+        path.write_text("merge:\n  - [" + ", ".join(f"Q-{i:06x}" for i in range(120_000)) + "]\n", encoding="utf-8")
+    _no_pure_python_yaml(monkeypatch)
+    if kind == "long-text":
+        assert len(load_curation(path).rename["Q-abc123"]) == 2_000_000
+    else:
+        with pytest.raises(CurationError, match="te groot"):
+            load_curation(path)
+
+
+def test_a_key_twice_in_curation_is_refused_not_half_dropped(tmp_path):
+    path = tmp_path / "curation.yaml"
+    path.write_text("priority:\n  Q-aaaaaa: 2\nmerge: []\npriority:\n  Q-bbbbbb: 3\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        load_curation(path)
+    assert info.value.rejection.line == 4 and "'priority' staat twee keer" in info.value.rejection.reason

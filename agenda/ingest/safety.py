@@ -114,6 +114,17 @@ StrictSafeLoader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+# The same loader on libyaml (C), when PyYAML was built with it: the pure-Python scanner reads
+# ~70 KB/s (a 5 MB curation.yaml took 74 s, measured), so a large file under max_file_mb could
+# stall every build. Errors are still described from the pure-Python parser's messages.
+if getattr(yaml, "__with_libyaml__", False):
+    class FastSafeLoader(yaml.CSafeLoader):
+        """libyaml's parser with StrictSafeLoader's resolvers and constructors."""
+
+    FastSafeLoader.yaml_implicit_resolvers = StrictSafeLoader.yaml_implicit_resolvers
+else:  # pragma: no cover - PyYAML without libyaml
+    FastSafeLoader = StrictSafeLoader  # type: ignore[misc, assignment]
+
 
 # PyYAML's problems → what is wrong, in Dutch, with the fix (first match wins).
 _YAML_DUTCH: list[tuple[re.Pattern, str]] = [
@@ -232,6 +243,50 @@ def _check_depth(text: str, line_offset: int, what: str) -> None:
             depth = max(depth - 1, 0)
 
 
+PURE_YAML_MAX_CHARS = 1 << 20  # ~15 s of the pure-Python parser
+
+
+def _too_big(what: str) -> IngestError:
+    return IngestError(f"YAML in {what} is te groot of verwijst naar zichzelf na het uitvouwen van aliassen "
+                       f"(meer dan {MAX_YAML_NODES} elementen): niet gelezen")
+
+
+def _described(exc: yaml.YAMLError, text: str, line_offset: int, what: str) -> IngestError:
+    """libyaml's error, described from the pure-Python parser's message where it finds the same
+    problem (the Dutch table above matches PyYAML's wording); not for a large file, where that
+    would cost the minutes the C parser saved."""
+    if FastSafeLoader is not StrictSafeLoader and len(text) <= PURE_YAML_MAX_CHARS:
+        try:
+            for _ in yaml.parse(text, Loader=StrictSafeLoader):
+                pass
+        except yaml.YAMLError as pure:
+            exc = pure
+    return _yaml_error(exc, line_offset, what, text)
+
+
+def _check_unique_keys(root: yaml.Node, line_offset: int, what: str) -> None:
+    """A key twice in one mapping: YAML keeps the last silently, so the first (a curator's
+    decisions, a field of a case) would be lost without a word."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    if key_node.value in keys:
+                        raise IngestError(
+                            f"ongeldige YAML in {what}: '{key_node.value[:60]}' staat twee keer in hetzelfde blok "
+                            "(de eerste zou stil verloren gaan); voeg ze samen tot één",
+                            key_node.start_mark.line + 1 + line_offset)
+                    keys.add(key_node.value)
+        stack.extend(_children(node))
+
+
 def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het bestand") -> tuple[object, dict]:
     """Parse untrusted YAML safely. Returns (data, lines).
 
@@ -240,10 +295,10 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
     """
     # 0. nesting depth, cheaply: PyYAML's scanner and composer are quadratic/recursive in it
     _check_depth(text, line_offset, what)
-    # 1. count aliases on the event stream, before composing anything
-    aliases = 0
+    # 1. count aliases and nodes on the event stream, before composing anything
+    aliases = nodes = 0
     try:
-        for event in yaml.parse(text, Loader=StrictSafeLoader):
+        for event in yaml.parse(text, Loader=FastSafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > limits.max_yaml_aliases:
@@ -252,19 +307,21 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
                         "mogelijk een 'billion laughs'-aanval, niet gelezen",
                         event.start_mark.line + 1 + line_offset,
                     )
+            elif isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_YAML_NODES:
+                    raise _too_big(what)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, line_offset, what, text) from None
+        raise _described(exc, text, line_offset, what) from None
     # 2. compose, measure, construct
-    loader = StrictSafeLoader(text)
+    loader = FastSafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
         if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
-            raise IngestError(
-                f"YAML in {what} is te groot of verwijst naar zichzelf na het uitvouwen van aliassen "
-                f"(meer dan {MAX_YAML_NODES} elementen): niet gelezen"
-            )
+            raise _too_big(what)
+        _check_unique_keys(node, line_offset, what)
         lines: dict = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
@@ -276,7 +333,7 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
         data = loader.construct_document(node)
         return data, lines
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, line_offset, what, text) from None
+        raise _described(exc, text, line_offset, what) from None
     except RecursionError:
         raise IngestError(f"YAML in {what} is te diep genest: niet gelezen") from None
     except (ValueError, TypeError, OverflowError) as exc:
