@@ -16,6 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agenda.models import Agenda
@@ -41,7 +42,7 @@ class Format(str, Enum):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]fout:[/] {message}", highlight=False)
+    err.print(f"[bold red]fout:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -82,11 +83,11 @@ def _version(store: Store, label: str | None) -> Agenda:
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for col in columns:
         table.add_column(col)
     for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        table.add_row(*(escape(str(cell)) for cell in row))  # questions and file names are text, not markup
     out.print(table)
 
 
@@ -119,6 +120,7 @@ def build(
     from agenda.preflight import check_build
     from agenda.settings import load_settings
     from agenda.store import build_lock
+    from agenda.themes import load_themes
 
     try:
         settings = load_settings(settings_file)
@@ -129,6 +131,7 @@ def build(
                 pass
         check_build(inputs, db, out_dir, label=label, prefect_home=prefect_home, timeout=max(settings.lock_timeout_seconds, 5.0))
         load_curation(inputs / CURATION_FILE, limits=settings.limits)  # a broken decisions file stops us before Prefect starts
+        load_themes(settings.themes_file)  # so does a missing or broken themes file (it is used only at the end)
         if not (allow_shrink or settings.allow_shrink) and not discover(inputs, settings.limits)[0]:
             fail(f"geen invoerbestanden gevonden in {inputs} (is de (netwerk)map gekoppeld?): geen nieuwe versie gemaakt. "
                  "Bewust leeg bouwen: --allow-shrink")
@@ -161,15 +164,15 @@ def build(
         fail(f"de database {db} kon niet worden bijgewerkt ({type(exc).__name__}: {text.splitlines()[0][:200]}); "
              "draai de build opnieuw of kies met --db een ander bestand")
     state = "nieuwe versie" if summary["new_version"] else "geen wijzigingen, bestaande versie"
-    out.print(f"Kennisagenda [bold]{summary['label']}[/] ({state}): {summary['items']} vragen uit "
+    out.print(f"Kennisagenda [bold]{escape(summary['label'])}[/] ({state}): {summary['items']} vragen uit "
               f"{summary['mentions']} formuleringen in {summary['sources']} bronnen.", highlight=False)
     for line in summary["changes"]:
-        out.print(f"  {line}", highlight=False)
+        out.print(f"  {escape(line)}", highlight=False)
     for note in summary["notes"]:
-        err.print(f"[yellow]let op:[/] {note}", highlight=False)
+        err.print(f"[yellow]let op:[/] {escape(note)}", highlight=False)
     out.print("Geschreven:")
     for p in [*summary["paths"], summary["db_path"]]:
-        out.print(f"  {p}", highlight=False)
+        out.print(f"  {escape(str(p))}", highlight=False)
     # a warning (a file without questions, an unknown sector) is shown but does not fail the build:
     # exit code 1 means inputs were rejected, and a warned file was read
     warned = [r for r in summary["rejected"] if r.get("severity") == "warning"]
@@ -179,7 +182,7 @@ def build(
             err.print(f"[bold yellow]{len(rows)} {title}:[/]", highlight=False)
         for r in rows:
             where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
-            err.print(f"  {where}: {r['reason']}", highlight=False)
+            err.print(f"  {escape(where)}: {escape(r['reason'])}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -196,7 +199,7 @@ def cluster(
         n_rows, n_clusters = cluster_csv(input_csv, output)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    err.print(f"{n_rows} vragen → {n_clusters} clusters; geschreven: {output}", highlight=False)
+    err.print(f"{n_rows} vragen → {n_clusters} clusters; geschreven: {output}", highlight=False, markup=False)
 
 
 @app.command()
@@ -299,7 +302,7 @@ def publish(
     except OSError as exc:
         fail(_os_error(exc, out_dir).replace("draai de build opnieuw", "probeer het opnieuw"))
     for p in paths:
-        out.print(str(p), highlight=False)
+        out.print(str(p), highlight=False, markup=False)
 
 
 @app.command()
@@ -321,7 +324,7 @@ def review(
         with _open(db) as store:
             rows = rv.review_queue(store, limit=limit)
         rv.write_review(rows, output)
-        out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False)
+        out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False, markup=False)
         return
     assert apply is not None
     _apply_verdicts(rv.apply_review, apply, curation_file)
@@ -338,7 +341,7 @@ def _apply_verdicts(apply_fn, sheet_path: Path, curation_file: Path) -> None:
         fail(f"{curation_file}{f', regel {r.line}' if r.line else ''}: {r.reason}")
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
-    out.print(summary, highlight=False)
+    out.print(summary, highlight=False, markup=False)
 
 
 @app.command()
@@ -363,7 +366,7 @@ def evidence(
         sheet.write_evidence(rows, output)
         n_q = len({r["vraag"] for r in rows if r["bron"]})
         out.print(f"{sum(bool(r['bron']) for r in rows)} bronnen bij {n_q} vragen geschreven naar {output} "
-                  f"(vul de kolom oordeel in: relevant, beantwoordt of nee)", highlight=False)
+                  f"(vul de kolom oordeel in: relevant, beantwoordt of nee)", highlight=False, markup=False)
         return
     assert apply is not None
     _apply_verdicts(sheet.apply_evidence, apply, curation_file)
@@ -400,7 +403,7 @@ def main() -> None:
     try:
         app()
     except DatabaseBusy as exc:
-        err.print(f"[bold red]fout:[/] {exc}", highlight=False)
+        err.print(f"[bold red]fout:[/] {escape(str(exc))}", highlight=False)
         sys.exit(3)
     except (supervise.Stopped, KeyboardInterrupt) as exc:
         stopped(exc)
@@ -409,7 +412,7 @@ def main() -> None:
             stopped(stop)
         if os.environ.get("KENNISAGENDA_DEBUG"):
             raise
-        err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
         sys.exit(2)
 
 

@@ -15,8 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError, field_validator
 
 from agenda.models import AgendaItem, Curation
 from agenda.settings import Settings
@@ -33,16 +32,63 @@ class Theme(BaseModel):
     keywords: list[str] = []
     openings: list[str] = []  # regular expressions on the question's start (question types)
 
+    @field_validator("openings")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for rx in value:
+            try:
+                re.compile(rx)
+            except re.error as exc:
+                raise ValueError(f"'{rx[:60]}' is geen geldige reguliere expressie ({exc})") from None
+        return value
+
 
 class ThemeBook(BaseModel):
     themes: list[Theme]
     question_types: list[Theme]
 
 
+class ThemesError(ValueError):
+    """The themes file (setting `themes_file`) cannot be used: one Dutch line naming it and why."""
+
+
 @functools.lru_cache(maxsize=4)
 def load_themes(path: Path | None = None) -> ThemeBook:
-    text = path.read_text(encoding="utf-8") if path else resources.files("agenda").joinpath("data/themes.yaml").read_text(encoding="utf-8")
-    return ThemeBook.model_validate(yaml.safe_load(text))
+    """The themes and question types of `path` (the setting `themes_file`), else the shipped ones.
+
+    Read with the guards of every YAML input; raises ThemesError (Dutch: the file, the line or
+    key, what to do) for a missing, unreadable or malformed file, checked before a build starts.
+    """
+    from agenda.ingest.common import IngestError
+    from agenda.ingest.safety import load_yaml
+    from agenda.settings import Limits, dutch_reason
+
+    if path is None:
+        text, shown = resources.files("agenda").joinpath("data/themes.yaml").read_text(encoding="utf-8"), "themes.yaml"
+    else:
+        shown = str(path)
+        try:
+            text = Path(path).read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            raise ThemesError(f"themabestand niet gevonden: {path} (instelling themes_file); "
+                              "pas het pad aan of laat de instelling weg voor de standaardthema's") from None
+        except UnicodeDecodeError:
+            raise ThemesError(f"themabestand {path} is geen UTF-8-tekst (instelling themes_file)") from None
+        except OSError as exc:
+            raise ThemesError(f"themabestand {path} kan niet worden gelezen ({exc.strerror or type(exc).__name__}); "
+                              "pas de rechten of de instelling themes_file aan") from None
+    try:
+        data, lines = load_yaml(text, Limits(), what=shown)
+        return ThemeBook.model_validate(data)
+    except IngestError as exc:
+        raise ThemesError(f"{shown}{f', regel {exc.line}' if exc.line else ''}: {exc.reason}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "het bestand"
+        line = lines.get(err["loc"][0]) if err["loc"] else None
+        reason = err["msg"].removeprefix("Value error, ") if err["type"] == "value_error" else dutch_reason(err)
+        raise ThemesError(f"{shown}{f', regel {line}' if line else ''}: themabestand ongeldig bij '{where}': {reason} "
+                          "(verwacht themes: en question_types:, elk een lijst met name, description, keywords)") from None
 
 
 def _keyword_scores(question: str, options: Sequence[Theme]) -> np.ndarray:

@@ -20,6 +20,7 @@ from agenda import pipeline
 from agenda.dedupe.embed_jobs import clustering_embedder
 from agenda.models import Curation
 from agenda.settings import Settings, load_settings
+from agenda.themes import load_themes
 from agenda.versions import check_label
 from agenda.store import Store, build_lock
 from flows.embed import embed_texts
@@ -137,6 +138,7 @@ def build_agenda(
     inputs that give no sources or fewer than half of the last version's (`InputsShrunk`)
     unless `allow_shrink` (or the setting `allow_shrink`)."""
     settings = load_settings(settings_file)
+    load_themes(settings.themes_file)  # a missing or broken themes file, before hours of work
     if label is not None:
         check_label(label)
     inputs_dir, db_path, out_dir = Path(inputs_dir).resolve(), Path(db_path).resolve(), Path(out_dir).resolve()

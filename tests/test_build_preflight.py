@@ -112,3 +112,36 @@ def test_a_version_whose_report_could_not_be_written_gets_it_on_the_next_build(t
         [label] = [v["label"] for v in store.versions()]
     again, paths = build_without_prefect(inputs, db, out)
     assert not again.is_new and again.label == label and all(p.exists() for p in paths)
+
+
+@pytest.mark.parametrize(("themes", "expected"), [
+    (None, "themabestand niet gevonden"),
+    ("root:x:0:0:root:/root:/bin/bash\n", "themabestand ongeldig"),
+    ("themes:\n  - name: a\n    openings: ['([']\nquestion_types: []\n", "geen geldige reguliere expressie"),
+])
+def test_a_missing_or_broken_themes_file_is_refused_before_the_build(tmp_path, inputs, no_prefect, themes, expected):
+    """`themes_file` is used only at the very end (rank-and-version): it used to fail there, after all the
+    work, with an English traceback (FileNotFoundError, pydantic's ValidationError, re.error)."""
+    path = tmp_path / "themas.yaml"
+    if themes is not None:
+        path.write_text(themes, encoding="utf-8")
+    (tmp_path / "s.toml").write_text(f"themes_file = '{path}'\n", encoding="utf-8")
+    result = _build(tmp_path, "--settings", str(tmp_path / "s.toml"))
+    assert result.exit_code == 2 and expected in result.stderr and str(path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_brackets_in_names_and_messages_are_shown_as_written(tmp_path, inputs):
+    """Messages, file names and questions are text, not console markup: '[concept]' vanished from a
+    file name, '([sectie])' from a reason, and a '[/...]' ended the command with rich's MarkupError."""
+    (tmp_path / "s.toml").write_text("limits = 5\n", encoding="utf-8")
+    result = _build(tmp_path, "--settings", str(tmp_path / "s.toml"))
+    assert result.exit_code == 2 and "moet een tabel zijn ([sectie])" in result.stderr
+    (inputs / "verslag [concept].doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (inputs / "vragen.md").write_text("## Kennisvragen\n- Wat doet [/b] met de [rood] leerling?\n", encoding="utf-8")
+    db = tmp_path / "db/k.duckdb"
+    build_without_prefect(inputs, db, tmp_path / "out")
+    rejected = CliRunner().invoke(app, ["rejected", "--db", str(db)], terminal_width=400)
+    assert rejected.exit_code == 0 and "verslag [concept].doc" in rejected.output
+    shown = CliRunner().invoke(app, ["show", "--db", str(db)], terminal_width=400)
+    assert shown.exit_code == 0 and "[/b]" in shown.output and "[rood]" in shown.output
