@@ -72,6 +72,23 @@ def _os_error(exc: OSError, fallback: Path) -> str:
     return f"{where}: {exc.strerror or exc.__class__.__name__}; controleer het bestand en draai de build opnieuw"
 
 
+def _prefect_api_error(exc: Exception) -> str:
+    """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
+    cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
+    import shutil
+
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    try:
+        free = f", {shutil.disk_usage(home).free / 1024 / 1024:.0f} MB vrij"
+    except OSError:
+        free = ""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    what = f"HTTP {status}" if status else type(exc).__name__
+    return (f"de Prefect-server gaf een fout ({what}); zijn gegevens staan in {home}{free}: is die schijf vol of de map "
+            "niet schrijfbaar? Maak ruimte vrij of zet PREFECT_HOME op een andere map en draai de build opnieuw "
+            "(een al opgeslagen versie krijgt dan alsnog haar rapport)")
+
+
 def _version(store: Store, label: str | None) -> Agenda:
     agenda = store.version(label)
     if agenda is None:
@@ -112,6 +129,7 @@ def build(
     if task_runner not in (None, "thread", "dask"):
         fail(f"onbekende --task-runner {task_runner}: gebruik thread of dask")
     import duckdb
+    import httpx
 
     import flows  # noqa: F401  - sets the embedded Prefect defaults (PREFECT_HOME) without importing Prefect
     from agenda.dedupe.curation import CurationError, load_curation
@@ -148,6 +166,8 @@ def build(
         fail(str(exc))
     except OSError as exc:
         fail(_os_error(exc, out_dir))
+    except httpx.HTTPError as exc:  # Prefect's API: its SQLite in PREFECT_HOME full, locked or gone
+        fail(_prefect_api_error(exc))
     except RuntimeError as exc:
         if (stop := supervise_stopped(exc)) is not None:
             raise stop from None

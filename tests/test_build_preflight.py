@@ -145,3 +145,22 @@ def test_brackets_in_names_and_messages_are_shown_as_written(tmp_path, inputs):
     assert rejected.exit_code == 0 and "verslag [concept].doc" in rejected.output
     shown = CliRunner().invoke(app, ["show", "--db", str(db)], terminal_width=400)
     assert shown.exit_code == 0 and "[/b]" in shown.output and "[rood]" in shown.output
+
+
+def test_a_failing_prefect_api_is_one_line_naming_prefect_home(tmp_path, inputs, monkeypatch):
+    """PREFECT_HOME's disk full during the build (ulimit -f): the API answered 500 and the build
+    ended in 'onverwachte fout: PrefectHTTPStatusError: ...' after 5,000 lines of tracebacks."""
+    import httpx
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    import flows.build
+
+    def api_down(**kwargs):
+        request = httpx.Request("POST", "http://127.0.0.1:8712/api/flow_runs/x/set_state")
+        raise PrefectHTTPStatusError.from_httpx_error(httpx.HTTPStatusError(
+            "Server error '500 Internal Server Error'", request=request, response=httpx.Response(500, request=request)))
+
+    monkeypatch.setattr(flows.build, "build_agenda", api_down)
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and "Prefect-server gaf een fout (HTTP 500)" in result.stderr
+    assert str(tmp_path / "prefect") in result.stderr and len(result.stderr.strip().splitlines()) == 1
