@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agenda.models import Agenda
-from agenda.store import DatabaseBusy, ForeignDatabase, Store
+from agenda.store import DatabaseBusy, ForeignDatabase, Store, damaged_message
 
 app = typer.Typer(
     help="Kennisagenda: van verslagen, casussen en enquêtes naar een gerangschikte, geversioneerde kennisagenda.",
@@ -179,6 +179,8 @@ def build(
         if (stop := supervise_stopped(exc)) is not None:
             raise stop from None
         text = str(exc)
+        if (damaged := damaged_message(exc, db)) is not None:
+            fail(damaged)
         if "No space left" in text:
             fail(f"de schijf is vol bij het schrijven van de database {db}: maak ruimte vrij en draai de build opnieuw")
         fail(f"de database {db} kon niet worden bijgewerkt ({type(exc).__name__}: {text.splitlines()[0][:200]}); "
@@ -432,6 +434,9 @@ def main() -> None:
             stopped(stop)
         if os.environ.get("KENNISAGENDA_DEBUG"):
             raise
+        if (damaged := damaged_message(exc)) is not None:  # `show` and friends reading a damaged block
+            err.print(f"[bold red]fout:[/] {escape(damaged)}", highlight=False)
+            sys.exit(2)
         err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
         sys.exit(2)
 

@@ -18,6 +18,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -246,6 +247,22 @@ def _foreign(path: Path, what: str) -> ForeignDatabase:
     )
 
 
+# DuckDB's words for a file that was cut short or overwritten (a copy interrupted, a full disk
+# during a copy, a sync tool): a retry never helps, a backup or another --db does.
+_DAMAGE = ("could not read enough bytes", "corrupt database file", "checksum", "invalid block", "malformed")
+
+
+def damaged_message(exc: BaseException, path: Path | str | None = None) -> str | None:
+    """One Dutch line when `exc` says the database file itself is damaged; else None."""
+    text = str(exc)
+    if not isinstance(exc, duckdb.Error) or not any(w in text.lower() for w in _DAMAGE):
+        return None
+    where = path if path is not None else (m.group(1) if (m := re.search(r'file "([^"]+)"', text)) else "de database")
+    return (f"de database {where} is beschadigd (afgekapt of overschreven; DuckDB: {text.splitlines()[0][:160]}): "
+            "zet een reservekopie terug of kies met --db een ander (nog niet bestaand) bestand; opnieuw bouwen in "
+            "hetzelfde bestand helpt niet")
+
+
 def connect(path: Path | str, *, read_only: bool = False, timeout: float = 5.0) -> duckdb.DuckDBPyConnection:
     """The project's only way to open DuckDB: extensions never download, a held file is waited for.
 
@@ -259,6 +276,8 @@ def connect(path: Path | str, *, read_only: bool = False, timeout: float = 5.0) 
             return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
         except duckdb.IOException as exc:
             text = str(exc).lower()
+            if (damaged := damaged_message(exc, path)) is not None:  # before "lock": a corrupt "block"
+                raise ForeignDatabase(damaged) from None
             if "lock" not in text:
                 if "not a valid duckdb" in text or "sqlite" in text or "extension" in text:
                     raise _foreign(path, _kind_of_file(path)) from None

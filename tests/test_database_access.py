@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from agenda import pipeline
 from agenda.cli import app
 from agenda.settings import Settings
-from agenda.store import DatabaseBusy, ForeignDatabase, Store, connect
+from agenda.store import DatabaseBusy, ForeignDatabase, Store, connect, damaged_message
 from tests.conftest import ROOT
 
 
@@ -96,3 +96,30 @@ def test_embedding_and_charts_write_nothing_under_home_and_send_no_telemetry(tmp
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path,
                    env={**env, "HOME": str(home), "PYTHONPATH": str(ROOT)})
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_database_is_named_with_what_to_do(tmp_path, damage):
+    """A database cut short (a copy interrupted) or overwritten in the middle: 'kon niet worden bijgewerkt
+    (IOException: ...); draai de build opnieuw' sent the operator into retries that cannot help, and
+    `show` ended in 'onverwachte fout: IOException'."""
+    db = tmp_path / "k.duckdb"
+    with Store(db) as store:
+        store.con.execute("CREATE TABLE t AS SELECT range AS a, repeat('x', 200) AS b FROM range(20000)")
+        store.con.execute("CHECKPOINT")
+    data = bytearray(db.read_bytes())
+    if damage == "truncated":
+        data = data[:20_000]
+    else:
+        for at in range(3 * 4096 + 512, len(data), 4096):
+            data[at:at + 64] = b"\xff" * 64
+    db.write_bytes(bytes(data))
+    with pytest.raises(ForeignDatabase, match="beschadigd"):
+        Store(db, read_only=True).close()
+    for command in (["versions", "--db", str(db)], ["build", "--inputs", str(tmp_path), "--db", str(db),
+                                                   "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(app, command, env={"PREFECT_HOME": str(tmp_path / "prefect")})
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"database {db} is beschadigd" in result.stderr and "reservekopie" in result.stderr
+    assert damaged_message(duckdb.IOException(f'IO Error: Corrupt database file: computed checksum 1 does not match '
+                                              f'stored checksum 2 in block at location 536576 of file "{db}"'))
