@@ -72,6 +72,31 @@ def _os_error(exc: OSError, fallback: Path) -> str:
     return f"{where}: {exc.strerror or exc.__class__.__name__}; controleer het bestand en draai de build opnieuw"
 
 
+class _NoTraceback:
+    """A logging filter: the record's message without its traceback (the console only)."""
+
+    def filter(self, record) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def quiet_tracebacks() -> None:
+    """Keep Prefect's tracebacks off the operator's console: a failed run logged 'Encountered exception
+    during execution' with a 20-line English traceback above the one Dutch line that says what to do.
+    Prefect's own records (the API, a server's UI) keep them; KENNISAGENDA_DEBUG=1 shows them here too."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if os.environ.get("KENNISAGENDA_DEBUG"):
+        return
+    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs", "agenda"):
+        for handler in logging.getLogger(name).handlers:
+            if isinstance(handler, PrefectConsoleHandler) and not any(
+                    isinstance(f, _NoTraceback) for f in handler.filters):
+                handler.addFilter(_NoTraceback())
+
+
 def _prefect_api_error(exc: Exception) -> str:
     """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
     cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
@@ -154,6 +179,8 @@ def build(
             fail(f"geen invoerbestanden gevonden in {inputs} (is de (netwerk)map gekoppeld?): geen nieuwe versie gemaakt. "
                  "Bewust leeg bouwen: --allow-shrink")
         from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
+
+        quiet_tracebacks()
 
         summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
                                label=label, task_runner=task_runner, allow_shrink=allow_shrink)

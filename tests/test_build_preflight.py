@@ -164,3 +164,25 @@ def test_a_failing_prefect_api_is_one_line_naming_prefect_home(tmp_path, inputs,
     result = _build(tmp_path)
     assert result.exit_code == 2 and "Prefect-server gaf een fout (HTTP 500)" in result.stderr
     assert str(tmp_path / "prefect") in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_failed_run_shows_no_traceback_on_the_console(monkeypatch, capsys):
+    """A database held by a notebook (exit 3) or any error inside the flow: Prefect's console handler
+    printed 'Encountered exception during execution' with an English traceback above the Dutch line."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    from agenda.cli import quiet_tracebacks
+    from agenda.store import DatabaseBusy
+
+    monkeypatch.delenv("KENNISAGENDA_DEBUG", raising=False)
+    handler = PrefectConsoleHandler(stream=__import__("sys").stderr)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
+    quiet_tracebacks()
+    try:
+        raise DatabaseBusy("de database k.duckdb is bezet door een ander proces")
+    except DatabaseBusy:
+        logging.getLogger("prefect.flow_runs").error("Encountered exception during execution", exc_info=True)
+    shown = capsys.readouterr().err
+    assert "Encountered exception during execution" in shown and "Traceback" not in shown
