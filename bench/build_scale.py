@@ -6,9 +6,17 @@ the run measures file handling rather than embedding speed; `--distinct` caps ho
 different questions are used), then runs the real command, `kennisagenda build`, in a subprocess with its own
 PREFECT_HOME: supervisor, temporary Prefect server, batched reading tasks, DuckDB, report.
 
-Prints, per size: files, wall seconds, exit code, items/sources of the version and the peak
+Prints, per size: files, wall seconds, exit code, items/sources of the version, the peak
 resident memory of the largest process of the build (RUSAGE_CHILDREN max RSS: the flow
-process, the Prefect server or the supervisor, whichever was largest).
+process, the Prefect server or the supervisor, whichever was largest), and seconds per stage
+from the timestamps of Prefect's log (`start` = command start to the inputs discovered,
+including the temporary server's start-up; `read` = all reading batches; then each task).
+
+Measured 2026-11-30 on 2 cores (another session's tests running beside it, load 2-5):
+5,000 files 72 s, peak 769 MiB; 50,000 files 216 s, peak 1,306 MiB (start 40 s, read 94 s,
+store 5 s, embed 18 s, cluster 21 s, rank and version 20 s, publish 9 s); 5,000 with --variants
+(2,775 distinct texts) 155 s, peak 1,409 MiB (embedding 70 s). Before this session's fixes 5,000 files
+did not finish in 11 min (report appendix tables quadratic in python-docx).
 
     .venv/bin/python bench/build_scale.py --sizes 5000            # ~5-10 min on 2 busy cores
     .venv/bin/python bench/build_scale.py --sizes 5000,50000 --distinct 500
@@ -66,6 +74,33 @@ def write_inputs(folder: Path, n: int, questions: list[str], variants: bool = Fa
             f"## Kennisvragen\n- {q}\n", encoding="utf-8")
 
 
+STAGES = (("discover-inputs", "start"), ("lees ", "read"), ("store-ingest", "store"), ("read-library", "library"),
+          ("embed ", "embed"), ("cluster", "cluster"), ("match-evidence", "evidence"),
+          ("rank-and-version", "rank+version"), ("publish", "publish"))
+
+
+def stage_seconds(log: str, started: float) -> dict[str, float]:
+    """Seconds per stage, from the 'HH:MM:SS.fff | ... Task run '<name>' - Finished' lines."""
+    import datetime as dt
+
+    ends: dict[str, float] = {}
+    day = dt.datetime.fromtimestamp(started).date()
+    for line in log.splitlines():
+        if "Task run '" not in line or "Finished in state" not in line:
+            continue
+        name = line.split("Task run '", 1)[1]
+        stage = next((label for prefix, label in STAGES if name.startswith(prefix)), None)
+        if stage:
+            t = dt.datetime.combine(day, dt.time.fromisoformat(line[:12])).timestamp()
+            ends[stage] = max(ends.get(stage, t), t)
+    out, last = {}, started
+    for _, label in STAGES:
+        if label in ends:
+            out[label] = round(ends[label] - last, 1)
+            last = ends[label]
+    return out
+
+
 def run(n: int, distinct: int, keep: bool, variants: bool = False) -> dict:
     questions = sample_questions()[:distinct]
     base = Path(tempfile.mkdtemp(prefix=f"ka-scale-{n}-"))
@@ -75,7 +110,7 @@ def run(n: int, distinct: int, keep: bool, variants: bool = False) -> dict:
         env.update(PREFECT_HOME=str(base / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
         cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--inputs", str(base / "inputs"),
                "--db", str(base / "out/k.duckdb"), "--out", str(base / "out")]
-        start = time.monotonic()
+        start, started = time.monotonic(), time.time()
         done = subprocess.run(cmd, env=env, cwd=base, capture_output=True, text=True)
         wall = time.monotonic() - start
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -88,7 +123,7 @@ def run(n: int, distinct: int, keep: bool, variants: bool = False) -> dict:
         texts = min(n, len(questions) * (25 if variants else 1))
         return {"files": n, "distinct_questions": len(questions), "distinct_texts": texts, "seconds": round(wall, 1),
                 "exit": done.returncode, "items": last.get("n_items"), "sources": last.get("n_sources"),
-                "peak_rss_mib": round(peak_mib)}
+                "peak_rss_mib": round(peak_mib), "stages": stage_seconds(done.stdout + done.stderr, started)}
     finally:
         if not keep:
             shutil.rmtree(base, ignore_errors=True)
