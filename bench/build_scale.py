@@ -19,7 +19,7 @@ store 5 s, embed 18 s, cluster 21 s, rank and version 20 s, publish 9 s); 5,000 
 did not finish in 11 min (report appendix tables quadratic in python-docx).
 
     .venv/bin/python bench/build_scale.py --sizes 5000            # ~1-2 min
-    .venv/bin/python bench/build_scale.py --sizes 5000,50000      # ~5 min, 2.5 GB of temp files
+    .venv/bin/python bench/build_scale.py --sizes 5000,50000      # ~5 min; 50,000 files under /tmp
     .venv/bin/python bench/build_scale.py --sizes 5000 --variants     # 2,775 distinct wordings
 """
 
