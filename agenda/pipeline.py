@@ -48,7 +48,7 @@ def input_fingerprint(digests: dict[str, str], inputs_dir: Path, settings: Setti
     file and the settings."""
     h = hashlib.sha256(settings.fingerprint().encode())
     curation = inputs_dir / CURATION_FILE
-    if curation.is_file():
+    if CURATION_FILE not in digests and curation.is_file():  # else: as read at the start (read_decisions)
         digests = {**digests, CURATION_FILE: file_sha256(curation)}
     for relpath, digest in sorted(digests.items()):
         h.update(f"{relpath}\0{digest}\0".encode())
@@ -163,14 +163,39 @@ def fail_build(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> No
         log.debug("build %s niet als mislukt gemarkeerd", build_id, exc_info=True)
 
 
+def read_decisions(inputs_dir: Path, limits: Limits | None = None) -> tuple[Curation, dict[str, str]]:
+    """The curator's decisions as the build starts, and {"curation.yaml": sha256} of the file read ({} when absent).
+
+    Read once per build, at its start: a decisions file that disappears (a share's hiccup) or is
+    saved while the build runs must not give a version without the curator's merges, exclusions
+    and names, nor one whose fingerprint names other decisions than it applied.
+    Raises CurationError (Dutch, the file and line) for a file that cannot be used.
+    """
+    path = Path(inputs_dir) / CURATION_FILE
+    for _ in range(3):
+        try:
+            before = file_sha256(path)
+        except FileNotFoundError:
+            return load_curation(path, limits=limits), {}
+        curation = load_curation(path, limits=limits)
+        try:
+            if file_sha256(path) == before:
+                return curation, {CURATION_FILE: before}
+        except FileNotFoundError:
+            return curation, {CURATION_FILE: before}
+    return curation, {CURATION_FILE: before}
+
+
 def cluster_stage(db_path: Path, build_id: int, inputs_dir: Path,
-                  timeout: float = DB_WAIT_MIN) -> tuple[Curation, list[str]]:
-    """Deduplicate the active mentions with the curator's decisions.
+                  timeout: float = DB_WAIT_MIN, curation: Curation | None = None) -> tuple[Curation, list[str]]:
+    """Deduplicate the active mentions with the curator's decisions (`curation`, as read by
+    `read_decisions` at the start of the build; else read now).
 
     Returns the decisions resolved to the clusters they now apply to, and notes on
     decisions that could not be applied.
     """
-    curation = load_curation(inputs_dir / CURATION_FILE)
+    if curation is None:
+        curation = load_curation(inputs_dir / CURATION_FILE)
     with Store(db_path, timeout=timeout) as store:
         outcome = cluster_database(store, build_id, curation, embedder=semantic_embedder())
     for note in outcome.notes:

@@ -28,8 +28,9 @@ from flows.gather import IO_RETRIES, gather
 
 
 @task(name="cluster", **IO_RETRIES)
-def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float) -> tuple[Curation, list[str]]:
-    return pipeline.cluster_stage(db_path, build_id, inputs_dir, timeout=timeout)
+def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float,
+            decisions: Curation | None = None) -> tuple[Curation, list[str]]:
+    return pipeline.cluster_stage(db_path, build_id, inputs_dir, timeout=timeout, curation=decisions)
 
 
 @task(name="read-library", **IO_RETRIES)
@@ -56,10 +57,10 @@ def publish(db_path: Path, label: str, out_dir: Path, timeout: float) -> list[Pa
 
 @flow(name="make-agenda", log_prints=True)
 def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, settings: Settings,
-                fingerprint: str, label: str | None = None) -> dict:
+                fingerprint: str, label: str | None = None, decisions: Curation | None = None) -> dict:
     """Deduplicate, match the evidence library, rank, store a version (if anything changed) and write the report."""
     timeout = pipeline.db_timeout(settings)
-    curation, notes = cluster(db_path, build_id, inputs_dir, timeout)
+    curation, notes = cluster(db_path, build_id, inputs_dir, timeout, decisions)
     match_evidence(db_path, build_id, timeout)
     outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
     paths = publish(db_path, outcome.label, out_dir, timeout)
@@ -148,18 +149,20 @@ def build_agenda(
     with build_lock(db_path, timeout=settings.lock_timeout_seconds):
         build_id, known = pipeline.start_build(db_path, inputs_dir, timeout=timeout)
         try:
+            decisions, decisions_digest = pipeline.read_decisions(inputs_dir, settings.limits)  # once, as the build starts
             gather_flow = gather
             if (task_runner or settings.task_runner) == "dask":
                 gather_flow = gather.with_options(task_runner=_dask_task_runner())
             counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
             library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
-            fingerprint = pipeline.input_fingerprint({**counts["digests"], **library_digests}, inputs_dir, settings)
+            fingerprint = pipeline.input_fingerprint({**counts["digests"], **library_digests, **decisions_digest},
+                                                     inputs_dir, settings)
             embed_flow = embed_texts  # uncached question vectors in chunks, before clustering reads them
             if (task_runner or settings.task_runner) == "dask":
                 embed_flow = embed_texts.with_options(task_runner=_dask_task_runner())
             embed_flow(db_path, clustering_embedder().name, timeout=timeout)
-            result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label)
+            result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label, decisions)
         except BaseException:
             pipeline.fail_build(db_path, build_id, timeout=timeout)
             raise

@@ -183,6 +183,6 @@ def test_a_failed_run_shows_no_traceback_on_the_console(monkeypatch, capsys):
     try:
         raise DatabaseBusy("de database k.duckdb is bezet door een ander proces")
     except DatabaseBusy:
-        logging.getLogger("prefect.flow_runs").error("Encountered exception during execution", exc_info=True)
+        logging.getLogger("tests.flow_run").error("Encountered exception during execution", exc_info=True)
     shown = capsys.readouterr().err
     assert "Encountered exception during execution" in shown and "Traceback" not in shown

@@ -91,6 +91,27 @@ def test_a_file_saved_mid_build_is_never_dropped_nor_cached_wrong_and_a_reader_i
     assert third["new_version"] and third["items"] == 4
 
 
+def test_decisions_are_read_once_as_the_build_starts(tmp_path, monkeypatch):
+    """curation.yaml gone (a share's hiccup) or saved while the build runs: the clustering stage read
+    it again and published a version without the curator's decisions, as the new latest."""
+    import flows.build
+
+    inputs = _inputs(tmp_path)
+    decisions = inputs / "curation.yaml"
+    decisions.write_text("reviewed_by: [Anna de Vries]\n", encoding="utf-8")
+    embedder = flows.build.clustering_embedder
+
+    def share_hiccup():  # after gather and the library, before clustering
+        decisions.unlink()
+        return embedder()
+
+    monkeypatch.setattr(flows.build, "clustering_embedder", share_hiccup)
+    db = tmp_path / "k.duckdb"
+    build_agenda(inputs_dir=inputs, db_path=db, out_dir=tmp_path / "out")
+    with Store(db, read_only=True) as store:
+        assert store.version().settings["reviewed_by"] == ["Anna de Vries"]
+
+
 def _processes() -> dict[int, tuple[int, int, str]]:
     """pid -> (ppid, pgid, command line), from /proc."""
     out = {}
