@@ -156,6 +156,10 @@ def build(
     import duckdb
     import httpx
 
+    if not os.environ.get("KENNISAGENDA_DEBUG"):
+        # the temporary Prefect server (a child process) logs its own failures with tracebacks: a full
+        # disk under PREFECT_HOME gave 5,500 lines and 94 tracebacks above the one Dutch line (measured)
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     import flows  # noqa: F401  - sets the embedded Prefect defaults (PREFECT_HOME) without importing Prefect
     from agenda.dedupe.curation import CurationError, load_curation
     from agenda.ingest import discover

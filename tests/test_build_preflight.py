@@ -2,6 +2,7 @@
 one Dutch line naming the file and what to do, exit 2, and Prefect is never started."""
 
 import errno
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -161,7 +162,11 @@ def test_a_failing_prefect_api_is_one_line_naming_prefect_home(tmp_path, inputs,
             "Server error '500 Internal Server Error'", request=request, response=httpx.Response(500, request=request)))
 
     monkeypatch.setattr(flows.build, "build_agenda", api_down)
+    monkeypatch.delenv("PREFECT_SERVER_LOGGING_LEVEL", raising=False)
+    monkeypatch.delenv("KENNISAGENDA_DEBUG", raising=False)
     result = _build(tmp_path)
+    # ... and the temporary server (a child process) keeps its 5,500 lines of tracebacks to itself
+    assert os.environ.get("PREFECT_SERVER_LOGGING_LEVEL") == "CRITICAL"
     assert result.exit_code == 2 and "Prefect-server gaf een fout (HTTP 500)" in result.stderr
     assert str(tmp_path / "prefect") in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
