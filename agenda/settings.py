@@ -53,6 +53,17 @@ class RankWeights(BaseModel):
     recency_half_life_days: float | None = Field(None, ge=1)
 
 
+class _TomlSource(TomlConfigSettingsSource):
+    """A TOML settings file that may start with a byte-order mark: Windows Notepad's "UTF-8 met BOM"
+    (tomllib refuses it: 'Invalid statement (at line 1, column 1)', which no operator can act on)."""
+
+    def _read_file(self, file_path):  # type: ignore[override]
+        import tomllib
+
+        with file_path.open(mode="rb") as fh:
+            return tomllib.loads(fh.read().decode("utf-8-sig"))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KENNISAGENDA_",
@@ -88,7 +99,7 @@ class Settings(BaseSettings):
         toml_path = settings_cls.model_config.get("toml_file")
         if toml_path == "kennisagenda.toml":
             toml_path = os.environ.get("KENNISAGENDA_SETTINGS_FILE", toml_path)
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return (init_settings, env_settings, _TomlSource(settings_cls, toml_file=toml_path))
 
     def fingerprint(self) -> str:
         """Hash of the settings that shape the agenda (not where files go)."""

@@ -137,3 +137,14 @@ def test_a_key_twice_in_curation_is_refused_not_half_dropped(tmp_path):
     with pytest.raises(CurationError) as info:
         load_curation(path)
     assert info.value.rejection.line == 4 and "'priority' staat twee keer" in info.value.rejection.reason
+
+
+def test_a_settings_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad's 'UTF-8 met BOM': tomllib refused it with 'Invalid statement (at line 1, column 1)'."""
+    path = tmp_path / "instellingen.toml"
+    path.write_bytes("\ufefflock_timeout_seconds = 30\n[rank]\nsectors = 2\n".encode("utf-8"))
+    settings = load_settings(path)
+    assert settings.lock_timeout_seconds == 30 and settings.rank.sectors == 2
+    path.write_bytes("\ufeff[rank]\nsectorz = 2\n".encode("utf-8"))
+    with pytest.raises(SettingsError, match="rank.sectorz"):
+        load_settings(path)
