@@ -117,18 +117,18 @@ def install_child_handlers() -> None:
     C call (a DuckDB statement, a numpy product) would postpone even the watchdog. So the
     watchdog also listens on the signal wakeup fd, which the C-level handler writes at once.
     """
-    def arm() -> None:
+    def arm(signum: int) -> None:
         with _ARMED:
             if getattr(arm, "done", False):
                 return
             arm.done = True  # type: ignore[attr-defined]
             # a watchdog in case the build is stuck where the exception cannot reach it
-            timer = threading.Timer(GRACE_SECONDS, _hard_exit)
+            timer = threading.Timer(GRACE_SECONDS, _hard_exit, args=(signum,))
             timer.daemon = True
             timer.start()
 
     def on_signal(signum: int, frame: object) -> None:
-        arm()
+        arm(signum)
         raise Stopped(signum)
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -140,8 +140,8 @@ def install_child_handlers() -> None:
 
         def listen() -> None:
             with contextlib.suppress(OSError):
-                if os.read(read_end, 1):
-                    arm()
+                if got := os.read(read_end, 1):  # the wakeup fd carries the signal's number
+                    arm(got[0])
 
         threading.Thread(target=listen, name="signal-watchdog", daemon=True).start()
     # registered before Prefect registers its server's stop, so it runs after it (atexit is LIFO)
@@ -151,7 +151,11 @@ def install_child_handlers() -> None:
 _ARMED = threading.Lock()
 
 
-def _hard_exit() -> None:
+def _hard_exit(signum: int = signal.SIGTERM) -> None:
+    how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name if signum in signal.Signals._value2member_map_ else str(signum)
+    with contextlib.suppress(OSError):
+        os.write(2, (f"afgebroken ({how}): de build stopte niet binnen {GRACE_SECONDS:.0f} s en is beëindigd; "
+                     "een half gebouwde versie is niet opgeslagen en de database is vrijgegeven\n").encode())
     if os.getpgrp() == os.getpid():
         kill_group_members(os.getpgrp(), grace=1.0)
     os._exit(EXIT_TERMINATED)

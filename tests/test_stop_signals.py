@@ -1,6 +1,7 @@
 """SIGTERM while the build is inside a long DuckDB statement (issue 12, kind 7): DuckDB turns the
-signal into `RuntimeError: Query interrupted`; the build must still stop as stopped (exit 143,
-the Dutch line), not as an unexpected error."""
+signal into `RuntimeError: Query interrupted`, or does not notice it at all; the build must still
+stop as stopped (exit 143, the Dutch line) within the grace period, not as an unexpected error
+and not only when the statement ends."""
 
 import signal
 import subprocess
@@ -13,6 +14,9 @@ from agenda.supervise import Stopped, stopped_in
 CHILD = textwrap.dedent("""
     import sys, duckdb
     import agenda.cli as cli
+    from agenda import supervise
+
+    supervise.GRACE_SECONDS = 3.0  # DuckDB does not always notice the signal inside a statement
 
     def long_statement():
         con = duckdb.connect()
@@ -48,4 +52,6 @@ def test_sigterm_during_a_long_duckdb_statement_stops_cleanly():
     child.send_signal(signal.SIGTERM)
     _, stderr = child.communicate(timeout=120)
     assert child.returncode == 128 + signal.SIGTERM, stderr
+    # either DuckDB stops the statement and the build unwinds, or the watchdog ends it after
+    # GRACE_SECONDS: both say so in one Dutch line
     assert "afgebroken (SIGTERM)" in stderr and "onverwachte fout" not in stderr and "Traceback" not in stderr
