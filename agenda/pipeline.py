@@ -18,7 +18,7 @@ from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
 from agenda.dedupe.pairs import semantic_embedder
 from agenda.evidence.attach import attach_evidence
-from agenda.ingest import VANISHED, file_sha256, input_digest, read_file, relative_path, source_id
+from agenda.ingest import VANISHED, IngestError, file_sha256, input_digest, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
@@ -100,6 +100,9 @@ def read_batch(paths: list[str], inputs_dir: Path, known: set[str] | frozenset[s
         except FileNotFoundError:
             out.results.append(IngestResult(rejection=Rejection(file=rel, reason=VANISHED)))
             continue
+        except IngestError as exc:  # not a regular file any more (a pipe put in its place)
+            out.results.append(IngestResult(rejection=Rejection(file=rel, reason=exc.reason)))
+            continue
         except OSError as exc:
             out.results.append(IngestResult(rejection=Rejection(
                 file=rel, reason=f"kan niet worden gelezen ({exc.strerror or exc.__class__.__name__})")))
@@ -175,7 +178,7 @@ def read_decisions(inputs_dir: Path, limits: Limits | None = None) -> tuple[Cura
     for _ in range(3):
         try:
             before = file_sha256(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, IngestError):  # absent, or not a regular file: as load_curation sees it
             return load_curation(path, limits=limits), {}
         curation = load_curation(path, limits=limits)
         try:

@@ -163,3 +163,41 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(small_inputs, mo
     files, rejections = discover(inputs)
     assert len(files) == 4
     assert [(r.file, r.reason.split(" (")[0]) for r in rejections] == [("afgeschermd", "map kan niet worden gelezen")]
+
+
+def test_a_pipe_put_in_a_files_place_is_rejected_not_waited_on(small_inputs):
+    """A FIFO (or device) where a listed file was: opening it for reading would block the
+    build forever; it is one rejection and the rest is read."""
+    import os
+    import threading
+
+    inputs, _, _ = small_inputs
+    files = sorted((inputs / "meetings").glob("*.md"))
+    os.unlink(files[0])
+    os.mkfifo(files[0])
+    done: list[pipeline.BatchRead] = []
+    reader = threading.Thread(target=lambda: done.append(pipeline.read_batch([str(f) for f in files], inputs, set())),
+                              daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert done, "read_batch blocked on the pipe"
+    rejected = {r.rejection.file: r.rejection.reason for r in done[0].results if r.rejection}
+    assert list(rejected) == ["meetings/verslag-0.md"] and "geen gewoon bestand" in rejected["meetings/verslag-0.md"]
+    assert sum(r.source is not None for r in done[0].results) == 3
+
+
+@pytest.mark.parametrize(("limit_mb", "expected"), [
+    (0.0001, "bestand is te groot (3,0 MB; de grens is 105 bytes)"),  # it read "0.0 MB"
+    (0.5, "de grens is 512 kB"),
+    (2, "de grens is 2,0 MB"),
+])
+def test_a_size_limit_is_said_in_units_a_reader_can_compare(tmp_path, limit_mb, expected):
+    from agenda.ingest.common import IngestError
+    from agenda.ingest.safety import check_file_size
+    from agenda.settings import Limits
+
+    path = tmp_path / "groot.md"
+    path.write_bytes(b"x" * (3 * 1024 * 1024))
+    with pytest.raises(IngestError) as info:
+        check_file_size(path, Limits(max_file_mb=limit_mb))
+    assert expected in info.value.reason

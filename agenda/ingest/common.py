@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,9 +33,17 @@ class IngestError(Exception):
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in chunks (never the whole file at once)."""
+    """sha256 of a file's bytes, read in chunks (never the whole file at once).
+
+    Raises IngestError for anything but a regular file: a FIFO or device put in a file's place
+    between listing and reading would otherwise block the build (opened non-blocking, checked
+    with fstat on the descriptor actually opened)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IngestError("geen gewoon bestand (een pipe, apparaat of map op de plaats van een bestand): niet gelezen")
+        os.set_blocking(fd, True)
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

@@ -36,14 +36,21 @@ _DOCTYPE_MARKERS = [
 ]
 
 
+def _size_text(n_bytes: float) -> str:
+    """A size a reader can compare: '12,3 MB', '105 kB' or '42 bytes' (a tiny limit once read '0.0 MB')."""
+    if n_bytes >= 1024 * 1024:
+        return f"{n_bytes / 1024 / 1024:.1f} MB".replace(".", ",")
+    if n_bytes >= 1024:
+        return f"{n_bytes / 1024:.0f} kB"
+    return f"{n_bytes:.0f} bytes"
+
+
 def check_file_size(path: Path, limits: Limits) -> int:
     """Size in bytes; IngestError when over the limit (checked before reading)."""
     size = os.stat(path).st_size
     max_bytes = limits.max_file_mb * 1024 * 1024
     if size > max_bytes:
-        raise IngestError(
-            f"bestand is te groot ({size / 1024 / 1024:.1f} MB; de grens is {limits.max_file_mb:g} MB)"
-        )
+        raise IngestError(f"bestand is te groot ({_size_text(size)}; de grens is {_size_text(max_bytes)})")
     return size
 
 
