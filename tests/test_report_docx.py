@@ -447,3 +447,16 @@ def test_thousands_of_sources_are_summarised_per_folder_and_point_to_the_json(no
     assert all(m.id in trace for m in big.mentions[:2]) and big.mentions[2].id not in trace
     assert (f"… en {len(big.mentions) - 2} formulering" in trace
             and f"alle {len(big.mentions)} staan met id en bron in kennisagenda-2026-Q4.json" in trace)
+
+
+def test_a_long_list_of_formulations_shows_each_wording_once_first(monkeypatch):
+    """Thousands of survey answers repeat a few texts: past the limit every distinct wording is
+    listed before any repeat, so the appendix shows how the question was asked."""
+    from agenda.report import docx_writer
+
+    monkeypatch.setattr(docx_writer, "MAX_MENTION_ROWS", 3)
+    base = next(i for i in sample_agenda().items if i.mentions).mentions[0]
+    texts = ["Vraag A?", "vraag a?", "Vraag A?", "Vraag B?", "Vraag A?", "Vraag C?"]
+    mentions = [base.model_copy(update={"id": f"M-{n}", "text": t}) for n, t in enumerate(texts)]
+    assert [m.id for m in docx_writer._mentions_to_list(mentions)] == ["M-0", "M-3", "M-5"]
+    assert [m.id for m in docx_writer._mentions_to_list(mentions[:3])] == ["M-0", "M-1", "M-2"]

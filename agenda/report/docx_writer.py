@@ -904,7 +904,7 @@ class _Writer:
                       else f"{_short_date(dates[0])} – {_short_date(dates[-1])}" if dates else "–")
             rows.append([_breakable_path(folder), ", ".join(f"{k} ({common.count(n)})" for k, n in sorted(kinds.items())),
                          period, common.count(len(srcs)), common.count(sum(s.n_mentions for s in srcs))])
-        self.table(["Map", "Soort", "Periode", "Bronnen", "Vragen"], rows, [4.6, 3.4, 4.4, 1.8, 1.8],
+        self.table(["Map", "Soort", "Periode", "Bronnen", "Vragen"], rows, [4.0, 3.4, 4.4, 2.2, 2.0],
                    align={3: WD_ALIGN_PARAGRAPH.CENTER, 4: WD_ALIGN_PARAGRAPH.CENTER})
 
     def appendices(self) -> None:
@@ -936,7 +936,7 @@ class _Writer:
             r2.font.size = Pt(8.5)
             r2.font.color.rgb = RGBColor.from_string("7F7F7F")
             if item.mentions:
-                shown = item.mentions[:MAX_MENTION_ROWS]
+                shown = _mentions_to_list(item.mentions)
                 self.table(["Id", "Formulering", "Bron"],
                            [[m.id, one_line(m.text),
                              one_line(m.source) + (f", {_short_date(m.date)}" if m.date else "")]
@@ -944,8 +944,11 @@ class _Writer:
                            [2.1, 8.9, 5.0])
                 if len(item.mentions) > len(shown):
                     rest = len(item.mentions) - len(shown)
-                    self.para(f"… en {common.count(rest)} {'formulering' if rest == 1 else 'formuleringen'} meer; "
-                              f"alle {common.count(len(item.mentions))} staan met id en bron in {json_name}.",
+                    n_texts = len({one_line(m.text).casefold() for m in item.mentions})
+                    self.para(f"… en {common.count(rest)} {'formulering' if rest == 1 else 'formuleringen'} meer "
+                              f"({common.count(n_texts)} verschillend geformuleerd; hierboven staat elke "
+                              f"formulering eerst één keer); alle {common.count(len(item.mentions))} staan met id "
+                              f"en bron in {json_name}.",
                               italic=True, size=9, color="595959")
             else:
                 self.none_line("Geen formuleringen vastgelegd.")
@@ -1063,6 +1066,21 @@ def _keep_table_with_next(t: Table, rows=None) -> None:
         for cell in row.cells:
             for p in cell.paragraphs:
                 p.paragraph_format.keep_with_next = True
+
+
+def _mentions_to_list(mentions: list) -> list:
+    """Appendix B's rows for one question: all of them up to MAX_MENTION_ROWS; past that each
+    distinct wording once first (thousands of survey answers repeat a few texts), then the rest
+    in their order, up to the limit."""
+    if len(mentions) <= MAX_MENTION_ROWS:
+        return list(mentions)
+    seen: set[str] = set()
+    first, later = [], []
+    for m in mentions:
+        key = one_line(m.text).casefold()
+        (later if key in seen else first).append(m)
+        seen.add(key)
+    return (first + later)[:MAX_MENTION_ROWS]
 
 
 def _is_card(item: AgendaItem) -> bool:
