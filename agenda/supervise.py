@@ -139,9 +139,14 @@ def install_child_handlers() -> None:
         signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
 
         def listen() -> None:
+            stops = {int(signal.SIGINT), int(signal.SIGTERM), int(signal.SIGHUP)}
             with contextlib.suppress(OSError):
-                if got := os.read(read_end, 1):  # the wakeup fd carries the signal's number
-                    arm(got[0])
+                # the wakeup fd carries the number of every signal with a Python handler: arm only
+                # for the stopping ones (another library's handler must not end a healthy build)
+                while got := os.read(read_end, 64):
+                    if stop := next((n for n in got if n in stops), None):
+                        arm(stop)
+                        return
 
         threading.Thread(target=listen, name="signal-watchdog", daemon=True).start()
     # registered before Prefect registers its server's stop, so it runs after it (atexit is LIFO)
@@ -152,7 +157,10 @@ _ARMED = threading.Lock()
 
 
 def _hard_exit(signum: int = signal.SIGTERM) -> None:
-    how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name if signum in signal.Signals._value2member_map_ else str(signum)
+    try:
+        how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    except ValueError:
+        how = f"signaal {signum}"
     with contextlib.suppress(OSError):
         os.write(2, (f"afgebroken ({how}): de build stopte niet binnen {GRACE_SECONDS:.0f} s en is beëindigd; "
                      "een half gebouwde versie is niet opgeslagen en de database is vrijgegeven\n").encode())

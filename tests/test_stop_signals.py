@@ -55,3 +55,20 @@ def test_sigterm_during_a_long_duckdb_statement_stops_cleanly():
     # either DuckDB stops the statement and the build unwinds, or the watchdog ends it after
     # GRACE_SECONDS: both say so in one Dutch line
     assert "afgebroken (SIGTERM)" in stderr and "onverwachte fout" not in stderr and "Traceback" not in stderr
+
+
+def test_another_signal_does_not_arm_the_watchdog():
+    """The wakeup fd also carries signals other libraries handle (here SIGUSR1): those must not
+    end a healthy build after the grace period."""
+    child_code = textwrap.dedent("""
+        import os, signal, time
+        from agenda import supervise
+        supervise.GRACE_SECONDS = 1.0
+        supervise.install_child_handlers()
+        signal.signal(signal.SIGUSR1, lambda *a: None)
+        os.kill(os.getpid(), signal.SIGUSR1)
+        time.sleep(3)
+        print("nog bezig", flush=True)
+    """)
+    done = subprocess.run([sys.executable, "-c", child_code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "nog bezig" in done.stdout, done.stderr
