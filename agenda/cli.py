@@ -167,6 +167,7 @@ def build(
     from agenda.preflight import check_build
     from agenda.settings import load_settings
     from agenda.store import build_lock
+    from agenda.supervise import stopped_in
     from agenda.themes import load_themes
 
     try:
@@ -200,14 +201,14 @@ def build(
     except httpx.HTTPError as exc:  # Prefect's API: its SQLite in PREFECT_HOME full, locked or gone
         fail(_prefect_api_error(exc))
     except RuntimeError as exc:
-        if (stop := supervise_stopped(exc)) is not None:
+        if (stop := stopped_in(exc)) is not None:
             raise stop from None
         if "ephemeral Prefect API server" not in str(exc):
             raise
         fail(f"de tijdelijke Prefect-server (in {os.environ.get('PREFECT_HOME', '~/.prefect')}) startte niet op tijd; "
              "is de machine erg druk? Draai de build opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
     except duckdb.Error as exc:
-        if (stop := supervise_stopped(exc)) is not None:
+        if (stop := stopped_in(exc)) is not None:
             raise stop from None
         text = str(exc)
         if (damaged := damaged_message(exc, db)) is not None:
@@ -429,12 +430,6 @@ def signal_name(signum: int) -> str:
     import signal
 
     return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-
-
-def supervise_stopped(exc: BaseException):
-    from agenda.supervise import stopped_in
-
-    return stopped_in(exc)
 
 
 def stopped(exc: BaseException) -> NoReturn:

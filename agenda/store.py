@@ -505,10 +505,11 @@ class Store:
             # a semi-join, linear in the number of sources (list_contains per row was quadratic)
             con.execute("UPDATE sources SET active = id IN (SELECT unnest(from_json(?::JSON, '[\"VARCHAR\"]')))",
                         [_json_list(present_source_ids)])
-            if warnings:
-                con.executemany("INSERT INTO source_warnings VALUES (?, ?, ?, ?)", warnings)
+            _bulk_insert(con, "source_warnings",
+                         {"source_id": "VARCHAR", "file": "VARCHAR", "line": "INTEGER", "reason": "VARCHAR"}, warnings)
 
-    def record_rejections(self, build_id: int, rejections: list[Rejection]) -> None:
+    def record_rejections(self, build_id: int, rejections: Iterable[Rejection]) -> None:
+        """Record rejected files of this build (the inputs', and the evidence library's, read after gather)."""
         _bulk_insert(self.con, "rejected", REJECTED_COLUMNS, [(build_id, r.file, r.line, r.reason) for r in rejections])
 
     def sources(self, active_only: bool = True) -> list[Source]:
@@ -651,10 +652,6 @@ class Store:
         return Agenda.model_validate_json(row[0]) if row else None
 
     # --- evidence library ---------------------------------------------------------------
-
-    def add_rejections(self, build_id: int, rejections: Iterable[Rejection]) -> None:
-        """Record rejected files of this build (the evidence library's, read after gather)."""
-        _bulk_insert(self.con, "rejected", REJECTED_COLUMNS, [(build_id, r.file, r.line, r.reason) for r in rejections])
 
     def save_library(self, build_id: int, sources: list[KnowledgeSource], stopwords: Iterable[str] = ()) -> None:
         """Replace the evidence library with this build's entries and their passages.

@@ -631,27 +631,23 @@ def cluster_texts(texts: list[str], *, embeddings: np.ndarray | None = None,
     if not texts:
         return []
     model = model or load_model()
-    first: dict[str, int] = {}
-    node = [first.setdefault(t, len(first)) for t in texts]
+    first: dict[str, int] = {}  # distinct text -> index of its first occurrence
+    for i, t in enumerate(texts):
+        first.setdefault(t, i)
+    if embeddings is not None and len(embeddings) != len(texts):
+        raise ValueError(f"{len(embeddings)} embeddings for {len(texts)} texts")
     if len(first) < len(texts):
-        at = {}
-        for i, k in enumerate(node):
-            at.setdefault(k, i)
-        rows = [at[k] for k in range(len(first))]
+        node_of = {t: k for k, t in enumerate(first)}
+        node = [node_of[t] for t in texts]
         weights = np.bincount(node, minlength=len(first)).tolist()
-        emb = None if embeddings is None else np.asarray(embeddings)[rows]
-        labels = cluster_texts_weighted(list(first), weights, embeddings=emb, embedder=embedder, model=model,
-                                        word_vectors=word_vectors)
+        emb = None if embeddings is None else np.asarray(embeddings)[list(first.values())]
+        labels = _cluster_distinct(list(first), weights, emb, embedder, model, word_vectors)
         return [labels[k] for k in node]
-    return cluster_texts_weighted(texts, None, embeddings=embeddings, embedder=embedder, model=model,
-                                  word_vectors=word_vectors)
+    return _cluster_distinct(texts, None, embeddings, embedder, model, word_vectors)
 
 
-def cluster_texts_weighted(texts: list[str], weights: Sequence[int] | None, *, embeddings: np.ndarray | None = None,
-                           embedder: Embedder | None = None, model: PairModel | None = None,
-                           word_vectors: Callable[[list[str]], np.ndarray] | None = None) -> list[int]:
+def _cluster_distinct(texts, weights, embeddings, embedder, model, word_vectors) -> list[int]:
     """``cluster_texts`` for distinct texts, each standing for ``weights[i]`` identical ones."""
-    model = model or load_model()
     c = _prepare(texts, embeddings, embedder, model, word_vectors)
     pairs, probs = score_pairs(c, model)
     return average_linkage(len(texts), pairs, probs, model.threshold, weights)

@@ -53,7 +53,7 @@ def library_stage(db_path: Path, build_id: int, inputs_dir: Path, limits: Limits
         log.info(note)
     with Store(db_path, timeout=timeout) as store:
         store.save_library(build_id, result.sources, stopwords())
-        store.add_rejections(build_id, result.rejections)
+        store.record_rejections(build_id, result.rejections)
     print(f"kennisbibliotheek: {len(result.sources)} bronnen uit {len(result.digests)} bestanden, "
           f"{len(result.rejections)} afgewezen")
     return result.digests

@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 
 from agenda.ingest import LIBRARY_DIR, discover, file_sha256
 from agenda.ingest.common import IngestError, clean_text, decode_bytes, parse_date, relative_path
-from agenda.ingest.safety import check_file_size, check_zip
+from agenda.ingest.safety import check_file_size, check_size, check_zip
 from agenda.models import KnowledgeSource, Rejection
 from agenda.settings import Limits
 
@@ -530,8 +530,7 @@ def read_library_file(path: Path, inputs_dir: Path, limits: Limits | None = None
     if suffix == ".pdf":
         return [_read_pdf(path, rel, limits)]
     data = path.read_bytes()
-    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
-        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
+    check_size(len(data), limits)  # it may have grown after the size check
     if suffix == ".ris":
         return _read_ris(data, rel)
     if suffix == ".bib":

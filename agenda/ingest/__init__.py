@@ -256,7 +256,7 @@ def _no_question_warning(result: IngestResult) -> IngestResult:
 
 
 def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_column: str | None) -> IngestResult:
-    from agenda.ingest.safety import check_file_size
+    from agenda.ingest.safety import check_file_size, check_size
 
     if path.is_symlink():
         target = path.resolve(strict=True)
@@ -290,8 +290,7 @@ def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_colum
     from agenda.ingest.common import decode_bytes
 
     data = path.read_bytes()
-    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
-        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
+    check_size(len(data), limits)  # it may have grown after the size check
     text, _enc = decode_bytes(data)
     del data
     if suffix in (".yaml", ".yml"):

@@ -47,7 +47,12 @@ def _size_text(n_bytes: float) -> str:
 
 def check_file_size(path: Path, limits: Limits) -> int:
     """Size in bytes; IngestError when over the limit (checked before reading)."""
-    size = os.stat(path).st_size
+    return check_size(os.stat(path).st_size, limits)
+
+
+def check_size(size: int, limits: Limits) -> int:
+    """`size` (bytes) back; IngestError when over `limits.max_file_mb` (also for bytes already
+    read: a file can grow after its size was checked)."""
     max_bytes = limits.max_file_mb * 1024 * 1024
     if size > max_bytes:
         raise IngestError(f"bestand is te groot ({_size_text(size)}; de grens is {_size_text(max_bytes)})")

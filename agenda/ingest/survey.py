@@ -56,7 +56,7 @@ from agenda.ingest.common import (
     parse_date,
     source_id,
 )
-from agenda.ingest.safety import check_zip, load_yaml
+from agenda.ingest.safety import check_size, check_zip, load_yaml
 from agenda.models import Context, IngestResult, Rejection, Rule, Source, SourceKind
 from agenda.settings import Limits
 
@@ -466,8 +466,7 @@ def _delimiter(lines: list[str]) -> str:
 def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
     override = read_override(path, limits, question_column)
     data = path.read_bytes()
-    if len(data) > limits.max_file_mb * 1024 * 1024:  # grew after the size check
-        raise IngestError(f"bestand is te groot (de grens is {limits.max_file_mb:g} MB)")
+    check_size(len(data), limits)  # it may have grown after the size check
     text, _enc = decode_bytes(data)
     del data
     text = text.replace("\r\n", "\n").replace("\r", "\n")
