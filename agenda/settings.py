@@ -61,7 +61,38 @@ class _TomlSource(TomlConfigSettingsSource):
         import tomllib
 
         with file_path.open(mode="rb") as fh:
-            return tomllib.loads(fh.read().decode("utf-8-sig"))
+            data = tomllib.loads(fh.read().decode("utf-8-sig"))
+        _check_toml_types(data, Settings, file_path)  # the fields are Settings' in every subclass
+        return data
+
+
+def _check_toml_types(data: dict, model: type[BaseModel], file_path: Path, prefix: str = "") -> None:
+    """TOML has real booleans and numbers, so a quoted one is a mistake, not a value to coerce:
+    pydantic's lax mode reads `allow_shrink = "yes"` as true and `max_file_mb = "25"` as 25
+    (environment variables stay lax: they are always text). Raises SettingsError."""
+    import types
+    import typing
+
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            continue  # a misspelt key: pydantic's extra="forbid" names it
+        expected = {a for a in typing.get_args(field.annotation)} if isinstance(
+            field.annotation, types.UnionType) or typing.get_origin(field.annotation) is typing.Union else {field.annotation}
+        expected.discard(type(None))
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            nested = [t for t in expected if isinstance(t, type) and issubclass(t, BaseModel)]
+            if nested:
+                _check_toml_types(value, nested[0], file_path, f"{name}.")
+            continue
+        if bool in expected and not isinstance(value, bool):
+            reason = "moet true of false zijn (zonder aanhalingstekens)"
+        elif expected & {int, float} and (isinstance(value, (str, bool))):
+            reason = "moet een getal zijn (zonder aanhalingstekens)"
+        else:
+            continue
+        raise SettingsError(f"{file_path}: instelling '{name}' {reason}")
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import docx
 import pytest
@@ -133,8 +134,10 @@ def test_a_second_build_while_one_runs_exits_3_without_traceback(tmp_path):
 def test_a_build_killed_during_publish_loses_no_version(tmp_path, sample_build):
     inputs = tmp_path / "inputs"
     shutil.copytree(sample_build[0], inputs)
-    db, out = tmp_path / "out/k.duckdb", tmp_path / "out"
-    first, paths = build_without_prefect(inputs, db, out)
+    out = tmp_path / "out"
+    shutil.copytree(sample_build[2], out)  # the sample corpus built once for the session: database and report
+    db, first = out / sample_build[1].name, sample_build[3]
+    paths = [out / Path(p).name for p in sample_build[4]]
     (inputs / "meetings/2022-09-01-extra.md").write_text(
         "---\ntitle: Extra bijeenkomst\ndate: 2022-09-01\n---\n## Kennisvragen\n"
         "- Hoe betrekken we ouders bij het gebruik van leerlingdashboards thuis?\n", encoding="utf-8")

@@ -24,6 +24,11 @@ from tests.conftest import build_without_prefect
     ("lock_timout_seconds = 30\n", "lock_timout_seconds", "onbekende instelling"),
     ("[rank]\nsectorz = 2\n", "rank.sectorz", "onbekende instelling"),
     ("[limits]\nmax_rows = 1.5\n", "limits.max_rows", "geheel getal"),
+    # TOML has real booleans and numbers: a quoted one is refused, not coerced ("yes" read as true)
+    ('allow_shrink = "yes"\n', "allow_shrink", "true of false zijn (zonder aanhalingstekens)"),
+    ('[limits]\nmax_file_mb = "25"\n', "limits.max_file_mb", "getal zijn (zonder aanhalingstekens)"),
+    ("lock_timeout_seconds = true\n", "lock_timeout_seconds", "getal zijn"),
+    ('[rank]\nrecency_half_life_days = "30"\n', "rank.recency_half_life_days", "getal zijn"),
 ])
 def test_bad_settings_name_the_file_the_key_and_why(tmp_path, toml, key, reason):
     path = tmp_path / "instellingen.toml"
