@@ -78,6 +78,7 @@ def check_build(inputs: Path, db: Path, out_dir: Path, label: str | None = None,
         if not os.access(db, os.R_OK | os.W_OK):
             raise PreflightError(f"database {db} is niet lees- en schrijfbaar; pas de rechten aan of kies een ander bestand")
         with Store(db, read_only=True, timeout=timeout) as store:  # ForeignDatabase, DatabaseBusy
+            store.verify()  # damage in the middle of the file: refused now, not after Prefect has started
             existing = [v["label"] for v in store.versions()] if store.has_schema() else []
         if label is not None and (taken := label_taken(label, existing)):
             same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"

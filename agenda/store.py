@@ -409,6 +409,24 @@ class Store:
         """Whether the versions table exists (a read-only store of a never-migrated file has none)."""
         return "agenda_versions" in self._tables()
 
+    def verify(self) -> None:
+        """Read every row of every table once, so a damaged block is found now, not mid-build.
+
+        DuckDB checks a block's checksum when it reads it; opening a file reads only its header
+        and catalog. Measured on the sample database with 64 random bytes written into each
+        256 KiB block in turn: opening found 3 of 41, this scan 24 more (the other 14 hit free
+        space or indexes, which no query reads). Cost: one pass over the data (0.03 s for the sample
+        corpus). Raises ForeignDatabase with the Dutch damage message.
+        """
+        tables = self.con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        try:
+            for schema, table in tables:
+                self.con.execute(f'SELECT bit_xor(hash(t)) FROM "{schema}"."{table}" AS t').fetchone()
+        except duckdb.Error as exc:
+            if (damaged := damaged_message(exc, self.path)) is not None:
+                raise ForeignDatabase(damaged) from None
+            raise
+
     def _check_ours(self) -> None:
         """A database with tables but without our `schema_migrations` belongs to someone else."""
         tables = self._tables()

@@ -191,3 +191,33 @@ def test_a_failed_run_shows_no_traceback_on_the_console(monkeypatch, capsys):
         logging.getLogger("tests.flow_run").error("Encountered exception during execution", exc_info=True)
     shown = capsys.readouterr().err
     assert "Encountered exception during execution" in shown and "Traceback" not in shown
+
+
+def test_damage_in_the_middle_of_the_database_is_found_before_the_build(tmp_path, inputs, no_prefect):
+    """Opening a DuckDB file reads its header and catalog only: a damaged data block was found after
+    Prefect had started, half a minute into an unattended build. Preflight now reads every table."""
+    import duckdb
+
+    db = tmp_path / "db/k.duckdb"
+    with Store(db) as store:
+        store.con.execute("CREATE TABLE notes AS SELECT range AS n, md5(range::VARCHAR) AS t FROM range(50000)")
+        store.con.execute("CHECKPOINT")
+    healthy = db.read_bytes()
+    for at in range(3 * 4096, len(healthy), 4096):  # the first block whose damage opening does not notice
+        damaged = bytearray(healthy)
+        damaged[at + 100:at + 164] = bytes(range(64))
+        db.write_bytes(bytes(damaged))
+        try:
+            duckdb.connect(str(db), read_only=True).close()
+        except duckdb.Error:
+            continue
+        try:
+            with Store(db, read_only=True) as store:
+                store.verify()
+        except Exception:
+            break
+    else:
+        pytest.fail("no block found whose damage only a full read notices")
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and f"database {db} is beschadigd" in result.stderr, result.output
+    assert "reservekopie" in result.stderr
