@@ -9,7 +9,7 @@ import datetime as dt
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SECTORS = ("po", "sbo", "so", "vso", "vo", "mbo")
 LEVELS = ("leerling", "leraar", "team", "school", "bestuur")
@@ -134,6 +134,15 @@ class Curation(BaseModel):
     theme: dict[str, str] = Field(default_factory=dict)  # cluster -> theme override
     question_type: dict[str, str] = Field(default_factory=dict)  # cluster -> type override
     reviewed_by: list[str] = Field(default_factory=list)  # for the method section
+
+    @field_validator("rename")
+    @classmethod
+    def _formulations_are_not_blank(cls, value: dict[str, str]) -> dict[str, str]:
+        # `rename: {Q-…: ""}` put an empty heading on the funders' agenda
+        for cid, text in value.items():
+            if not text.strip():
+                raise ValueError(f"de nieuwe formulering van {cid} is leeg")
+        return value
 
 
 # --- the evidence library (inputs/kennis/) ------------------------------------------------

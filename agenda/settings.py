@@ -167,6 +167,8 @@ _REASONS = {
 
 def dutch_reason(error: dict) -> str:
     """A pydantic error (one item of `ValidationError.errors()`) as a short Dutch reason."""
+    if error["type"] == "value_error" and (ctx_error := (error.get("ctx") or {}).get("error")) is not None:
+        return str(ctx_error)  # our own validators already speak Dutch
     template = _REASONS.get(error["type"])
     if template is None:
         return f"ongeldige waarde ({error['msg']})"

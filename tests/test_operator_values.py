@@ -153,3 +153,16 @@ def test_a_settings_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     path.write_bytes("\ufeff[rank]\nsectorz = 2\n".encode("utf-8"))
     with pytest.raises(SettingsError, match="rank.sectorz"):
         load_settings(path)
+
+
+@pytest.mark.parametrize(("yaml_text", "line", "reason"), [
+    ("rename:\n  Q-abc123: '  '\n", 1, "de nieuwe formulering van Q-abc123 is leeg"),  # an empty agenda heading
+    ("merge: []\nmerje:\n  - [Q-1, Q-2]\n", 2, "onbekend soort besluit (typefout? bekend zijn: merge,"),
+    ("exclude:\n  - Q-abc123\n", 2, "moet een tabel zijn (sleutel: waarde)"),  # YAML, not TOML's [sectie]
+])
+def test_curation_mistakes_are_named_in_the_curators_terms(tmp_path, yaml_text, line, reason):
+    path = tmp_path / "curation.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        load_curation(path)
+    assert info.value.rejection.line == line and reason in info.value.rejection.reason

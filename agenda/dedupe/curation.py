@@ -77,8 +77,11 @@ def load_curation(path: Path, display_name: str = "curation.yaml", limits: Limit
         top = err["loc"][0] if err["loc"] else None
         line = lines.get((top, err["loc"][1])) if len(err["loc"]) > 1 else None
         line = line or lines.get(top)
+        reason = dutch_reason(err).replace("([sectie])", "(sleutel: waarde)")  # YAML, not TOML
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            reason = f"onbekend soort besluit (typefout? bekend zijn: {', '.join(Curation.model_fields)})"
         raise CurationError(Rejection(file=display_name, line=line,
-                                      reason=f"ongeldig besluit bij '{where}': {dutch_reason(err)}")) from None
+                                      reason=f"ongeldig besluit bij '{where}': {reason}")) from None
 
 
 def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
