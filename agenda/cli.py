@@ -127,7 +127,7 @@ def _version(store: Store, label: str | None) -> Agenda:
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(title=escape(title))
     for col in columns:
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # a narrow terminal folds a long word or path, never cuts it off
     for row in rows:
         table.add_row(*(escape(str(cell)) for cell in row))  # questions and file names are text, not markup
     out.print(table)
@@ -280,9 +280,11 @@ def show(
             out.print(f"{i.rank}. {i.question} — {i.frequency} bronnen [{i.cluster_id}]", highlight=False, markup=False)
         return
     title = f"Kennisagenda {agenda.label}" + (f" · sector {sector}" if sector else "") + (f" · rol {role}" if role else "")
-    _table(title, ("#", "vraag", "score", "bronnen", "sectoren", "id"),
-           [(i.rank, i.question, f"{i.score:g}", i.frequency, ", ".join(i.contexts.get("sector", [])), i.cluster_id)
-            for i in items])
+    from agenda.report.common import known_status
+
+    _table(title, ("#", "vraag", "score", "bronnen", "sectoren", "al bekend", "id"),
+           [(i.rank, i.question, f"{i.score:g}", i.frequency, ", ".join(i.contexts.get("sector", [])),
+             known_status(i), i.cluster_id) for i in items])
 
 
 @app.command()

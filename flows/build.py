@@ -19,6 +19,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from agenda import pipeline
 from agenda.dedupe.embed_jobs import clustering_embedder
 from agenda.models import Curation
+from agenda.report.common import known_status
 from agenda.settings import Settings, load_settings
 from agenda.themes import load_themes
 from agenda.versions import check_label
@@ -90,7 +91,8 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
         key="kennisagenda-ranglijst",
         description=f"Ranglijst {agenda.label}",
         table=[{"rang": i.rank, "vraag": i.question, "score": i.score, "bronnen": i.frequency,
-                "sectoren": ", ".join(i.contexts.get("sector", [])), "id": i.cluster_id} for i in agenda.items],
+                "sectoren": ", ".join(i.contexts.get("sector", [])), "al bekend": known_status(i),
+                "id": i.cluster_id} for i in agenda.items],
     )
     docx = next((p for p in paths if p.endswith(".docx")), None)
     if docx:

@@ -90,6 +90,12 @@ def test_verdicts_survive_a_rebuild_and_reach_report_and_diff(tmp_path, sample_b
     item = next(i for i in agenda.items if i.cluster_id == confirm["vraag"])
     assert item.evidence[0].id == confirm["bron"] and item.evidence[0].status == "confirmed"
     assert reject["bron"] not in [e.id for e in item.evidence]
+    # the operator's table says what is known without opening the report
+    shown = runner.invoke(app, ["show", "--db", str(db)], terminal_width=400).stdout
+    row = next(line for line in shown.splitlines() if confirm["vraag"] in line)
+    suggested_left = sum(e.status == "suggested" for e in item.evidence)
+    assert "1 bevestigd" + (f", {suggested_left} mogelijk" if suggested_left else "") in row
+    assert "al bekend" in shown
     assert [a.cluster_id for a in agenda.changes.answered] == [answered_q]
     assert not any(d.cluster_id == answered_q for d in agenda.changes.dropped)  # answered, not dropped
 

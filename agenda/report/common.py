@@ -249,6 +249,19 @@ def known_lines(item: AgendaItem) -> list[tuple[str, str]]:
     return lines
 
 
+def known_status(item: AgendaItem) -> str:
+    """What is known, in a few words for a table cell: 'beantwoord', '2 bevestigd, 1 mogelijk',
+    '3 mogelijk' (unreviewed suggestions), 'eigen tekst' (only the curator's text) or '–'."""
+    if any(e.status == "answers" for e in item.evidence):
+        return "beantwoord"
+    counts = [(sum(e.status == status for e in item.evidence), word)
+              for status, word in (("confirmed", "bevestigd"), ("suggested", "mogelijk"))]
+    parts = [f"{n} {word}" for n, word in counts if n]
+    if not parts and one_line(item.knowledge.known):
+        return "eigen tekst"
+    return ", ".join(parts) or "–"
+
+
 def research_text(item: AgendaItem, library_size: int) -> str:
     """The column *Welk onderzoek is nog nodig*: the curator's text; else, when the library was
     searched and gave nothing for this question, an honest line saying so; else empty."""

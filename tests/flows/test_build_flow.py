@@ -21,6 +21,14 @@ def test_build_flow_writes_a_report_with_the_seed_questions(tmp_path):
     for question in SEED_QUESTIONS:
         assert question in body
     assert document.core_properties.version == summary["label"]
+    # the ranking in Prefect's UI says what is already known, as `show` and the report do
+    import json
+
+    from prefect.artifacts import Artifact
+
+    ranking = json.loads(Artifact.get("kennisagenda-ranglijst").data)
+    assert [row["rang"] for row in ranking] == list(range(1, len(ranking) + 1))
+    assert any(row["al bekend"].endswith("mogelijk") for row in ranking[:5])
 
     again = build_agenda(inputs_dir=inputs, db_path=out / "k.duckdb", out_dir=out)
     assert again["new_version"] is False and again["label"] == summary["label"]
