@@ -171,3 +171,14 @@ def test_shipped_model_is_for_the_semantic_embedder():
     assert all(np.sign(c) in (0, dedupe.FEATURE_SIGNS[f]) for f, c in zip(m.features, m.coef))
     assert m.reference is not None and len(m.reference.mean) == 384
     assert m.meta["embedder"].startswith("e5-")  # fitted on multilingual-e5-small vectors
+
+
+def test_who_asks_does_not_make_another_question():
+    """'Vraag vanuit het team: …' and 'Vanuit de MR: …' (as in the dev set) ask the question after the colon."""
+    texts = [*CORPUS,
+             "Vraag vanuit het team: hoe meet je het welbevinden van leerlingen betrouwbaar?",
+             "Vanuit de ICT-werkgroep: welke privacyrisico's zijn er bij het gebruik van AI-chatbots in de klas?",
+             "Wij vragen ons af: is huiswerk in het vo zinvol voor het leren?"]
+    lab = dedupe.cluster_texts(texts)
+    assert lab[-3] == lab[6] and lab[-2] == lab[10] and lab[-1] == lab[5]
+    assert lab[4] != lab[5]  # po vs vo stays apart

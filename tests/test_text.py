@@ -46,3 +46,20 @@ def test_tokens_drop_stop_words_and_stem():
 
 def test_empty():
     assert normalise("") == "" and tokens("") == []
+
+
+def test_who_asks_is_context_not_content():
+    """A framing that says who asks ("Vraag vanuit het team:", "Vanuit de MR:", as in the dev set)
+    is dropped, so ten schools framing one question differently still ask one question."""
+    plain = normalise("Is huiswerk oneerlijk voor kinderen van wie de ouders niet kunnen helpen?")
+    for framed in ("Vanuit de MR: is huiswerk oneerlijk voor kinderen van wie de ouders niet kunnen helpen?",
+                   "Vraag vanuit het team: Is huiswerk oneerlijk voor kinderen van wie de ouders niet kunnen helpen?",
+                   "Wij vragen ons af: is huiswerk oneerlijk voor kinderen van wie de ouders niet kunnen helpen?",
+                   "Onze vraag is: is huiswerk oneerlijk voor kinderen van wie de ouders niet kunnen helpen?"):
+        assert normalise(framed) == plain
+    assert normalise("Wij vragen ons af hoe je rust creëert in de klas?") == "hoe je rust creeert in de klas"
+    # a topic before the colon is content, and so is a clause; a bare framing stays as it is
+    assert normalise("Feedback geven in de klas: hoe doe je dat?") == "feedback geven in de klas hoe doe je dat"
+    assert normalise("Van de leerlingen hoort de school weinig: hoe betrek je ze?").startswith("van de leerling")
+    assert normalise("Vanuit de overheid wordt veel gevraagd van scholen: hoe houden we het vol?").startswith("vanuit")
+    assert normalise("Onze vraag is:") == "onze vraag is"

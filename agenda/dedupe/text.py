@@ -83,6 +83,32 @@ _WS = re.compile(r"\s+")
 _SLASH_NUM = re.compile(r"(\d)\s*/\s*(\d)")
 
 
+# Who asks, said before the question ("Vraag vanuit het team: …", "Vanuit de MR: …", "Wij vragen
+# ons af: …"): context, not content. Ten schools framing one question in ten ways still ask one
+# question; the asker is in the mention's role/organisation. Only a framing ended by a colon is
+# removed ("Feedback geven in de klas: hoe …" keeps its topic), or the "wij vragen ons af" kind
+# directly before a question word. On folded (lower-case, accent-free) text.
+_FRAMING = re.compile(
+    r"^(?:"
+    r"(?:een |onze |mijn )?(?:kennis)?vraag(?: (?:van(?:uit)?|uit|namens|bij) (?:[^\s:?]+ ){0,4}[^\s:?]+)?"
+    r"|(?:vanuit|namens) (?:[^\s:?]+ ){0,4}[^\s:?]+"  # at most five words: a group, not a clause
+    r"|(?:onze|mijn|de) (?:kennis)?vraag (?:is|luidt)"
+    r"|(?:wij|we|ik) (?:vragen|vraag) (?:ons|me|mij) af"
+    r"|(?:graag )?(?:willen|zouden) (?:wij|we|ik) (?:graag )?(?:willen )?weten"
+    r"|(?:wij|we|ik) (?:willen|wil|zouden graag willen) (?:graag )?weten"
+    r")\s*:\s*")
+_FRAMING_INLINE = re.compile(
+    r"^(?:(?:wij|we|ik) (?:vragen|vraag) (?:ons|me|mij) af|(?:wij|we|ik) (?:willen|wil) (?:graag )?weten"
+    r"|graag (?:willen|zouden) (?:wij|we|ik) weten)\s+"
+    r"(?=(?:hoe|wat|welke|waarom|wanneer|waar|wie|of|in hoeverre|met welke)\b)")
+
+
+def strip_framing(folded: str) -> str:
+    """`folded` without a leading "who asks" phrase (see _FRAMING); unchanged when nothing would be left."""
+    rest = _FRAMING_INLINE.sub("", _FRAMING.sub("", folded, count=1), count=1)
+    return rest if rest.strip(" ?.!") else folded
+
+
 _GLUE_PREFIX = frozenset({"re", "e", "co", "ex", "her", "pre", "anti", "non", "de", "mede"})
 _GLUE_SUFFIX = frozenset({"er", "ers", "ster", "sters", "tje", "tjes"})
 
@@ -101,7 +127,7 @@ def normalise(text: str) -> str:
     if not text:
         return ""
     t = text.replace("’", "'").replace("‘", "'")
-    t = _fold(t)
+    t = strip_framing(_fold(t).strip())
     t = _ZON.sub("zo een", t)
     t = _VSO_PAREN.sub("so vso", t)
     t = _APOS.sub("", t)               # thema's → themas, ib'er → iber
