@@ -42,8 +42,15 @@ class Format(str, Enum):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]fout:[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]fout:[/] {escape(one_line(message))}", highlight=False)
     raise typer.Exit(code)
+
+
+def one_line(message: str) -> str:
+    """The first line of a message: an operator's console gets one line per error, never the
+    20-line body of a library's exception (pydantic's validation errors are ValueErrors)."""
+    lines = message.strip().splitlines() or [""]
+    return lines[0] + (" (…)" if len(lines) > 1 else "")
 
 
 def _open(db: Path) -> Store:
@@ -149,8 +156,6 @@ def build(
         "--allow-shrink", help="Bouw ook als er (bijna) geen invoer is: minder dan de helft van de bronnen van de vorige versie.")] = False,
 ) -> None:
     """Bouw de agenda: lees inputs/, ontdubbel, rangschik, maak een versie en schrijf het rapport."""
-    if settings_file is not None and not settings_file.is_file():
-        fail(f"instellingenbestand niet gevonden: {settings_file}")
     if task_runner not in (None, "thread", "dask"):
         fail(f"onbekende --task-runner {task_runner}: gebruik thread of dask")
     import duckdb
@@ -465,7 +470,7 @@ def main() -> None:
         if (damaged := damaged_message(exc)) is not None:  # `show` and friends reading a damaged block
             err.print(f"[bold red]fout:[/] {escape(damaged)}", highlight=False)
             sys.exit(2)
-        err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
+        err.print(f"[bold red]onverwachte fout:[/] {type(exc).__name__}: {escape(one_line(str(exc)))}", highlight=False)
         sys.exit(2)
 
 

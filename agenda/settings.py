@@ -37,17 +37,22 @@ class Limits(BaseModel):
     max_pdf_pages: int = Field(1000, gt=0)  # pages of one PDF (its zlib streams are bounded by the two zip limits above)
 
 
+# A weight is finite but may still be huge: `sources = 1e308` made every score infinite, stored a
+# version whose scores read back as null, and then every later build and `show` failed on it.
+MAX_WEIGHT = 1000.0
+
+
 class RankWeights(BaseModel):
     """Score = sum of weight × count. Defaults are documented in the README."""
 
     model_config = _STRICT
 
-    sources: float = Field(1.0, ge=0)  # per distinct source (role-balanced, see role_cap)
-    schools: float = Field(0.5, ge=0)  # per distinct school
-    kinds: float = Field(0.5, ge=0)  # per distinct source kind beyond the first (meeting, case, survey, publication)
-    sectors: float = Field(1.0, ge=0)  # per distinct sector
-    roles: float = Field(0.5, ge=0)  # per distinct role
-    levels: float = Field(0.25, ge=0)  # per distinct level
+    sources: float = Field(1.0, ge=0, le=MAX_WEIGHT)  # per distinct source (role-balanced, see role_cap)
+    schools: float = Field(0.5, ge=0, le=MAX_WEIGHT)  # per distinct school
+    kinds: float = Field(0.5, ge=0, le=MAX_WEIGHT)  # per distinct source kind beyond the first (meeting, case, survey, publication)
+    sectors: float = Field(1.0, ge=0, le=MAX_WEIGHT)  # per distinct sector
+    roles: float = Field(0.5, ge=0, le=MAX_WEIGHT)  # per distinct role
+    levels: float = Field(0.25, ge=0, le=MAX_WEIGHT)  # per distinct level
     role_cap: float = Field(0.5, gt=0, le=1)  # no role group may contribute more than this share of the source count
     # optional decay of old mentions; None = off. At least a day: shorter overflows 0.5 ** (age / half-life)
     recency_half_life_days: float | None = Field(None, ge=1)
@@ -180,6 +185,35 @@ def dutch_reason(error: dict) -> str:
         return template
 
 
+# KENNISAGENDA_* variables that are not settings (read where they are used)
+OTHER_VARIABLES = frozenset({"SETTINGS_FILE", "DEBUG", "SUPERVISED", "READ_THREADS", "DASK_ADDRESS", "EMBEDDER",
+                             "ONNX_MODEL", "E5_DIR"})
+
+
+def _unknown_variables() -> list[str]:
+    """KENNISAGENDA_* environment variables that name no setting: pydantic-settings ignores them, so
+    a misspelt `KENNISAGENDA_LOCK_TIMEOUT=900` left a scheduled build at the default without a word."""
+    prefix = Settings.model_config["env_prefix"]
+    unknown = []
+    for name in os.environ:
+        if not name.upper().startswith(prefix):
+            continue
+        rest = name[len(prefix):].upper()
+        if rest in OTHER_VARIABLES or rest.split("__")[0].lower() in Settings.model_fields:
+            continue  # a nested name's own keys are checked by pydantic (extra="forbid")
+        unknown.append(name)
+    return sorted(unknown)
+
+
+def _check_settings_file(path: Path, how: str) -> None:
+    """A settings file named by the operator must be a file: pydantic-settings silently ignores a
+    missing one (a share not mounted gave a build with the default settings)."""
+    if Path(path).is_dir():
+        raise FileNotFoundError(f"instellingenbestand {path}{how} is een map, geen bestand; noem het TOML-bestand zelf")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"instellingenbestand niet gevonden: {path}{how}")
+
+
 def _settings_origin(settings_file: Path | None) -> str:
     if settings_file is not None:
         return str(settings_file)
@@ -190,15 +224,20 @@ def _settings_origin(settings_file: Path | None) -> str:
 def load_settings(settings_file: Path | None = None, **overrides: object) -> Settings:
     """Settings from the environment and a TOML file, with explicit overrides on top.
 
-    Raises FileNotFoundError for a missing file and SettingsError (Dutch: file, key, reason)
-    for a misspelt key, a non-finite or out-of-range number or a broken TOML file.
+    Raises FileNotFoundError for a missing file (`settings_file` or $KENNISAGENDA_SETTINGS_FILE)
+    and SettingsError (Dutch: file, key, reason) for a misspelt key or KENNISAGENDA_* variable, a
+    non-finite or out-of-range number or a broken TOML file.
     """
     import tomllib
 
     cls: type[Settings] = Settings
+    if unknown := _unknown_variables():
+        raise SettingsError(f"omgevingsvariabele {unknown[0]}: onbekende instelling (typefout?); "
+                            "pas de naam aan of verwijder de variabele")
+    if settings_file is None and os.environ.get("KENNISAGENDA_SETTINGS_FILE"):
+        _check_settings_file(Path(os.environ["KENNISAGENDA_SETTINGS_FILE"]), " (KENNISAGENDA_SETTINGS_FILE)")
     if settings_file is not None:
-        if not Path(settings_file).is_file():
-            raise FileNotFoundError(f"instellingenbestand niet gevonden: {settings_file}")
+        _check_settings_file(settings_file, "")
 
         class FileSettings(Settings):  # the same settings, read from this file (no global state touched)
             model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": str(settings_file)})

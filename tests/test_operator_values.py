@@ -29,6 +29,8 @@ from tests.conftest import build_without_prefect
     ('[limits]\nmax_file_mb = "25"\n', "limits.max_file_mb", "getal zijn (zonder aanhalingstekens)"),
     ("lock_timeout_seconds = true\n", "lock_timeout_seconds", "getal zijn"),
     ('[rank]\nrecency_half_life_days = "30"\n', "rank.recency_half_life_days", "getal zijn"),
+    # finite but huge: every score was infinite, stored as null, and every later build and `show` failed
+    ("[rank]\nsources = 1e308\n", "rank.sources", "hooguit 1000"),
 ])
 def test_bad_settings_name_the_file_the_key_and_why(tmp_path, toml, key, reason):
     path = tmp_path / "instellingen.toml"
@@ -166,3 +168,41 @@ def test_curation_mistakes_are_named_in_the_curators_terms(tmp_path, yaml_text, 
     with pytest.raises(CurationError) as info:
         load_curation(path)
     assert info.value.rejection.line == line and reason in info.value.rejection.reason
+
+
+def test_a_misspelt_environment_variable_is_refused_not_ignored(tmp_path, monkeypatch):
+    """pydantic-settings ignores KENNISAGENDA_* names that are no setting: a scheduled build with
+    KENNISAGENDA_LOCK_TIMEOUT=900 ran with the default 0 s without a word."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KENNISAGENDA_LOCK_TIMEOUT", "900")
+    with pytest.raises(SettingsError, match="^omgevingsvariabele KENNISAGENDA_LOCK_TIMEOUT: onbekende instelling"):
+        load_settings()
+    monkeypatch.delenv("KENNISAGENDA_LOCK_TIMEOUT")
+    for name, value in (("KENNISAGENDA_LOCK_TIMEOUT_SECONDS", "900"), ("KENNISAGENDA_RANK__SECTORS", "2"),
+                        ("KENNISAGENDA_DEBUG", "1"), ("KENNISAGENDA_READ_THREADS", "2")):
+        monkeypatch.setenv(name, value)  # settings, and the variables read elsewhere
+    assert load_settings().lock_timeout_seconds == 900
+
+
+def test_a_settings_file_that_is_missing_or_a_folder_is_said_so(tmp_path, monkeypatch):
+    """$KENNISAGENDA_SETTINGS_FILE on a share that is not mounted gave the default settings silently."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KENNISAGENDA_SETTINGS_FILE", str(tmp_path / "share" / "kennisagenda.toml"))
+    with pytest.raises(FileNotFoundError, match="niet gevonden: .*kennisagenda.toml \\(KENNISAGENDA_SETTINGS_FILE\\)"):
+        load_settings()
+    monkeypatch.setenv("KENNISAGENDA_SETTINGS_FILE", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="is een map, geen bestand"):
+        load_settings()
+    monkeypatch.delenv("KENNISAGENDA_SETTINGS_FILE")
+    with pytest.raises(FileNotFoundError, match="is een map, geen bestand"):
+        load_settings(tmp_path)
+
+
+def test_a_library_error_of_many_lines_is_one_line_on_the_console(capsys):
+    import typer
+
+    from agenda.cli import fail
+
+    with pytest.raises(typer.Exit):
+        fail("20 validation errors for Agenda\nitems.0.score\n  Input should be a valid number")
+    assert capsys.readouterr().err.strip() == "fout: 20 validation errors for Agenda (…)"
