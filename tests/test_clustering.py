@@ -115,3 +115,12 @@ def test_embeddings_are_cached_by_normalised_text(tmp_path):
         again = embed_cached(["HOE richt je een leerplein in ?", "Wat is goed onderwijs?", "Nieuw?"], embedder, store)
         assert len(embedder.seen) == 3  # only the unseen question was embedded
         assert np.allclose(again[:2], first)
+
+
+def test_the_agenda_formulation_leaves_out_who_asks():
+    texts = ["Vraag vanuit het team: hoe pakken we begrijpend lezen aan?"]
+    assert clusters.representative([0], texts, np.ones((1, 3), np.float32)) == "Hoe pakken we begrijpend lezen aan?"
+    texts = ["Vanuit de MR: is huiswerk oneerlijk?", "Is huiswerk oneerlijk voor sommige kinderen?"]
+    emb = np.array([[1.0, 0.0], [1.0, 0.0]], np.float32)
+    assert clusters.representative([0, 1], texts, emb) == "Is huiswerk oneerlijk?"
+    assert clusters.representative([0], ["Feedback geven: hoe doe je dat?"], emb[:1]) == "Feedback geven: hoe doe je dat?"

@@ -25,7 +25,7 @@ from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
-from agenda.dedupe.text import normalise
+from agenda.dedupe.text import normalise, strip_framing
 
 
 @dataclass
@@ -93,14 +93,15 @@ def word_vectors(embedder: Embedder, store: Store | None):
 def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
     """The member closest to all others (medoid); ties go to the shorter, then earlier text.
 
-    Shown with a capital first letter: survey answers are often typed in lower case.
+    Shown without a "who asks" opening (*Vraag vanuit het team:*; the asker is the mention's
+    context) and with a capital first letter: survey answers are often typed in lower case.
     """
     best = 0
     if len(indices) > 1:
         sub = embeddings[list(indices)]
         centrality = (sub @ sub.T).mean(axis=1)
         best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
-    text = texts[indices[best]]
+    text = strip_framing(texts[indices[best]].strip())
     return text[:1].upper() + text[1:]
 
 

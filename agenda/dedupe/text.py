@@ -23,7 +23,7 @@ from importlib import resources
 
 import snowballstemmer
 
-__all__ = ["normalise", "tokens", "stem", "stop_words", "SECTORS"]
+__all__ = ["normalise", "tokens", "stem", "stop_words", "strip_framing", "SECTORS"]
 
 #: sector tokens after normalisation; pairs that name different sectors differ.
 SECTORS = frozenset({"po", "vo", "so", "vso", "sbo", "mbo", "hbo", "wo",
@@ -87,7 +87,7 @@ _SLASH_NUM = re.compile(r"(\d)\s*/\s*(\d)")
 # ons af: …"): context, not content. Ten schools framing one question in ten ways still ask one
 # question; the asker is in the mention's role/organisation. Only a framing ended by a colon is
 # removed ("Feedback geven in de klas: hoe …" keeps its topic), or the "wij vragen ons af" kind
-# directly before a question word. On folded (lower-case, accent-free) text.
+# directly before a question word.
 _FRAMING = re.compile(
     r"^(?:"
     r"(?:een |onze |mijn )?(?:kennis)?vraag(?: (?:van(?:uit)?|uit|namens|bij) (?:[^\s:?]+ ){0,4}[^\s:?]+)?"
@@ -96,17 +96,19 @@ _FRAMING = re.compile(
     r"|(?:wij|we|ik) (?:vragen|vraag) (?:ons|me|mij) af"
     r"|(?:graag )?(?:willen|zouden) (?:wij|we|ik) (?:graag )?(?:willen )?weten"
     r"|(?:wij|we|ik) (?:willen|wil|zouden graag willen) (?:graag )?weten"
-    r")\s*:\s*")
+    r")\s*:\s*", re.IGNORECASE)
 _FRAMING_INLINE = re.compile(
     r"^(?:(?:wij|we|ik) (?:vragen|vraag) (?:ons|me|mij) af|(?:wij|we|ik) (?:willen|wil) (?:graag )?weten"
     r"|graag (?:willen|zouden) (?:wij|we|ik) weten)\s+"
-    r"(?=(?:hoe|wat|welke|waarom|wanneer|waar|wie|of|in hoeverre|met welke)\b)")
+    r"(?=(?:hoe|wat|welke|waarom|wanneer|waar|wie|of|in hoeverre|met welke)\b)", re.IGNORECASE)
 
 
-def strip_framing(folded: str) -> str:
-    """`folded` without a leading "who asks" phrase (see _FRAMING); unchanged when nothing would be left."""
-    rest = _FRAMING_INLINE.sub("", _FRAMING.sub("", folded, count=1), count=1)
-    return rest if rest.strip(" ?.!") else folded
+def strip_framing(text: str) -> str:
+    """`text` without a leading "who asks" phrase (see _FRAMING); unchanged when nothing would be left.
+
+    Used for comparing (in `normalise`) and for the formulation an agenda item shows."""
+    rest = _FRAMING_INLINE.sub("", _FRAMING.sub("", text, count=1), count=1)
+    return rest if rest.strip(" ?.!") else text
 
 
 _GLUE_PREFIX = frozenset({"re", "e", "co", "ex", "her", "pre", "anti", "non", "de", "mede"})
