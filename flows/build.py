@@ -19,6 +19,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from agenda import pipeline
 from agenda.dedupe.embed_jobs import clustering_embedder
 from agenda.models import Curation
+from agenda.preflight import check_build
 from agenda.report.common import known_status
 from agenda.settings import Settings, load_settings
 from agenda.themes import load_themes
@@ -137,7 +138,9 @@ def build_agenda(
 ) -> dict:
     """The whole build. Returns the version label, whether it is new, counts and the paths written.
 
-    Refuses, before anything is stored, bad settings or a bad label (`ValueError`, Dutch), and
+    Refuses, before anything is stored, bad settings or a bad label (`ValueError`, Dutch), what
+    `agenda.preflight.check_build` finds (`PreflightError`: out_dir not a writable folder, a
+    foreign or damaged database, a taken label), and
     inputs that give no sources or fewer than half of the last version's (`InputsShrunk`)
     unless `allow_shrink` (or the setting `allow_shrink`)."""
     settings = load_settings(settings_file)
@@ -149,6 +152,9 @@ def build_agenda(
         raise FileNotFoundError(f"invoermap niet gevonden: {inputs_dir}")
     timeout = pipeline.db_timeout(settings)
     with build_lock(db_path, timeout=settings.lock_timeout_seconds):
+        # the deployment's worker calls this flow directly, without the CLI's checks: an out_dir that
+        # was a file committed the version and then failed on publish with an English traceback
+        check_build(inputs_dir, db_path, out_dir, label=label, timeout=timeout)
         build_id, known = pipeline.start_build(db_path, inputs_dir, timeout=timeout)
         try:
             decisions, decisions_digest = pipeline.read_decisions(inputs_dir, settings.limits)  # once, as the build starts

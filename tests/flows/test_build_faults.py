@@ -125,6 +125,29 @@ def test_decisions_are_read_once_as_the_build_starts(tmp_path, monkeypatch):
         assert store.version().settings["reviewed_by"] == ["Anna de Vries"]
 
 
+def test_the_deployment_path_fails_the_run_with_one_dutch_line_and_makes_no_version(tmp_path):
+    """The worker calls build_agenda with prefect.yaml's parameters, without the CLI's checks: an
+    out_dir that was a file committed the version, then failed on publish with FileExistsError."""
+    inputs = _inputs(tmp_path)
+    (tmp_path / "outputs").write_text("geen map", encoding="utf-8")
+    db = tmp_path / "db" / "k.duckdb"
+    state = build_agenda(inputs_dir=inputs, db_path=db, out_dir=tmp_path / "outputs", return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ValueError, match=r"^uitvoermap .*outputs is geen map maar een bestand; kies een map$"):
+        state.result()
+    assert not db.exists()  # no version, no half-built database
+
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    state = build_agenda(inputs_dir=empty, db_path=db, out_dir=tmp_path / "uit", return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ValueError, match="geen bruikbare invoerbestanden in .*leeg .*geen nieuwe versie gemaakt"):
+        state.result()
+    with Store(db, read_only=True) as store:
+        assert store.versions() == []
+    assert not list((tmp_path / "uit").iterdir())
+
+
 def _processes() -> dict[int, tuple[int, int, str]]:
     """pid -> (ppid, pgid, command line), from /proc."""
     out = {}
