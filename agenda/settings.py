@@ -82,8 +82,9 @@ def _check_toml_types(data: dict, model: type[BaseModel], file_path: Path, prefi
         field = model.model_fields.get(key)
         if field is None:
             continue  # a misspelt key: pydantic's extra="forbid" names it
-        expected = {a for a in typing.get_args(field.annotation)} if isinstance(
-            field.annotation, types.UnionType) or typing.get_origin(field.annotation) is typing.Union else {field.annotation}
+        annotation = field.annotation
+        union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+        expected = set(typing.get_args(annotation)) if union else {annotation}
         expected.discard(type(None))
         name = f"{prefix}{key}"
         if isinstance(value, dict):

@@ -93,8 +93,8 @@ def word_vectors(embedder: Embedder, store: Store | None):
 def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
     """The member closest to all others (medoid); ties go to the shorter, then earlier text.
 
-    Shown without a "who asks" opening (*Vraag vanuit het team:*; the asker is the mention's
-    context) and with a capital first letter: survey answers are often typed in lower case.
+    Shown without a "who asks" opening (*Vraag vanuit het team:*; the mention keeps its own
+    text) and with a capital first letter: survey answers are often typed in lower case.
     """
     best = 0
     if len(indices) > 1:

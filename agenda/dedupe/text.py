@@ -85,7 +85,7 @@ _SLASH_NUM = re.compile(r"(\d)\s*/\s*(\d)")
 
 # Who asks, said before the question ("Vraag vanuit het team: …", "Vanuit de MR: …", "Wij vragen
 # ons af: …"): context, not content. Ten schools framing one question in ten ways still ask one
-# question; the asker is in the mention's role/organisation. Only a framing ended by a colon is
+# question (the framing stays in the mention's own text, appendix B). Only a framing ended by a colon is
 # removed ("Feedback geven in de klas: hoe …" keeps its topic), or the "wij vragen ons af" kind
 # directly before a question word.
 _FRAMING = re.compile(
