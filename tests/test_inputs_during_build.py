@@ -62,6 +62,37 @@ def test_a_file_saved_between_hashing_and_reading_is_read_again_not_dropped(smal
     assert src.content_hash == hashlib.sha256(target.read_bytes()).hexdigest()
 
 
+@pytest.mark.parametrize("name", ["verslag.md", "peiling.csv"])
+def test_a_save_that_stat_cannot_see_never_files_one_saves_questions_under_anothers_hash(tmp_path, monkeypatch, name):
+    """A share's cached attributes (CIFS/NFS, about a second) or a coarse clock (FAT, 2 s) show the
+    same size and times before and after a save: the file was hashed, saved, then parsed, and the
+    source stored the new questions under the old bytes' id. A later build finds that id stored and
+    never reads the file again."""
+    import agenda.ingest as ingest
+
+    old, new = QUESTIONS[0], QUESTIONS[1]
+
+    def content(question):
+        return meeting(question, 1) if name.endswith(".md") else f"sector;kennisvraag\npo;{question}\n"
+
+    target = tmp_path / name
+    target.write_text(content(old), encoding="utf-8")
+    monkeypatch.setattr(ingest, "_stat_key", lambda path: (1, 2, 3, 4))
+    hash_of, saved = ingest.input_digest, []
+
+    def hashed_then_saved(path):
+        digest = hash_of(path)
+        if not saved:
+            saved.append(True)
+            target.write_text(content(new), encoding="utf-8")
+        return digest
+
+    monkeypatch.setattr(ingest, "input_digest", hashed_then_saved)
+    result = read_file(target, tmp_path)
+    assert saved and {m.text for m in result.mentions} == {new}
+    assert result.source.content_hash == hashlib.sha256(target.read_bytes()).hexdigest()
+
+
 def test_a_file_that_keeps_changing_is_rejected_with_a_reason(small_inputs, monkeypatch):
     inputs, *_ = small_inputs
     target = inputs / "meetings/verslag-2.md"

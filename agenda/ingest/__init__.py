@@ -181,7 +181,8 @@ def read_file(
     """Read one input file. Never raises: failures become a Rejection.
 
     The source id is the hash of the bytes the reader parsed: when the file changes while it
-    is read (size, mtime, ctime or inode differ before and after; a secretary saving it),
+    is read (size, mtime, ctime or inode differ before and after, or its bytes no longer hash to
+    the id: a secretary saving it),
     it is read again, up to ``READ_ATTEMPTS`` times, then rejected "gewijzigd tijdens het
     lezen". A file that disappears is rejected "verdwenen tijdens het lezen".
     """
@@ -196,11 +197,18 @@ def read_file(
         result = _read_once(path, inputs_dir, limits, survey_question_column)
         try:
             after = _stat_key(path)
+            # a share's cached attributes (CIFS/NFS: about a second) or a coarse clock (FAT: 2 s) hide a
+            # save from stat: the bytes must still be those the id names, else a later build would find
+            # that id stored and never read the file again (tests/test_inputs_during_build.py)
+            same = before == after and (result.source is None or input_digest(path) == result.source.content_hash)
         except FileNotFoundError:
             return IngestResult(rejection=Rejection(file=rel, reason=VANISHED))
+        except IngestError:  # no longer a regular file: the next attempt says so
+            same = False
         except OSError:
             after = None
-        if before == after:
+            same = before == after
+        if same:
             return result
         log.info("%s veranderde tijdens het lezen (poging %d)", rel, attempt + 1)
         time.sleep(0.2 * (attempt + 1))  # let the writer finish its save
@@ -291,6 +299,7 @@ def _read(path: Path, inputs_dir: Path, rel: str, limits: Limits, question_colum
 
     data = path.read_bytes()
     check_size(len(data), limits)  # it may have grown after the size check
+    content_hash = hashlib.sha256(data).hexdigest()  # of the bytes parsed (no sidecar for these formats)
     text, _enc = decode_bytes(data)
     del data
     if suffix in (".yaml", ".yml"):
