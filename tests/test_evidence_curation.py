@@ -136,3 +136,19 @@ def test_citation_as_a_reader_expects_it():
     assert cite(ref) == ("Molenaar, Inge; Horvers, Anne; Baker, Ryan S. e.a. (2021). What can learning curves "
                          "tell? Learning and Instruction.")
     assert short_cite(ref) == "Molenaar e.a. (2021)"
+
+
+def test_a_suggestion_without_authors_names_its_title_once():
+    """A note in inputs/kennis/notities/ has no authors: its short cite is its title, which the
+    report's 'Mogelijk relevant' line then printed a second time."""
+    from agenda.models import EvidenceRef
+    from agenda.report.common import known_lines
+
+    note = EvidenceRef(id="K-aaaaaa", title="Kennisnotitie: helpen dashboards leraren?", status="suggested")
+    paper = EvidenceRef(id="K-bbbbbb", title="Learning analytics", authors=["Molenaar, Inge"], year=2019,
+                        status="suggested")
+    item = AgendaItem(rank=1, cluster_id="Q-111111", question="Vraag?", score=1, frequency=1, n_mentions=1,
+                      explanation="", evidence=[note, paper])
+    [(kind, text)] = known_lines(item)
+    assert kind == "suggested" and text.count("Kennisnotitie") == 1
+    assert text.endswith("Kennisnotitie: helpen dashboards leraren? (z.j.); Molenaar (2019), Learning analytics")

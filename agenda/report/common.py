@@ -245,8 +245,15 @@ def known_lines(item: AgendaItem) -> list[tuple[str, str]]:
     suggested = [e for e in item.evidence if e.status == "suggested"]
     if suggested:
         lines.append(("suggested", f"{SUGGESTED_LABEL[0].upper()}{SUGGESTED_LABEL[1:]}: "
-                      + "; ".join(f"{short_cite(e)}, {one_line(e.title)}" for e in suggested[:3])))
+                      + "; ".join(_suggestion(e) for e in suggested[:3])))
     return lines
+
+
+def _suggestion(ref) -> str:
+    """'Molenaar & Knoop-van Campen (2019), Title'; without authors the short cite already is the
+    title ('Kennisnotitie: … (z.j.)'), which was then printed twice."""
+    cite = short_cite(ref)
+    return f"{cite}, {one_line(ref.title)}" if any(one_line(a) for a in ref.authors) else cite
 
 
 def known_status(item: AgendaItem) -> str:

@@ -466,7 +466,7 @@ class _Writer:
         self.para(f"De {len(top)} belangrijkste kennisvragen", bold=True, keep_next=True, space_after=3)
         self.table(["#", "Kennisvraag", "Bronnen", "Sectoren"],
                    [[i.rank, one_line(i.question), i.frequency, ", ".join(common.sectors_of(i)) or "–"] for i in top],
-                   [0.9, 11.1, 1.5, 2.5], align={0: WD_ALIGN_PARAGRAPH.RIGHT, 2: WD_ALIGN_PARAGRAPH.CENTER})
+                   [0.9, 10.1, 2.0, 3.0], align={0: WD_ALIGN_PARAGRAPH.RIGHT, 2: WD_ALIGN_PARAGRAPH.CENTER})
         self.para("", space_after=2)
         if top:
             self.picture(charts.top_sources_chart(top), 16.0,
@@ -793,7 +793,7 @@ class _Writer:
         r2 = label.add_run(f"  ({common.plural(len(items), 'vraag', 'vragen')} uit één bron)")
         r2.font.size = Pt(8.5)
         r2.font.color.rgb = RGBColor.from_string("595959")
-        t = self.table(["#", "Kennisvraag", "Context", "Kennis"], [], [0.9, 7.3, 3.3, 4.5],
+        t = self.table(["#", "Kennisvraag", "Context", "Kennis"], [], [0.9, 6.8, 2.7, 5.6],
                        align={0: WD_ALIGN_PARAGRAPH.RIGHT})
         _caption(t, ONCE_LABEL)
         for item in items:
@@ -920,7 +920,7 @@ class _Writer:
             self.table(["Titel", "Soort", "Datum", "Bestand", "Vragen"],
                        [[one_line(s.title), common.KIND_SHORT.get(common.kind_value(s.kind), common.kind_value(s.kind)),
                          _short_date(s.date), _breakable_path(s.path), s.n_mentions] for s in srcs],
-                       [4.9, 2.0, 2.5, 5.1, 1.5], align={4: WD_ALIGN_PARAGRAPH.CENTER})
+                       [4.2, 2.6, 2.7, 4.7, 1.8], align={4: WD_ALIGN_PARAGRAPH.CENTER})
         else:
             self.none_line("Geen.")
 
