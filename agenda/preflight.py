@@ -51,6 +51,35 @@ def _io_reason(exc: OSError, path: Path, what: str) -> str:
     return f"{what} {path} is niet bruikbaar ({exc.strerror or exc.__class__.__name__}); kies een andere map"
 
 
+def _prefect_database(prefect_home: Path) -> None:
+    """The temporary Prefect server's SQLite file in PREFECT_HOME must be readable: a damaged one
+    made the server die at start, Prefect restarted it until its 300 s start-up timeout, and the
+    build then advised "is de machine erg druk? Draai de build opnieuw", which fails again.
+    Skipped when Prefect is told to use another server or database."""
+    import sqlite3
+
+    if any(os.environ.get(name) for name in ("PREFECT_API_URL", "PREFECT_API_DATABASE_CONNECTION_URL",
+                                             "PREFECT_SERVER_DATABASE_CONNECTION_URL")):
+        return
+    path = prefect_home / "prefect.db"
+    if not path.is_file():
+        return  # Prefect creates it
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            problem = con.execute("PRAGMA quick_check(1)").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        if "locked" in str(exc) or "busy" in str(exc):  # another build's server writing: not damage
+            return
+        problem = str(exc)
+    if problem != "ok":
+        raise PreflightError(f"de Prefect-database {path} is beschadigd ({problem}); hernoem of verwijder dat bestand "
+                             "(Prefect maakt een nieuwe; alleen de geschiedenis van eerdere runs gaat verloren) en "
+                             "draai de build opnieuw")
+
+
 def check_build(inputs: Path, db: Path, out_dir: Path, label: str | None = None,
                 prefect_home: Path | None = None, timeout: float = 5.0) -> None:
     """Everything checkable before the build starts; raises PreflightError (Dutch) on the first problem."""
@@ -72,6 +101,7 @@ def check_build(inputs: Path, db: Path, out_dir: Path, label: str | None = None,
     _writable_dir(db.parent, "map van de database")
     if prefect_home is not None:
         _writable_dir(prefect_home, "Prefect-map (PREFECT_HOME)")
+        _prefect_database(prefect_home)
     if db.exists():
         if not db.is_file():
             raise PreflightError(f"database {db} is geen bestand; kies met --db een bestand")

@@ -52,6 +52,32 @@ def test_prefect_home_cannot_be_written(tmp_path, inputs, no_prefect):
     assert result.exit_code == 2 and "PREFECT_HOME" in result.stderr and str(tmp_path / "bestand") in result.stderr
 
 
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_a_damaged_prefect_database_is_refused_before_the_server_starts(tmp_path, inputs, no_prefect, damage):
+    """The temporary server died at start on it and was restarted until the 300 s start-up timeout;
+    the build then said the machine was busy and to try again, which failed the same way."""
+    import sqlite3
+
+    home = tmp_path / "prefect"
+    home.mkdir()
+    db = home / "prefect.db"
+    if damage == "random":
+        db.write_bytes(os.urandom(64 * 1024))
+    else:
+        with sqlite3.connect(db) as con:
+            con.execute("CREATE TABLE flow_run (id INTEGER PRIMARY KEY, name TEXT)")
+            con.executemany("INSERT INTO flow_run (name) VALUES (?)", [("x" * 200,)] * 2000)
+        with open(db, "r+b") as fh:
+            fh.truncate(db.stat().st_size // 2)
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"de Prefect-database {db} is beschadigd" in result.stderr and "hernoem of verwijder" in result.stderr
+    db.unlink()  # what the message says: then the check passes (and Prefect makes a new one)
+    from agenda.preflight import _prefect_database
+
+    _prefect_database(home)
+
+
 def test_a_foreign_database_is_refused_before_the_build(tmp_path, inputs, no_prefect):
     (tmp_path / "db").mkdir()
     (tmp_path / "db/k.duckdb").write_bytes(b"SQLite format 3\x00" + bytes(2000))
