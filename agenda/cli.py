@@ -185,9 +185,13 @@ def build(
         check_build(inputs, db, out_dir, label=label, prefect_home=prefect_home, timeout=max(settings.lock_timeout_seconds, 5.0))
         load_curation(inputs / CURATION_FILE, limits=settings.limits)  # a broken decisions file stops us before Prefect starts
         load_themes(settings.themes_file)  # so does a missing or broken themes file (it is used only at the end)
-        if not (allow_shrink or settings.allow_shrink) and not discover(inputs, settings.limits)[0]:
-            fail(f"geen invoerbestanden gevonden in {inputs} (is de (netwerk)map gekoppeld?): geen nieuwe versie gemaakt. "
-                 "Bewust leeg bouwen: --allow-shrink")
+        if not (allow_shrink or settings.allow_shrink):
+            files, refused = discover(inputs, settings.limits)
+            if not files:  # files that are there but cannot be read are named: the share is mounted
+                why = (f"{len(refused)} bestand(en) niet leesbaar, zoals {refused[0].file}: {refused[0].reason}"
+                       if refused else "is de (netwerk)map gekoppeld?")
+                fail(f"geen invoerbestanden gevonden in {inputs} ({why}): geen nieuwe versie gemaakt. "
+                     "Bewust leeg bouwen: --allow-shrink")
         from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
 
         quiet_tracebacks()

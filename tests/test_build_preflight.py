@@ -92,6 +92,18 @@ def test_an_empty_inputs_folder_is_refused(tmp_path, no_prefect):
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("kennisagenda-*"))
 
 
+def test_inputs_that_are_all_unreadable_are_named_not_blamed_on_the_share(tmp_path, no_prefect):
+    """Only pipes (or only unknown file types) in the folder: the message asked whether the share
+    was mounted, while the operator sees the files right there."""
+    (tmp_path / "inputs").mkdir()
+    os.mkfifo(tmp_path / "inputs" / "verslag.md")
+    (tmp_path / "inputs" / "verslag.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    result = _build(tmp_path)
+    assert result.exit_code == 2 and "geen invoerbestanden gevonden" in result.stderr
+    assert "2 bestand(en) niet leesbaar, zoals verslag.doc: bestandstype .doc wordt niet gelezen (sla het op als .docx" \
+        in result.stderr and "gekoppeld" not in result.stderr and result.stderr.count("\n") == 1
+
+
 def test_a_missing_inputs_folder_is_refused(tmp_path, no_prefect):
     result = _build(tmp_path, inputs=tmp_path / "niet-gekoppeld")
     assert result.exit_code == 2 and "invoermap niet gevonden" in result.stderr
