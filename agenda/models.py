@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -130,7 +130,9 @@ class Curation(BaseModel):
     rename: dict[str, str] = Field(default_factory=dict)
     promote: list[str] = Field(default_factory=list)
     knowledge: dict[str, Knowledge] = Field(default_factory=dict)
-    priority: dict[str, float] = Field(default_factory=dict)
+    # finite is not enough: `priority: 1e308` made the score infinite, stored as null in the version,
+    # and every later build and `show` failed on it; 0 keeps a question last, 1000 puts it first
+    priority: dict[str, Annotated[float, Field(ge=0, le=1000)]] = Field(default_factory=dict)
     theme: dict[str, str] = Field(default_factory=dict)  # cluster -> theme override
     question_type: dict[str, str] = Field(default_factory=dict)  # cluster -> type override
     reviewed_by: list[str] = Field(default_factory=list)  # for the method section

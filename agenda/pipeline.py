@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +227,10 @@ def version_stage(
         rejected = store.rejected(build_id)
         mentions, _ = select_mentions(all_mentions, curation)
         items = rank_clusters(clusters, mentions, sources, settings.rank, curation, today=now.date())
+        if (bad := next((i for i in items if not math.isfinite(i.score)), None)) is not None:
+            # stored, an infinite score reads back as null: every later build and `show` would fail
+            raise ValueError(f"de score van vraag {bad.cluster_id} is geen gewoon getal ({bad.score}): verlaag de "
+                             "gewichten in [rank] van de instellingen of de priority in curation.yaml; geen versie gemaakt")
         assign_themes(items, curation, settings)
         library = store.library()
         items, answered, evidence_notes = attach_evidence(items, store.suggestions(), library)

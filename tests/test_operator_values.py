@@ -10,6 +10,7 @@ from agenda.dedupe.curation import CurationError, load_curation
 from agenda.dedupe.review import Decisions
 from agenda.models import Cluster, Curation
 from agenda.settings import SettingsError, load_settings
+from agenda.store import Store
 from agenda.versions import check_label, label_taken
 from tests.conftest import build_without_prefect
 
@@ -79,6 +80,41 @@ def test_priority_nan_in_curation_names_the_file_and_key(tmp_path):
     r = info.value.rejection
     assert r.file == "curation.yaml" and r.line == 2
     assert "priority.Q-abc123" in r.reason and "geen nan of inf" in r.reason
+
+
+@pytest.mark.parametrize(("value", "reason"), [("1e308", "hooguit 1000"), ("-2", "minstens 0")])
+def test_a_huge_or_negative_priority_is_refused(tmp_path, value, reason):
+    """priority: 1e308 is finite, but the score it gives is not: the version stored it as null and
+    every later build and `show` failed reading it back."""
+    path = tmp_path / "curation.yaml"
+    path.write_text(f"merge: []\npriority:\n  Q-abc123: {value}\n", encoding="utf-8")
+    with pytest.raises(CurationError) as info:
+        load_curation(path)
+    r = info.value.rejection
+    assert r.line == 2 and "priority.Q-abc123" in r.reason and reason in r.reason
+
+
+def test_an_infinite_score_makes_no_version(tmp_path, monkeypatch):
+    """Whatever overflows (a weight, a priority, a future signal), no version with a score that
+    reads back as null is stored."""
+    from agenda import pipeline
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "verslag.md").write_text("---\ntitle: Verslag\ndate: 2022-01-10\n---\n## Kennisvragen\n"
+                                       "- Hoe richt je een leerplein in voor groep 5 tot en met 8?\n", encoding="utf-8")
+    rank = pipeline.rank_clusters
+
+    def overflowing(*args, **kwargs):
+        items = rank(*args, **kwargs)
+        items[0].score = float("inf")
+        return items
+
+    monkeypatch.setattr(pipeline, "rank_clusters", overflowing)
+    with pytest.raises(ValueError, match="^de score van vraag Q-.* is geen gewoon getal \\(inf\\): verlaag"):
+        build_without_prefect(inputs, tmp_path / "k.duckdb", tmp_path / "out")
+    with Store(tmp_path / "k.duckdb", read_only=True) as store:
+        assert store.versions() == []
 
 
 def test_curation_alias_bomb_is_refused_before_it_is_expanded(tmp_path):

@@ -27,7 +27,7 @@ HEADER = """\
 # promote:   [M-x]                      een kandidaat-zin is wél een kennisvraag
 # knowledge: {Q-x: {known: ..., accessible: ..., research_needed: ...,
 #             sources: [K-x], answered_by: K-x, rejected: [K-y]}}   (kennisagenda evidence --apply)
-# priority:  {Q-x: 1.5}                 gewicht van de curator
+# priority:  {Q-x: 1.5}                 gewicht van de curator (0 tot en met 1000)
 """
 
 
