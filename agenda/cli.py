@@ -104,6 +104,25 @@ def quiet_tracebacks() -> None:
                 handler.addFilter(_NoTraceback())
 
 
+def _file_error(exc: OSError) -> str:
+    """One Dutch line for a file error outside a build: the file, what is wrong, what to do."""
+    import errno
+
+    where = exc.filename2 if exc.errno == errno.EISDIR and exc.filename2 else exc.filename
+    if where is None:
+        return f"{exc.strerror or type(exc).__name__}; controleer de bestanden en mappen en probeer het opnieuw"
+    reasons = {
+        errno.EISDIR: "is een map, geen bestand; kies een bestandsnaam",
+        errno.ENOENT: "bestaat niet; controleer het pad",
+        errno.ENOTDIR: "een deel van het pad is een bestand, geen map; kies een ander pad",
+        errno.EACCES: "geen rechten; pas de rechten aan of kies een andere plek",
+        errno.EPERM: "geen rechten; pas de rechten aan of kies een andere plek",
+        errno.EROFS: "staat op een alleen-lezen schijf; kies een andere plek",
+        errno.ENOSPC: "de schijf is vol; maak ruimte vrij en probeer het opnieuw",
+    }
+    return f"{where}: {reasons.get(exc.errno, f'{exc.strerror or type(exc).__name__}; controleer het bestand')}"
+
+
 def _prefect_api_error(exc: Exception) -> str:
     """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
     cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
@@ -466,6 +485,11 @@ def main() -> None:
         sys.exit(3)
     except (supervise.Stopped, KeyboardInterrupt) as exc:
         stopped(exc)
+    except OSError as exc:  # a file an operator named (a sheet, --curation, -o): say which and why, in Dutch
+        if os.environ.get("KENNISAGENDA_DEBUG"):
+            raise
+        err.print(f"[bold red]fout:[/] {escape(_file_error(exc))}", highlight=False)
+        sys.exit(2)
     except Exception as exc:  # a bug, not a user error: one line, no traceback (KENNISAGENDA_DEBUG=1 shows it)
         if (stop := supervise.stopped_in(exc)) is not None:  # a signal during a DuckDB statement
             stopped(stop)

@@ -59,17 +59,35 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
 
 
 def read_sheet(path: Path, what: str = "bestand") -> list[dict[str, str]]:
-    """Rows of a filled-in sheet (.csv with ``;`` or ``,``, or .xlsx), every value a string."""
+    """Rows of a filled-in sheet (.csv with ``;`` or ``,``, or .xlsx), every value a string.
+
+    A CSV is decoded as Excel saves it (UTF-8, UTF-16 or Windows-1252: Excel's 'CSV' on Windows
+    wrote 'é' as one byte, which stopped `--apply` with "'utf-8' codec can't decode byte 0xe9").
+    Raises FileNotFoundError, or ValueError (Dutch, naming the file) for a file that is no sheet."""
+    import io
+    import zipfile
+
+    from agenda.ingest.common import IngestError, decode_bytes
+
+    if path.is_dir():
+        raise ValueError(f"{what} {path} is een map, geen bestand")
     if not path.is_file():
         raise FileNotFoundError(f"{what} niet gevonden: {path}")
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.readline()
-            fh.seek(0)
-            return list(csv.DictReader(fh, delimiter=";" if sample.count(";") >= sample.count(",") else ","))
+        try:
+            text, _enc = decode_bytes(path.read_bytes())
+        except IngestError as exc:
+            raise ValueError(f"{what} {path}: {exc.reason}") from None
+        sample = text.split("\n", 1)[0]
+        return list(csv.DictReader(io.StringIO(text, newline=""),
+                                   delimiter=";" if sample.count(";") >= sample.count(",") else ","))
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # openpyxl's InvalidFileException is an OSError
+        raise ValueError(f"{what} {path} is geen leesbaar Excel-bestand ({type(exc).__name__}); open het in Excel en "
+                         "sla het opnieuw op als .xlsx (of als .csv)") from None
     try:
         rows = wb.active.iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(rows, [])]

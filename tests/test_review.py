@@ -157,6 +157,33 @@ def test_apply_rejects_an_unknown_verdict(tmp_path):
     assert result.exit_code == 2 and "misschien" in result.stderr
 
 
+def test_a_sheet_saved_by_excel_as_windows_csv_is_applied(tmp_path):
+    """Excel's 'CSV' on Windows writes Windows-1252: --apply stopped with "'utf-8' codec can't decode
+    byte 0xe9", an English line that names no file."""
+    sheet = tmp_path / "r.csv"
+    sheet.write_bytes("nr;vraag_a;vraag_b;oordeel;opmerking\n1;Q-aaaaaa;Q-bbbbbb;ja;één vraag\n".encode("cp1252"))
+    result = runner.invoke(app, ["review", "--apply", str(sheet), "--curation", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))["merge"] == [["Q-aaaaaa", "Q-bbbbbb"]]
+
+
+def test_a_sheet_or_target_that_is_no_file_is_one_dutch_line(tmp_path):
+    import subprocess
+    import sys
+
+    broken = tmp_path / "r.xlsx"
+    broken.write_bytes(b"\x00garbage" * 100)
+    result = runner.invoke(app, ["review", "--apply", str(broken), "--curation", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 2 and f"reviewlijst {broken} is geen leesbaar Excel-bestand" in result.stderr
+    sheet = tmp_path / "r.csv"
+    sheet.write_text("nr;vraag_a;vraag_b;oordeel\n1;Q-aaaaaa;Q-bbbbbb;ja\n", encoding="utf-8")
+    (tmp_path / "besluiten").mkdir()
+    # the console script: the curation file named is a folder (IsADirectoryError on the atomic replace)
+    run = subprocess.run([sys.executable, "-m", "agenda.cli", "review", "--apply", str(sheet), "--curation",
+                          str(tmp_path / "besluiten")], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2 and run.stderr.strip() == f"fout: {tmp_path / 'besluiten'}: is een map, geen bestand; kies een bestandsnaam"
+
+
 def test_decided_lookup_is_linear_in_a_large_distinct_group():
     """A `distinct` group of 4,000 ids: one entry per id, not 16 million pairs."""
     ids = [f"Q-{i:06x}" for i in range(4000)]
