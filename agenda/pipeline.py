@@ -124,33 +124,47 @@ def present_sources(digests: dict[str, str]) -> list[str]:
 
 
 def record_ingest(db_path: Path, build_id: int, results: list[IngestResult], present_source_ids: list[str],
-                  allow_shrink: bool = False, timeout: float = DB_WAIT_MIN) -> int:
+                  allow_shrink: bool = False, timeout: float = DB_WAIT_MIN,
+                  present_paths: list[str] | None = None) -> int:
     """Store what the readers produced; returns the number of rejected files.
 
     Refuses (`InputsShrunk`, nothing but the rejections stored, the build marked failed) when
-    no source would be present, or fewer than half of the latest version's sources, unless
-    `allow_shrink`: an unmounted share or a wrong limit must not publish an empty agenda.
+    no source would be present, fewer than half of the latest version's sources, or (given
+    `present_paths`, the relative paths of the files read or known) none from a top-level folder
+    that gave the latest version sources, unless `allow_shrink`: an unmounted share or a wrong
+    limit must not publish an empty or truncated agenda.
     """
     with Store(db_path, timeout=timeout) as store:
         present = set(present_source_ids)
         if not allow_shrink:
             latest = store.latest_version_info()
             previous = int(latest["n_sources"]) if latest else 0
-            if not present or len(present) * 2 < previous:
+            lost = {}
+            if latest and present_paths is not None:
+                # an unmounted share's mount point is an empty folder: surveys/ gone took 44 of 112
+                # formulations (2 of 16 files) and published a 29-question agenda with exit 0
+                here = {p.split("/", 1)[0] for p in present_paths if "/" in p}
+                lost = {f: n for f, n in store.version_folders(str(latest["label"])).items() if f not in here}
+            if not present or len(present) * 2 < previous or lost:
                 store.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
                 store.finish_build(build_id, "failed", None, "")
                 raise InputsShrunk(_shrink_message(store.build_inputs_dir(build_id), len(present), latest,
-                                                   sum(r.rejection is not None for r in results)))
+                                                   sum(r.rejection is not None for r in results), lost))
         store.record_ingest(build_id, results, present_source_ids)
     return sum(r.rejection is not None for r in results)
 
 
-def _shrink_message(inputs_dir: str | None, n_present: int, latest: dict | None, n_rejected: int) -> str:
+def _shrink_message(inputs_dir: str | None, n_present: int, latest: dict | None, n_rejected: int,
+                    lost: dict[str, int] | None = None) -> str:
     where = inputs_dir or "de invoermap"
     why = (f"{n_rejected} bestand(en) afgewezen, zie `kennisagenda rejected`" if n_rejected
            else "is de (netwerk)map gekoppeld?")
     if n_present == 0:
         what = f"geen bruikbare invoerbestanden in {where} ({why})"
+    elif lost and n_present * 2 >= int(latest["n_sources"]):
+        folders = ", ".join(f"{f}/ ({n} bron(nen) in versie {latest['label']})" for f, n in sorted(lost.items()))
+        what = (f"geen bronnen meer uit {folders} in {where} "
+                f"({'is die (netwerk)map gekoppeld?' if not n_rejected else why})")
     else:
         what = (f"de invoer in {where} geeft {n_present} bronnen, minder dan de helft van de "
                 f"{latest['n_sources']} van versie {latest['label']} ({why})")

@@ -659,6 +659,16 @@ class Store:
         rows = self.versions()
         return rows[-1] if rows else None
 
+    def version_folders(self, label: str) -> dict[str, int]:
+        """Top-level input folders of a version's sources -> how many sources came from each
+        (files directly in the inputs folder are not counted)."""
+        rows = self.con.execute(
+            """SELECT split_part(p, '/', 1) AS folder, count(*) FROM (
+                   SELECT unnest(json_extract_string(snapshot, '$.sources[*].path')) AS p
+                   FROM agenda_versions WHERE label = ?)
+               WHERE contains(p, '/') GROUP BY folder ORDER BY folder""", [label]).fetchall()
+        return {folder: int(n) for folder, n in rows}
+
     def version(self, label: str | None = None) -> Agenda | None:
         """A stored version by label, or the latest when label is None."""
         if label is None:

@@ -73,8 +73,9 @@ def read_inputs(paths: list[str], label: str, inputs_dir: str, known: set[str], 
 
 @task(name="store-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
 def store_ingest(db_path: Path, build_id: int, results: list[IngestResult], present: list[str],
-                 allow_shrink: bool, timeout: float) -> int:
-    return pipeline.record_ingest(db_path, build_id, results, present, allow_shrink=allow_shrink, timeout=timeout)
+                 allow_shrink: bool, timeout: float, present_paths: list[str] | None = None) -> int:
+    return pipeline.record_ingest(db_path, build_id, results, present, allow_shrink=allow_shrink, timeout=timeout,
+                                  present_paths=present_paths)
 
 
 @flow(name="gather", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=READ_THREADS))
@@ -111,7 +112,8 @@ def gather(
         results.extend(batch.results)
     present = pipeline.present_sources(digests)
     # quote(): Prefect would otherwise walk 50,000 results looking for futures (most of a minute)
-    n_rejected = store_ingest(db_path, build_id, quote(results), quote(present), allow_shrink, db_timeout)
+    n_rejected = store_ingest(db_path, build_id, quote(results), quote(present), allow_shrink, db_timeout,
+                              quote(sorted(digests)))
     n_new = sum(r.source is not None for r in results)
     print(f"{len(files)} invoerbestanden, {n_new} nieuw gelezen, {n_rejected} afgewezen")
     return {"files": len(files), "read": n_new, "rejected": n_rejected, "digests": digests}

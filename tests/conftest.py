@@ -24,7 +24,8 @@ def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings 
     build_id, known = pipeline.start_build(db, inputs)
     batch = pipeline.read_batch([str(p) for p in files], inputs, known, settings.limits)
     results = [pipeline.IngestResult(rejection=r) for r in rejections] + batch.results
-    pipeline.record_ingest(db, build_id, results, pipeline.present_sources(batch.digests), allow_shrink=allow_shrink)
+    pipeline.record_ingest(db, build_id, results, pipeline.present_sources(batch.digests), allow_shrink=allow_shrink,
+                           present_paths=sorted(batch.digests))
     digests = {**batch.digests, **pipeline.library_stage(db, build_id, inputs, settings)}
     fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
     curation, notes = pipeline.cluster_stage(db, build_id, inputs)

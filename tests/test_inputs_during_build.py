@@ -166,6 +166,28 @@ def test_losing_more_than_half_of_the_sources_needs_allow_shrink(small_inputs):
     assert again.is_new and again.n_sources == 1
 
 
+def test_a_folder_that_gave_sources_and_now_gives_none_needs_allow_shrink(small_inputs):
+    """An unmounted share's mount point is an empty folder: surveys/ gone took 44 of the sample's 112
+    formulations (2 of 16 files, so no 'half the sources' refusal) and published a 29-question
+    agenda as the new latest, exit 0."""
+    inputs, db, out = small_inputs
+    surveys = inputs / "surveys"
+    surveys.mkdir()
+    (surveys / "peiling.csv").write_text("sector;kennisvraag\npo;Hoe plannen we de inzet van chromebooks?\n",
+                                         encoding="utf-8")
+    first, _ = build_without_prefect(inputs, db, out)
+    (surveys / "peiling.csv").unlink()  # the folder is still there, empty: the share is not mounted
+    with pytest.raises(pipeline.InputsShrunk, match=r"^geen bronnen meer uit surveys/ \(1 bron\(nen\) in versie "
+                       r"2026-Q\d\) in .*inputs \(is die \(netwerk\)map gekoppeld\?\): geen nieuwe versie gemaakt"):
+        build_without_prefect(inputs, db, out)
+    with Store(db, read_only=True) as store:
+        assert [v["label"] for v in store.versions()] == [first.label]
+    again, _ = build_without_prefect(inputs, db, out, allow_shrink=True)
+    assert again.is_new and again.n_sources == 4
+    (inputs / "meetings" / "verslag-0.md").unlink()  # fewer files in a folder that is there: no refusal
+    assert build_without_prefect(inputs, db, out)[0].n_sources == 3
+
+
 def test_every_file_rejected_makes_no_version_and_lists_the_reasons(tmp_path):
     inputs = tmp_path / "inputs"
     inputs.mkdir()
