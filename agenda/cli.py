@@ -123,6 +123,22 @@ def _file_error(exc: OSError) -> str:
     return f"{where}: {reasons.get(exc.errno, f'{exc.strerror or type(exc).__name__}; controleer het bestand')}"
 
 
+def _server_start_error(home: Path) -> str:
+    """One Dutch line when the temporary Prefect server never answered. 'Is the machine busy? Try
+    again' was the only advice, but a server that cannot write its SQLite file in PREFECT_HOME
+    (a full disk, a file-size limit) dies at start, is restarted until the start-up timeout, and
+    fails the same way the next time."""
+    import shutil
+
+    try:
+        free = f", {shutil.disk_usage(home).free / 1024 / 1024:.0f} MB vrij"
+    except OSError:
+        free = ""
+    return (f"de tijdelijke Prefect-server startte niet op tijd; zijn gegevens staan in {home}{free}: is die schijf vol, "
+            f"{home / 'prefect.db'} beschadigd (hernoem het dan) of de machine erg druk? Los dat op en draai de build "
+            "opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+
+
 def _prefect_api_error(exc: Exception) -> str:
     """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
     cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
@@ -233,8 +249,7 @@ def build(
             raise stop from None
         if "ephemeral Prefect API server" not in str(exc):
             raise
-        fail(f"de tijdelijke Prefect-server (in {os.environ.get('PREFECT_HOME', '~/.prefect')}) startte niet op tijd; "
-             "is de machine erg druk? Draai de build opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+        fail(_server_start_error(prefect_home))
     except duckdb.Error as exc:
         if (stop := stopped_in(exc)) is not None:
             raise stop from None

@@ -209,6 +209,22 @@ def test_a_failing_prefect_api_is_one_line_naming_prefect_home(tmp_path, inputs,
     assert str(tmp_path / "prefect") in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_server_that_never_starts_names_prefect_home_and_its_room(tmp_path, inputs, monkeypatch):
+    """Its SQLite file could not be written (ulimit -f): restarted for 300 s, then the only advice was
+    'is de machine erg druk? Draai de build opnieuw', which failed the same way."""
+    import flows.build
+
+    def never_started(**kwargs):
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
+
+    monkeypatch.setattr(flows.build, "build_agenda", never_started)
+    result = _build(tmp_path)
+    home = tmp_path / "prefect"
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert f"zijn gegevens staan in {home}, " in result.stderr and " MB vrij: is die schijf vol" in result.stderr
+    assert f"{home / 'prefect.db'} beschadigd" in result.stderr
+
+
 def test_a_failed_run_shows_no_traceback_on_the_console(monkeypatch, capsys):
     """A database held by a notebook (exit 3) or any error inside the flow: Prefect's console handler
     printed 'Encountered exception during execution' with an English traceback above the Dutch line."""
