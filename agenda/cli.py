@@ -306,7 +306,7 @@ def show(
     fmt: Annotated[Format, typer.Option("--format", help="table, json of md.")] = Format.table,
     sector: Annotated[str | None, typer.Option("--sector", help="Alleen vragen uit deze sector (po, so, ...).")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Alleen vragen van deze rol (leraar, ...).")] = None,
-    top: Annotated[int | None, typer.Option("--top", help="Alleen de eerste N vragen.")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Alleen de eerste N vragen.")] = None,
 ) -> None:
     """Toon de gerangschikte agenda (met --sector of --role gefilterd op context)."""
     with _open(db) as store:

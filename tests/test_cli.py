@@ -90,3 +90,18 @@ def test_the_installed_command_starts_and_shows_help():
     assert result.returncode == 0
     for command in ("build", "cluster", "show", "versions", "diff", "rejected", "review", "publish"):
         assert command in result.stdout
+
+
+def test_top_below_one_is_refused_not_read_as_a_slice(sample_build):
+    _, db, *_ = sample_build
+    assert _run("show", "--db", str(db), "--top", "-1").exit_code == 2  # items[:-1] dropped the last question
+    assert len(json.loads(_run("show", "--db", str(db), "--top", "3", "--format", "json").stdout)) == 3
+
+
+def test_a_folder_named_as_the_decisions_file_is_one_line_and_leaves_nothing_behind(tmp_path):
+    (tmp_path / "curation.yaml").mkdir()
+    sheet = tmp_path / "bewijs.csv"
+    sheet.write_text("nr;vraag;bron;oordeel\n1;Q-abcdef;K-123456;relevant\n", encoding="utf-8")
+    result = _run("evidence", "--apply", str(sheet), "--curation", str(tmp_path / "curation.yaml"))
+    assert result.exit_code == 2 and "is een map, geen bestand" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bewijs.csv", "curation.yaml"]  # no curation.yaml.tmp

@@ -91,6 +91,8 @@ def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
+    if path.is_dir():  # else the file was written next to it and left behind as <dir>.tmp
+        raise CurationError(Rejection(file=str(path), reason="is een map, geen bestand; kies een bestandsnaam"))
     rt = YAML()
     rt.preserve_quotes = True
     rt.width = 100
@@ -99,11 +101,14 @@ def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
         data = CommentedMap()
     edit(data)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        if not path.is_file():
-            fh.write(HEADER)
-        rt.dump(data, fh)
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            if not path.is_file():
+                fh.write(HEADER)
+            rt.dump(data, fh)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed write leaves no half file beside the decisions
     load_curation(path)  # what was written must read back
 
 
