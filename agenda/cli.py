@@ -275,13 +275,25 @@ def build(
     warned = [r for r in summary["rejected"] if r.get("severity") == "warning"]
     failed = [r for r in summary["rejected"] if r.get("severity") != "warning"]
     for title, rows in (("waarschuwing(en) bij gelezen bestanden", warned), ("bestand(en) afgewezen", failed)):
-        if rows:
-            err.print(f"[bold yellow]{len(rows)} {title}:[/]", highlight=False)
-        for r in rows:
-            where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
-            err.print(f"  {escape(where)}: {escape(r['reason'])}", highlight=False)
+        _list_rejections(title, rows, summary["db_path"])
     if failed:
         raise typer.Exit(1)
+
+
+CONSOLE_REJECTIONS = 20  # a share unmounted mid-build rejected 300 files: 300 console lines
+
+
+def _list_rejections(title: str, rows: list[dict], db_path: object) -> None:
+    """The first CONSOLE_REJECTIONS rejections on stderr, then how many more and where they all are."""
+    if not rows:
+        return
+    err.print(f"[bold yellow]{len(rows)} {title}:[/]", highlight=False)
+    for r in rows[:CONSOLE_REJECTIONS]:
+        where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
+        err.print(f"  {escape(where)}: {escape(r['reason'])}", highlight=False)
+    if len(rows) > CONSOLE_REJECTIONS:
+        err.print(f"  … en nog {len(rows) - CONSOLE_REJECTIONS}; alle: kennisagenda rejected --db {escape(str(db_path))}",
+                  highlight=False)
 
 
 @app.command()

@@ -105,3 +105,18 @@ def test_a_folder_named_as_the_decisions_file_is_one_line_and_leaves_nothing_beh
     result = _run("evidence", "--apply", str(sheet), "--curation", str(tmp_path / "curation.yaml"))
     assert result.exit_code == 2 and "is een map, geen bestand" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bewijs.csv", "curation.yaml"]  # no curation.yaml.tmp
+
+
+def test_many_rejections_are_summed_up_on_the_console(capsys):
+    """A share unmounted mid-build rejects hundreds of files: the console lists the first 20 and
+    says where all of them are (`rejected`, the report's appendix D), not 300 lines."""
+    from agenda.cli import CONSOLE_REJECTIONS, _list_rejections
+
+    rows = [{"file": f"enquetes/a-{i:03d}.csv", "line": None, "reason": "verdwenen tijdens het lezen"}
+            for i in range(300)]
+    _list_rejections("bestand(en) afgewezen", rows, "uit/k.duckdb")
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0] == "300 bestand(en) afgewezen:" and len(lines) == CONSOLE_REJECTIONS + 2
+    assert lines[-1].strip() == f"… en nog {300 - CONSOLE_REJECTIONS}; alle: kennisagenda rejected --db uit/k.duckdb"
+    _list_rejections("bestand(en) afgewezen", rows[:3], "uit/k.duckdb")
+    assert len(capsys.readouterr().err.strip().splitlines()) == 4
