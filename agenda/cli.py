@@ -123,36 +123,34 @@ def _file_error(exc: OSError) -> str:
     return f"{where}: {reasons.get(exc.errno, f'{exc.strerror or type(exc).__name__}; controleer het bestand')}"
 
 
+def _free_space(folder: Path) -> str:
+    """', 123 MB vrij' for the disk of `folder`; '' when that cannot be asked (the folder is gone)."""
+    import shutil
+
+    try:
+        return f", {shutil.disk_usage(folder).free / 1024 / 1024:.0f} MB vrij"
+    except OSError:
+        return ""
+
+
 def _server_start_error(home: Path) -> str:
     """One Dutch line when the temporary Prefect server never answered. 'Is the machine busy? Try
     again' was the only advice, but a server that cannot write its SQLite file in PREFECT_HOME
     (a full disk, a file-size limit) dies at start, is restarted until the start-up timeout, and
     fails the same way the next time."""
-    import shutil
-
-    try:
-        free = f", {shutil.disk_usage(home).free / 1024 / 1024:.0f} MB vrij"
-    except OSError:
-        free = ""
-    return (f"de tijdelijke Prefect-server startte niet op tijd; zijn gegevens staan in {home}{free}: is die schijf vol, "
-            f"{home / 'prefect.db'} beschadigd (hernoem het dan) of de machine erg druk? Los dat op en draai de build "
-            "opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    return (f"de tijdelijke Prefect-server startte niet op tijd; zijn gegevens staan in {home}{_free_space(home)}: "
+            f"is die schijf vol, {home / 'prefect.db'} beschadigd (hernoem het dan) of de machine erg druk? Los dat op "
+            "en draai de build opnieuw, of verhoog PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
 
 
 def _prefect_api_error(exc: Exception) -> str:
     """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
     cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
-    import shutil
-
     home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-    try:
-        free = f", {shutil.disk_usage(home).free / 1024 / 1024:.0f} MB vrij"
-    except OSError:
-        free = ""
     status = getattr(getattr(exc, "response", None), "status_code", None)
     what = f"HTTP {status}" if status else type(exc).__name__
-    return (f"de Prefect-server gaf een fout ({what}); zijn gegevens staan in {home}{free}: is die schijf vol of de map "
-            "niet schrijfbaar? Maak ruimte vrij of zet PREFECT_HOME op een andere map en draai de build opnieuw "
+    return (f"de Prefect-server gaf een fout ({what}); zijn gegevens staan in {home}{_free_space(home)}: is die schijf "
+            "vol of de map niet schrijfbaar? Maak ruimte vrij of zet PREFECT_HOME op een andere map en draai de build opnieuw "
             "(een al opgeslagen versie krijgt dan alsnog haar rapport)")
 
 
@@ -483,14 +481,8 @@ def evidence(
     _apply_verdicts(sheet.apply_evidence, apply, curation_file)
 
 
-def signal_name(signum: int) -> str:
-    import signal
-
-    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-
-
 def stopped(exc: BaseException) -> NoReturn:
-    from agenda.supervise import Stopped
+    from agenda.supervise import Stopped, signal_name
 
     how = "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else signal_name(exc.signum)
     err.print(f"afgebroken ({how}): gestopt; een half gebouwde versie is niet opgeslagen (een opgeslagen versie zonder rapport krijgt het bij de volgende build) en de database is vrijgegeven",

@@ -156,11 +156,16 @@ def install_child_handlers() -> None:
 _ARMED = threading.Lock()
 
 
-def _hard_exit(signum: int = signal.SIGTERM) -> None:
+def signal_name(signum: int) -> str:
+    """How the operator's stop line names a signal: 'Ctrl-C', 'SIGTERM', or 'signaal N'."""
     try:
-        how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
     except ValueError:
-        how = f"signaal {signum}"
+        return f"signaal {signum}"
+
+
+def _hard_exit(signum: int = signal.SIGTERM) -> None:
+    how = signal_name(signum)
     with contextlib.suppress(OSError):
         os.write(2, (f"afgebroken ({how}): de build stopte niet binnen {GRACE_SECONDS:.0f} s en is beëindigd; "
                      "een half gebouwde versie is niet opgeslagen en de database is vrijgegeven\n").encode())
