@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SECTORS = ("po", "sbo", "so", "vso", "vo", "mbo")
-LEVELS = ("leerling", "leraar", "team", "school", "bestuur")
+from agenda.context import LEVELS, SECTORS, normalise_roles
+
+__all__ = ["LEVELS", "SECTORS"]  # re-exported: the vocabulary lives in agenda.context
 
 
 class SourceKind(str, Enum):
@@ -43,6 +44,12 @@ class Context(BaseModel):
     level: str | None = None
     school: str | None = None
     organisation: str | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _canonical_roles(cls, v: list[str]) -> list[str]:
+        # 'Leerkracht' and 'leraar' are one role wherever a context is made (agenda.context)
+        return normalise_roles(v)
 
 
 class Source(BaseModel):

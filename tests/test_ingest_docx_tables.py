@@ -52,7 +52,7 @@ def test_every_row_of_a_question_table_with_its_context(tmp_path):
     assert ctx == [
         (["po"], ["leraar"], "De Verwondering"),
         (["sbo"], ["schoolleider"], "SBO Carolus"),
-        (["so", "vso"], ["ib-er"], "De Onderwijsspecialisten"),
+        (["so", "vso"], ["ib'er"], "De Onderwijsspecialisten"),
         (["po"], ["bestuurder"], "'t Panorama"),
     ]
     assert r.warnings == []

@@ -51,7 +51,7 @@ def test_survey_respondents_are_distinct_sources_and_explained_in_dutch():
                           mentions, sources, RankWeights())
     item = items[0]
     assert item.frequency == 3 and item.kinds == {"meeting": 1, "survey": 2}
-    assert item.role_counts == {"ib-er": 1, "leraar": 1}
+    assert item.role_counts == {"ib'er": 1, "leraar": 1}
     assert item.explanation.startswith("Genoemd in 3 bronnen (2 enquêtereacties, 1 bijeenkomst)")
     assert "1 school" in item.explanation and "2 sectoren (po, so)" in item.explanation
     assert "Score" in item.explanation

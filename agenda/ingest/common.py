@@ -1,5 +1,7 @@
 """Helpers shared by the readers: errors, ids, text cleaning, decoding, dates, context notes.
 
+The context vocabulary itself (sector, role and level names and codes) lives in ``agenda.context``.
+
 Nothing here imports another stage of the pipeline (notably not ``agenda.dedupe.text``): the
 normalisation used for mention ids is a deliberately simple casefold + whitespace collapse,
 so ids do not change when the Dutch normaliser is tuned.
@@ -17,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from agenda.models import LEVELS, SECTORS, Context, Mention, Rule, SourceKind
+from agenda.context import CONTEXT_KEYS, LEVELS, SECTORS, role_values, sector_codes, split_values
+from agenda.models import Context, Mention, Rule, SourceKind
 
 
 class IngestError(Exception):
@@ -329,23 +332,9 @@ def date_from_text(text: str, filename: str = "") -> dt.date | None:
 
 # --- context ---------------------------------------------------------------------------------
 
-CONTEXT_KEYS = {
-    "sector": "sectors", "sectoren": "sectors", "sectors": "sectors",
-    "rol": "roles", "role": "roles", "rollen": "roles", "roles": "roles",
-    "niveau": "level", "level": "level",
-    "school": "school", "scholen": "school",
-    "organisatie": "organisation", "organisation": "organisation", "organization": "organisation",
-    "bestuur": "organisation",
-}
-
 _NOTE = re.compile(r"\?[\s*_]*\(([^()]{1,500})\)[\s.*_]*$")
 _NOTE_SPLIT = re.compile(r"\s*;\s*|\s*,\s*(?=[\w\-]+\s*:)")
 _PAIR = re.compile(r"^\s*([\w\-]+)\s*:\s*(.*?)\s*$", re.S)
-
-
-def split_values(value: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|/|\ben\b|\&)\s*", value)
-    return [p.strip() for p in parts if p.strip()]
 
 
 def parse_note(inner: str) -> tuple[Context, dict[str, str]] | None:
@@ -366,7 +355,9 @@ def parse_note(inner: str) -> tuple[Context, dict[str, str]] | None:
             other[key] = value
             continue
         known += 1
-        if target in ("sectors", "roles"):
+        if target == "roles":
+            ctx[target] = role_values(value)
+        elif target == "sectors":
             ctx[target] = [v.lower() for v in split_values(value)]
         elif target == "level":
             ctx[target] = value.lower()
@@ -432,47 +423,6 @@ def context_from_mapping(data: dict, where: str = "") -> Context:
     return Context(**ctx)  # type: ignore[arg-type]
 
 
-# The usual spellings in survey answers and report tables → sector codes (SECTORS).
-_SECTOR_NAMES = {
-    "po": ["po"], "primair onderwijs": ["po"], "basisonderwijs": ["po"], "basisschool": ["po"],
-    "regulier basisonderwijs": ["po"], "bao": ["po"], "primary": ["po"], "primary education": ["po"],
-    "sbo": ["sbo"], "sbao": ["sbo"], "speciaal basisonderwijs": ["sbo"], "speciale basisschool": ["sbo"],
-    "so": ["so"], "speciaal onderwijs": ["so"],
-    "vso": ["vso"], "voortgezet speciaal onderwijs": ["vso"],
-    "(v)so": ["so", "vso"], "v(so)": ["so", "vso"], "so/vso": ["so", "vso"], "so-vso": ["so", "vso"],
-    "so en vso": ["so", "vso"], "speciaal (voortgezet) onderwijs": ["so", "vso"], "(voortgezet) speciaal onderwijs": ["so", "vso"],
-    "speciaal en voortgezet speciaal onderwijs": ["so", "vso"],
-    "vo": ["vo"], "voortgezet onderwijs": ["vo"], "middelbare school": ["vo"], "secondary": ["vo"],
-    "vmbo": ["vo"], "havo": ["vo"], "vwo": ["vo"], "praktijkonderwijs": ["vo"],
-    "mbo": ["mbo"], "middelbaar beroepsonderwijs": ["mbo"],
-}
-
-
-def sector_codes(value: str) -> tuple[list[str], list[str]]:
-    """'Primair onderwijs' → (['po'], []); '(v)so, mbo' → (['so', 'vso', 'mbo'], []);
-    'Kinderopvang' → ([], ['Kinderopvang']). Returns (codes, unknown parts)."""
-    def norm(v: str) -> str:
-        return " ".join(v.lower().replace(" ", " ").strip(" .;:-–").split())
-
-    whole = norm(value)
-    if not whole:
-        return [], []
-    if whole in _SECTOR_NAMES:
-        return list(_SECTOR_NAMES[whole]), []
-    codes: list[str] = []
-    unknown: list[str] = []
-    for part in re.split(r"\s*(?:,|;|\+|&|\ben\b|\bof\b|/(?!vso))\s*", value):
-        key = norm(part)
-        if not key:
-            continue
-        found = _SECTOR_NAMES.get(key)
-        if found:
-            codes.extend(c for c in found if c not in codes)
-        else:
-            unknown.append(part.strip())
-    return codes, unknown
-
-
 def context_cells(cells: dict[str, str], where: str) -> tuple[Context, dict[str, str], list[str]]:
     """Context from survey / table cells keyed by target (sectors, roles, level, school, organisation).
 
@@ -497,7 +447,7 @@ def context_cells(cells: dict[str, str], where: str) -> tuple[Context, dict[str,
                     f"(bekend: {', '.join(SECTORS)}, of voluit zoals 'primair onderwijs')"
                 )
         elif target == "roles":
-            ctx["roles"] = [v.lower() for v in split_values(value)]
+            ctx["roles"] = role_values(value)
         elif target == "level":
             if value.lower() in LEVELS:
                 ctx["level"] = value.lower()
