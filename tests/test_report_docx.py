@@ -430,10 +430,10 @@ def test_fast_table_rows_are_what_cell_by_cell_writing_gives(tmp_path):
 def test_thousands_of_sources_are_summarised_per_folder_and_point_to_the_json(no_charts, tmp_path, monkeypatch):
     """Past the limits the appendices summarise (50,000 sources made a 3,000-page report); nothing
     is lost: the text names the JSON export, which holds every source and formulation."""
-    from agenda.report import docx_writer
+    from agenda.report.chapters import appendices
 
-    monkeypatch.setattr(docx_writer, "MAX_SOURCE_ROWS", 3)
-    monkeypatch.setattr(docx_writer, "MAX_MENTION_ROWS", 2)
+    monkeypatch.setattr(appendices, "MAX_SOURCE_ROWS", 3)
+    monkeypatch.setattr(appendices, "MAX_MENTION_ROWS", 2)
     agenda = sample_agenda()
     doc = Document(str(write_outputs(agenda, tmp_path)[0]))
     sources = _section_text(doc, "A. Brondocumenten", level=2).replace("\u200b", "")
@@ -452,11 +452,11 @@ def test_thousands_of_sources_are_summarised_per_folder_and_point_to_the_json(no
 def test_a_long_list_of_formulations_shows_each_wording_once_first(monkeypatch):
     """Thousands of survey answers repeat a few texts: past the limit every distinct wording is
     listed before any repeat, so the appendix shows how the question was asked."""
-    from agenda.report import docx_writer
+    from agenda.report.chapters import appendices
 
-    monkeypatch.setattr(docx_writer, "MAX_MENTION_ROWS", 3)
+    monkeypatch.setattr(appendices, "MAX_MENTION_ROWS", 3)
     base = next(i for i in sample_agenda().items if i.mentions).mentions[0]
     texts = ["Vraag A?", "vraag a?", "Vraag A?", "Vraag B?", "Vraag A?", "Vraag C?"]
     mentions = [base.model_copy(update={"id": f"M-{n}", "text": t}) for n, t in enumerate(texts)]
-    assert [m.id for m in docx_writer._mentions_to_list(mentions)] == ["M-0", "M-3", "M-5"]
-    assert [m.id for m in docx_writer._mentions_to_list(mentions[:3])] == ["M-0", "M-1", "M-2"]
+    assert [m.id for m in appendices.mentions_to_list(mentions)] == ["M-0", "M-3", "M-5"]
+    assert [m.id for m in appendices.mentions_to_list(mentions[:3])] == ["M-0", "M-1", "M-2"]
