@@ -150,6 +150,12 @@ def record_ingest(db_path: Path, build_id: int, results: list[IngestResult], pre
                 store.finish_build(build_id, "failed", None, "")
                 raise InputsShrunk(_shrink_message(store.build_inputs_dir(build_id), len(present), latest,
                                                    sum(r.rejection is not None for r in results), lost))
+            if latest is None and not _any_question(store, results, present):
+                # a first agenda without a single question is no agenda: files that were read but held
+                # no question (a wrong column, a template) published an empty version with exit 0
+                store.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
+                store.finish_build(build_id, "failed", None, "")
+                raise InputsShrunk(_no_questions_message(store.build_inputs_dir(build_id), len(present), results))
         store.record_ingest(build_id, results, present_source_ids)
     return sum(r.rejection is not None for r in results)
 
@@ -170,6 +176,32 @@ def _shrink_message(inputs_dir: str | None, n_present: int, latest: dict | None,
                 f"{latest['n_sources']} van versie {latest['label']} ({why})")
     return (f"{what}: geen nieuwe versie gemaakt. Bewust kleiner bouwen: --allow-shrink "
             "(of allow_shrink = true in de instellingen)")
+
+
+def _any_question(store: Store, results: list[IngestResult], present: set[str]) -> bool:
+    """Does any file present in this build give an agenda question (read now, or stored before)?"""
+    read_now = {r.source.id for r in results if r.source is not None}
+    if any(not m.is_candidate for r in results for m in r.mentions):
+        return True
+    return store.count_questions(present - read_now) > 0
+
+
+def _no_questions_message(inputs_dir: str | None, n_present: int, results: list[IngestResult]) -> str:
+    where = inputs_dir or "de invoermap"
+    n_candidates = sum(m.is_candidate for r in results for m in r.mentions)
+    n_rejected = sum(r.rejection is not None for r in results)
+    checks = ["staan de vragen onder een kop met 'vragen' of 'vraagstukken' (verslagen, casussen)",
+              "heeft een enquête een kolom met de vragen (of noem die in '<bestand>.yaml': vraagkolom: <kop>)"]
+    if n_candidates:
+        checks.append(f"{n_candidates} vraagzin(nen) elders in de tekst zijn als kandidaat bewaard: "
+                      "promoveer ze in curation.yaml")
+    if n_rejected:
+        checks.append(f"{n_rejected} bestand(en) afgewezen, zie `kennisagenda rejected`")
+    warned = [w for r in results for w in r.warnings if "geen enkele vraag" in w.reason or "geen vraag" in w.reason]
+    named = "".join(f" {w.file}: {w.reason}." for w in warned[:3])
+    more = f" (en nog {len(warned) - 3} bestand(en))" if len(warned) > 3 else ""
+    return (f"de {n_present} bestand(en) in {where} geven samen geen enkele vraag voor de agenda: geen eerste "
+            f"versie gemaakt.{named}{more} Controleer: {'; '.join(checks)}. Bewust leeg bouwen: --allow-shrink")
 
 
 def fail_build(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> None:

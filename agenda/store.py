@@ -654,6 +654,15 @@ class Store:
                 "n_sources", "n_mentions", "n_items"]
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def count_questions(self, source_ids: Iterable[str]) -> int:
+        """How many stored mentions of these sources are agenda questions (not candidate sentences)."""
+        ids = sorted(set(source_ids))
+        if not ids:
+            return 0
+        return int(self.con.execute(
+            "SELECT count(*) FROM mentions WHERE rule <> 'candidate' AND list_contains(?, source_id)", [ids]
+        ).fetchone()[0])
+
     def latest_version_info(self) -> dict[str, object] | None:
         """The newest version's row (label, counts, ...) without loading its snapshot."""
         rows = self.versions()

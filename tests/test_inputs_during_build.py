@@ -254,3 +254,24 @@ def test_a_size_limit_is_said_in_units_a_reader_can_compare(tmp_path, limit_mb, 
     with pytest.raises(IngestError) as info:
         check_file_size(path, Limits(max_file_mb=limit_mb))
     assert expected in info.value.reason
+
+
+def test_a_first_build_without_questions_makes_no_version(tmp_path):
+    inputs = tmp_path / "inputs"
+    (inputs / "meetings").mkdir(parents=True)
+    (inputs / "meetings" / "verslag.md").write_text(
+        "---\ntitle: Verslag\n---\n## Opening\nWie maakt de notulen? De voorzitter.\n", encoding="utf-8")
+    with pytest.raises(pipeline.InputsShrunk, match=r"^de 1 bestand\(en\) in .* geven samen geen enkele vraag") as exc:
+        build_without_prefect(inputs, tmp_path / "k.duckdb", tmp_path / "out")
+    assert "meetings/verslag.md" in str(exc.value) and "kandidaat" in str(exc.value)
+    with Store(tmp_path / "k.duckdb", read_only=True) as store:
+        assert store.versions() == []
+        assert store.con.execute("SELECT status FROM builds").fetchall() == [("failed",)]
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("kennisagenda-*"))
+    # once a question is there, the build goes on (sources stored by the refused build are not needed)
+    (inputs / "meetings" / "vragen.md").write_text(
+        "---\ntitle: Vragen\n---\n## Kennisvragen\n- Hoe richt je een leerplein in voor groep 5 tot en met 8?\n",
+        encoding="utf-8")
+    outcome, _ = build_without_prefect(inputs, tmp_path / "k.duckdb", tmp_path / "out")
+    assert outcome.is_new and outcome.n_items >= 1
+    # a later build with no question is no first build: the shrink rules apply, not this one

@@ -51,3 +51,27 @@ def test_cli_build_exits_1_and_lists_rejected_files(tmp_path):
     assert "meetings/leeg.md" in result.stderr and "leeg bestand" in result.stderr
     assert "Traceback" not in result.output
     assert list(out.glob("kennisagenda-*.docx"))  # everything else still published
+
+
+def test_cli_first_build_without_a_single_question_exits_2_and_publishes_nothing(tmp_path):
+    """A first build whose files are read but hold no question (a report without a question heading, a
+    survey whose question column is empty) published an empty version with exit 0."""
+    from typer.testing import CliRunner
+
+    from agenda.cli import app
+    from agenda.store import Store
+
+    inputs = tmp_path / "inputs"
+    (inputs / "meetings").mkdir(parents=True)
+    (inputs / "surveys").mkdir()
+    (inputs / "meetings" / "2022-01-10-verslag.md").write_text(
+        "---\ntitle: Verslag\n---\n## Opening\nDe voorzitter heet iedereen welkom.\n", encoding="utf-8")
+    (inputs / "surveys" / "peiling.csv").write_text("vraag;sector\r\n;po\r\n;so\r\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", "--inputs", str(inputs), "--db", str(out / "k.duckdb"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "geen enkele vraag voor de agenda" in result.stderr and "geen eerste versie gemaakt" in result.stderr
+    assert "surveys/peiling.csv" in result.stderr and "Traceback" not in result.output
+    assert not list(out.glob("kennisagenda-*"))
+    with Store(out / "k.duckdb", read_only=True) as store:
+        assert store.versions() == []
