@@ -3,9 +3,13 @@
 Markdown and Word are both turned into a flat list of :class:`Block`; the rules are applied
 here once, so both formats behave the same:
 
-1. a list item or paragraph ending in ``?`` under a heading containing *vraag*, *vragen*,
-   *vraagstuk* or *question(s)* (case-insensitive) — up to the next heading of the same or a
-   higher level. A list item counts whole ("Wat is X? En waarom?" is one question); a
+1. a list item or paragraph ending in ``?`` under a heading with a word naming questions —
+   *vraag*, *vragen*, *vraagstuk(ken)*, *question(s)* or a compound ending in them such as
+   *Kennisvragen*, *Onderzoeksvraag* (case-insensitive; words, not substrings: *Rondvraag*,
+   *Aanvraag*, *Navraag*, *vraagt*, *Vragenlijst* do not count) — up to the next heading of the
+   same or a higher level, or a housekeeping heading (*Rondvraag*, *Mededelingen*,
+   *Actiepunten* …) at any level. A housekeeping heading opens a question section only when it
+   names knowledge questions explicitly (*Rondvraag en kennisvragen*, not *Mededelingen en vragen*). A list item counts whole ("Wat is X? En waarom?" is one question); a
    paragraph is split into sentences and each question sentence counts. A sub-heading that
    ends in ``?`` inside such a section counts as well;
 2. a quoted question anywhere in running text (``'…?'``, ``"…?"``, ``‘…?’``, ``“…?”``, ``„…?”``);
@@ -52,11 +56,57 @@ class Block:
         return self.starts[max(i, 0)][1]
 
 
-_QUESTION_HEADING = re.compile(r"vraag(?!t\b)|vragen|\bquestions?\b", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:[-\u2010\u00ad][^\W\d_]+)*")
+# a word holding *vraag*/*vragen*: what may stand before it in a compound, and after it
+_QUESTION_WORD = re.compile(r"^(?P<pre>[^\W\d_]*?)(?:vraag|vragen)(?P<post>stuk|stukken|stelling|stellingen)?$")
+# verb particles and housekeeping in front of *vraag*: Rondvraag (any other business), Aanvraag
+# (an application), Navraag, Opvragen, Uitvragen, Doorvragen, Bevragen, Ondervragen …
+_NOT_KNOWLEDGE_PRE_END = ("rond", "aan", "door", "onder", "terug")
+_NOT_KNOWLEDGE_PRE = {"na", "op", "uit", "be", "af", "mee", "toe", "in", "over", "ver", "weder", "weer", "bij"}
+# meeting housekeeping: such a section holds no knowledge questions unless its heading says so
+_HOUSEKEEPING = re.compile(
+    r"^(?:rondvra(?:ag|gen)|mededeling(?:en)?|actiepunt(?:en)?|actielijst|actiepuntenlijst|besluitenlijst|"
+    r"wvttk|notulen|sluiting|huishoudelijk|vergaderdata)$"
+)
+
+
+def _question_words(text: str) -> list[tuple[str, str]]:
+    """(prefix, suffix) of every word in ``text`` that names questions: *vraag*, *vragen*,
+    *kennisvragen*, *vraagstukken*, *onderzoeksvraag*, *question(s)* … — not *Rondvraag*,
+    *Aanvraag*, *vraagt*, *vragenlijst* (the word must end in vraag/vragen/vraagstuk(ken)/
+    vraagstelling(en) and its prefix must not be a verb particle)."""
+    out: list[tuple[str, str]] = []
+    for m in _WORD.finditer(text.lower()):
+        word = re.sub(r"[-\u2010\u00ad]", "", m[0])
+        if word in ("question", "questions"):
+            out.append(("", ""))
+            continue
+        q = _QUESTION_WORD.match(word)
+        if q is None:
+            continue
+        pre = q["pre"]
+        if pre in _NOT_KNOWLEDGE_PRE or pre.endswith(_NOT_KNOWLEDGE_PRE_END):
+            continue
+        out.append((pre, q["post"] or ""))
+    return out
+
+
+def is_housekeeping_heading(text: str) -> bool:
+    """A meeting's housekeeping heading: *Rondvraag*, *Mededelingen*, *Actiepunten*, *Wvttk* …"""
+    return any(_HOUSEKEEPING.match(re.sub(r"[-\u2010\u00ad.]", "", w)) for w in _WORD.findall(text.lower()))
 
 
 def is_question_heading(text: str) -> bool:
-    return bool(_QUESTION_HEADING.search(text))
+    """Does a heading (or a table's column header) open a question section? It must hold a word
+    naming questions (see :func:`_question_words`; words, not substrings). A housekeeping heading
+    (*Rondvraag*, *Mededelingen en vragen*, *Actiepunten*) counts only when it names knowledge
+    questions explicitly: a compound such as *kennisvragen*, *onderzoeksvraag* or *vraagstukken*."""
+    words = _question_words(text)
+    if not words:
+        return False
+    if is_housekeeping_heading(text):
+        return any(pre or post for pre, post in words)
+    return True
 
 
 _OPEN_OK = set(" \t\n:([{*_—–-\u00a0" + _FILL)
@@ -197,8 +247,10 @@ def extract(blocks: list[Block], max_mentions: int = 100_000) -> list[RawMention
         if len(out) > max_mentions:
             raise IngestError(f"meer dan {max_mentions} vragen in één bestand: te groot om te lezen", b.line)
         if b.kind == "heading":
-            if section_level is not None and b.level <= section_level:
-                section_level = None
+            if section_level is not None and (b.level <= section_level or (
+                is_housekeeping_heading(b.text) and not is_question_heading(b.text)
+            )):
+                section_level = None  # a Rondvraag/Mededelingen sub-heading ends the questions too
             if section_level is None:
                 if is_question_heading(b.text):
                     section_level = b.level

@@ -43,51 +43,213 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agenda.ingest.blocks import Block, make_block
-from agenda.ingest.common import KIND_ALIASES, IngestError, clean_text, context_cells, property_pairs
+from agenda.ingest.blocks import Block, is_question_heading, make_block
+from agenda.ingest.common import KIND_ALIASES, IngestError, clean_text, context_cells, decode_bytes, property_pairs
 from agenda.ingest.document import document_result
 from agenda.ingest.safety import check_zip
 from agenda.models import IngestResult, SECTORS
 from agenda.settings import Limits
 
-_HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*(\d)$", re.I)
-_TITLE_STYLE = re.compile(r"^(?:title|titel)$", re.I)
-_LIST_STYLE = re.compile(r"^(?:list|lijst)", re.I)
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15)
-
-
-def _style_level(paragraph) -> int | None:
-    style = paragraph.style
-    for _ in range(5):
-        if style is None:
-            return None
-        for name in (style.name or "", style.style_id or ""):
-            name = name.strip()
-            if m := _HEADING_STYLE.match(name):
-                return int(m[1])
-            if _TITLE_STYLE.match(name):
-                return 0
-        style = style.base_style
-    return None
-
-
-def _is_list(paragraph) -> bool:
-    p = paragraph._p
-    if p.pPr is not None and p.pPr.numPr is not None:
-        return True
-    style = paragraph.style
-    name = (style.name or "") if style is not None else ""
-    return bool(_LIST_STYLE.match(name))
-
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # Containers whose children are read as if they stood in their parent (changes accepted):
 # tracked insertions and moves, content controls, smart tags, custom XML, simple fields, links.
 _TRANSPARENT = {f"{W}{t}" for t in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")}
 # Never shown once changes are accepted.
 _HIDDEN = {f"{W}{t}" for t in ("del", "moveFrom", "delText", "delInstrText", "instrText")}
 _SOFT_BREAK = "\n"
+
+# Style names (or ids) that make a heading, anywhere in the name: a house style "Huisstijl Kop 2",
+# "OCW Titel", the ids Kop1/Heading2. "Koptekst" (page header), "Ondertitel"/"Subtitle" are not.
+_HEADING_NAME = re.compile(r"(?<![^\W\d_])(?:heading|kop)\s*(\d)(?!\d)", re.I)
+_TITLE_NAME = re.compile(r"(?<![^\W\d_])(?:title|titel)(?![^\W\d_])", re.I)
+_PLAIN_HEADING_NAME = re.compile(r"(?<![^\W\d_])(?:heading|kop|kopje|tussenkop|subkop)(?![^\W\d_])", re.I)
+_LIST_STYLE = re.compile(r"^(?:list|lijst)", re.I)
+_BULLET_FORMATS = {"bullet", "none"}
+# level of a heading found by style name without a number (below Heading 1..8, above bold text)
+_UNNUMBERED_HEADING_LEVEL = 9
+_BOLD_LEVEL = 10  # a bold-only paragraph
+_NUMBERED_LEVEL = 11  # + ilvl: an automatically numbered bold item ("3. Kennisvragen")
+
+
+def _val(el, path: str) -> str | None:
+    found = el.find(path) if el is not None else None
+    return found.get(f"{W}val") if found is not None else None
+
+
+class WordStyles:
+    """Paragraph and character styles of one document, resolved the way Word shows them.
+
+    Heading-ness (:meth:`heading_level`): the paragraph's own ``w:outlineLvl``, else the first
+    style along the ``w:basedOn`` chain that sets ``w:outlineLvl`` (0–8 → level 1–9; 9 is body
+    text) or whose name is a heading (*Heading N*, *Kop N* anywhere in a house style's name →
+    N; *Title*/*Titel* → 0; *Kop*, *Kopje*, *Tussenkop* without a number → 9). Bold and size
+    (:meth:`run_bold`, :meth:`run_size`) come from the run, else its character style chain, else
+    the paragraph style chain, else the document defaults.
+    """
+
+    def __init__(self, doc) -> None:
+        self.by_id: dict[str, object] = {}
+        self.default_para: str | None = None
+        self.defaults_rpr = None
+        try:
+            root = doc.styles.element
+        except Exception:  # no styles part
+            root = None
+        if root is not None:
+            for st in root.iterchildren(f"{W}style"):
+                sid = st.get(f"{W}styleId")
+                if sid:
+                    self.by_id.setdefault(sid, st)
+                    if st.get(f"{W}type") == "paragraph" and st.get(f"{W}default") in ("1", "true", "on"):
+                        self.default_para = self.default_para or sid
+            self.defaults_rpr = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+        self.numbering = None
+        try:
+            self.numbering = doc.part.numbering_part.element
+        except Exception:  # no numbering part: numbered items cannot be told from bullets
+            self.numbering = None
+        self._normal_size = self._chain_prop(self.default_para, f"{W}rPr/{W}sz")
+        self._cache: dict = {}
+
+    def chain(self, sid: str | None) -> list:
+        """The style and its basedOn ancestors (at most 12, cycle-safe)."""
+        out, seen = [], set()
+        while sid and sid not in seen and len(out) < 12:
+            seen.add(sid)
+            st = self.by_id.get(sid)
+            if st is None:
+                break
+            out.append(st)
+            sid = _val(st, f"{W}basedOn")
+        return out
+
+    def _chain_prop(self, sid: str | None, path: str) -> str | None:
+        for st in self.chain(sid):
+            v = st.find(path)
+            if v is not None:
+                return v.get(f"{W}val", "true")
+        return None
+
+    def para_style(self, p) -> str | None:
+        return _val(p, f"{W}pPr/{W}pStyle") or self.default_para
+
+    def heading_level(self, p) -> int | None:
+        own = _val(p, f"{W}pPr/{W}outlineLvl")
+        if own is not None:
+            return _outline(own)
+        sid = self.para_style(p)
+        key = ("h", sid)
+        if key not in self._cache:
+            self._cache[key] = self._style_heading(sid)
+        return self._cache[key]
+
+    def _style_heading(self, sid: str | None) -> int | None:
+        plain = False
+        for st in self.chain(sid):
+            lvl = _val(st, f"{W}pPr/{W}outlineLvl")
+            if lvl is not None:
+                return _outline(lvl)
+            for name in (_val(st, f"{W}name") or "", st.get(f"{W}styleId") or ""):
+                if m := _HEADING_NAME.search(name):
+                    return int(m[1])
+                if _TITLE_NAME.search(name):
+                    return 0
+                plain = plain or bool(_PLAIN_HEADING_NAME.search(name))
+        return _UNNUMBERED_HEADING_LEVEL if plain else None
+
+    def numbering_of(self, p) -> tuple[str, int] | None:
+        """(numId, ilvl) of a numbered/bulleted paragraph (direct or through its style), else None."""
+        num = _val(p, f"{W}pPr/{W}numPr/{W}numId")
+        ilvl = _val(p, f"{W}pPr/{W}numPr/{W}ilvl")
+        if num is None:
+            num = self._chain_prop(self.para_style(p), f"{W}pPr/{W}numPr/{W}numId")
+            ilvl = ilvl or self._chain_prop(self.para_style(p), f"{W}pPr/{W}numPr/{W}ilvl")
+        if num is None or num == "0":
+            return None
+        try:
+            return num, max(0, min(int(ilvl or 0), 8))
+        except ValueError:
+            return num, 0
+
+    def is_list(self, p) -> bool:
+        if self.numbering_of(p) is not None:
+            return True
+        st = self.by_id.get(self.para_style(p) or "")
+        return bool(_LIST_STYLE.match(_val(st, f"{W}name") or "")) if st is not None else False
+
+    def number_format(self, num_id: str, ilvl: int) -> str | None:
+        """numFmt of a list level (decimal, upperRoman, bullet …); None when the numbering is unknown."""
+        if self.numbering is None:
+            return None
+        for num in self.numbering.iterchildren(f"{W}num"):
+            if num.get(f"{W}numId") != num_id:
+                continue
+            for ov in num.iterchildren(f"{W}lvlOverride"):
+                if ov.get(f"{W}ilvl") == str(ilvl) and (fmt := _val(ov, f"{W}lvl/{W}numFmt")):
+                    return fmt
+            abstract = _val(num, f"{W}abstractNumId")
+            for an in self.numbering.iterchildren(f"{W}abstractNum"):
+                if an.get(f"{W}abstractNumId") == abstract:
+                    for lvl in an.iterchildren(f"{W}lvl"):
+                        if lvl.get(f"{W}ilvl") == str(ilvl):
+                            return _val(lvl, f"{W}numFmt")
+                    # a list defined by a numbering style (w:numStyleLink): its format is elsewhere
+                    return None
+        return None
+
+    def run_bold(self, fmt: "RunFormat", p) -> bool:
+        return _on(self._run_prop(fmt, p, "b", fmt.bold))
+
+    def run_size(self, fmt: "RunFormat", p) -> float:
+        """Font size in points."""
+        v = self._run_prop(fmt, p, "sz", fmt.size)
+        try:
+            return int(v) / 2 if v is not None else 10.0
+        except ValueError:
+            return 10.0
+
+    @property
+    def normal_size(self) -> float:
+        v = self._normal_size or _val(self.defaults_rpr, f"{W}sz")
+        try:
+            return int(v) / 2 if v is not None else 10.0
+        except ValueError:
+            return 10.0
+
+    def _run_prop(self, fmt: "RunFormat", p, name: str, direct: str | None) -> str | None:
+        if direct is not None:
+            return direct
+        path = f"{W}rPr/{W}{name}"
+        if fmt.style and (v := self._chain_prop(fmt.style, path)) is not None:
+            return v
+        if (v := self._chain_prop(self.para_style(p), path)) is not None:
+            return v
+        return _val(self.defaults_rpr, f"{W}{name}") if self.defaults_rpr is not None and self.defaults_rpr.find(f"{W}{name}") is not None else None
+
+
+def _outline(value: str) -> int | None:
+    try:
+        n = int(value)
+    except ValueError:
+        return None
+    return n + 1 if 0 <= n < 9 else None
+
+
+def _on(value: str | None) -> bool:
+    return value is not None and value.lower() not in ("0", "false", "off")
+
+
+@dataclass(frozen=True)
+class RunFormat:
+    """A run's own formatting (None: inherited from its styles)."""
+
+    bold: str | None
+    size: str | None
+    style: str | None
 
 
 @dataclass
@@ -99,6 +261,7 @@ class WordParagraph:
     text: str
     all_bold: bool
     boxes: list = field(default_factory=list)
+    formats: list = field(default_factory=list)  # RunFormat of each run with visible text
 
 
 def _flag(run, name: str) -> bool:
@@ -114,18 +277,25 @@ def read_paragraph(p) -> WordParagraph:
     (w:txbxContent, inside mc:AlternateContent's Choice — never the VML Fallback too) collected."""
     parts: list[str] = []
     bold_flags: list[bool] = []
+    formats: list[RunFormat] = []
     boxes: list = []
 
     def run(r) -> None:
         if _flag(r, "vanish"):  # hidden text: Word does not show it
             return
         bold = _flag(r, "b")
+        rpr = r.find(f"{W}rPr")
+        b = rpr.find(f"{W}b") if rpr is not None else None
+        fmt = RunFormat(
+            b.get(f"{W}val", "true") if b is not None else None, _val(rpr, f"{W}sz"), _val(rpr, f"{W}rStyle"),
+        )
         for c in r.iterchildren():
             tag = c.tag
             if tag == f"{W}t":
                 parts.append(c.text or "")
                 if (c.text or "").strip():
                     bold_flags.append(bold)
+                    formats.append(fmt)
             elif tag == f"{W}tab" or tag == f"{W}ptab":
                 parts.append("\t")
             elif tag in (f"{W}br", f"{W}cr"):
@@ -153,7 +323,7 @@ def read_paragraph(p) -> WordParagraph:
                 walk(choice if choice is not None else c.find(f"{_MC}Fallback") or c)
 
     walk(p)
-    return WordParagraph(p, "".join(parts), bool(bold_flags) and all(bold_flags), boxes)
+    return WordParagraph(p, "".join(parts), bool(bold_flags) and all(bold_flags), boxes, formats)
 
 
 def _text_boxes(el) -> list:
@@ -193,7 +363,6 @@ _CONTEXT_HEADERS = {
     "role": "roles", "school": "school", "scholen": "school", "niveau": "level", "level": "level",
     "organisatie": "organisation", "bestuur": "organisation",
 }
-_QUESTION_HEADER = re.compile(r"vraag|vragen|question", re.I)
 
 
 def _cells(tr) -> list:
@@ -207,6 +376,33 @@ def _cells(tr) -> list:
             if inner is not None:
                 out.extend(_cells(inner))
     return out
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def grid_cells(tr) -> list[tuple[int, int, object]]:
+    """(first grid column, columns spanned, w:tc) of a row: ``w:gridBefore`` skips columns, a cell
+    spans ``w:gridSpan`` columns — how Word places merged cells, whatever their index in the row."""
+    col = max(0, _int(_val(tr, f"{W}trPr/{W}gridBefore"), 0))
+    out = []
+    for tc in _cells(tr):
+        span = min(max(1, _int(_val(tc, f"{W}tcPr/{W}gridSpan"), 1)), 64)
+        out.append((col, span, tc))
+        col += span
+    return out
+
+
+def _vmerge(tc) -> str | None:
+    """"restart" (first cell of a vertical merge), "continue" (a merged-away cell below it) or None."""
+    el = tc.find(f"{W}tcPr/{W}vMerge")
+    if el is None:
+        return None
+    return "restart" if el.get(f"{W}val") == "restart" else "continue"
 
 
 def _rows(tbl) -> list:
@@ -234,30 +430,80 @@ def _cell_plain(tc) -> str:
     return " ".join(" ".join(t.split()) for t in texts if t.strip())
 
 
+def _header_label(tc) -> str:
+    return _cell_plain(tc).strip().rstrip(":").strip().lower()
+
+
+def _is_question_header(h: str) -> bool:
+    return is_question_heading(h) and not h.endswith("?")
+
+
 @dataclass
 class TableContext:
-    """Which columns of a table are context (Sector/Rol/School/Niveau) and which hold questions."""
+    """Which grid columns of a table are context (Sector/Rol/School/Niveau) and which hold questions."""
 
-    roles: dict[int, str]
-    question_cols: set[int]
-    header_row: object
+    roles: dict[int, str]  # grid column → context role
+    question_cols: set[int]  # grid columns
+    header_rows: list  # the w:tr elements of the header (one, or more under merged header cells)
+
+
+def _header_rows(rows: list) -> list:
+    """The header: the first row, plus up to two more when merged header cells reach into them —
+    a cell of the first row merged down (``w:vMerge``) continues in the next row, or a wide cell
+    (``w:gridSpan``) names a group whose columns (*Sector*, *Rol* …) the next row names."""
+    header = [rows[0]]
+    while len(header) < 3 and len(rows) > len(header):
+        above = [(c, s, tc) for row in header for c, s, tc in grid_cells(row)]
+        merged_down = {c for c, _, tc in above if _vmerge(tc) in ("restart", "continue")}
+        nxt = grid_cells(rows[len(header)])
+        continues = any(_vmerge(tc) == "continue" and c in merged_down for c, _, tc in nxt)
+        wide = [(c, s) for c, s, tc in grid_cells(header[-1]) if s > 1]
+        names_group = any(
+            any(c0 <= c < c0 + s for c0, s in wide) and _header_label(tc) in _CONTEXT_HEADERS for c, _, tc in nxt
+        )
+        if not (continues or names_group):
+            break
+        header.append(rows[len(header)])
+    return header
 
 
 def table_context(rows: list) -> TableContext | None:
+    """Context and question columns by **grid column**: a header cell spanning several columns
+    (``w:gridSpan``) covers them all, and in a header of several rows the lowest named cell over
+    a column wins (a group "Context" over *Sector* and *Rol*)."""
     if not rows:
         return None
-    header = [_cell_plain(tc).strip().rstrip(":").strip().lower() for tc in _cells(rows[0])]
-    roles = {i: _CONTEXT_HEADERS[h] for i, h in enumerate(header) if h in _CONTEXT_HEADERS}
-    questions = {i for i, h in enumerate(header) if i not in roles and _QUESTION_HEADER.search(h) and not h.endswith("?")}
+    header_rows = _header_rows(rows)
+    labels: dict[int, str] = {}
+    for row in header_rows:
+        for c, span, tc in grid_cells(row):
+            if _vmerge(tc) == "continue":
+                continue  # the label above stands
+            label = _header_label(tc)
+            for g in range(c, c + span):
+                if label or g not in labels:
+                    labels[g] = label
+    roles = {g: _CONTEXT_HEADERS[h] for g, h in labels.items() if h in _CONTEXT_HEADERS}
+    questions = {g for g, h in labels.items() if g not in roles and _is_question_header(h)}
     if not roles and not questions:
         return None
-    return TableContext(roles, questions, rows[0])
+    return TableContext(roles, questions, header_rows)
+
+
+@dataclass
+class AltChunk:
+    """A ``w:altChunk``: content imported from another part (HTML, MHT, text, another Word
+    document) that Word renders in its place."""
+
+    element: object
+    rel_id: str | None
 
 
 def iter_blocks(body):
-    """(WordParagraph, table context dict or None, in question column) for every paragraph in
-    document order: body, tables (row by row, cell by cell, each cell once — merged cells are
-    one w:tc in the XML), content controls, custom XML, and text boxes after their anchor."""
+    """(WordParagraph or AltChunk, table context dict or None, in question column) for every
+    paragraph in document order: body, tables (row by row, cell by cell, each cell once — merged
+    cells are one w:tc in the XML; a cell merged down is read once, and its context value holds for
+    every row it spans), content controls, custom XML, and text boxes after their anchor."""
 
     def paragraph(p, ctx, in_qcol):
         wp = read_paragraph(p)
@@ -265,27 +511,42 @@ def iter_blocks(body):
         for box in wp.boxes:
             yield from walk(box, ctx, in_qcol)
 
+    def table(tbl, ctx, in_qcol):
+        rows = _rows(tbl)
+        tctx = table_context(rows)
+        header = {id(r) for r in tctx.header_rows} if tctx is not None else set()
+        carried: dict[int, str] = {}  # grid column → context value of a cell merged down
+        for tr in rows:
+            row_ctx = None
+            cells = grid_cells(tr)
+            is_header = id(tr) in header
+            if tctx is not None and not is_header:
+                row_ctx = {}
+                for c, _, tc in cells:
+                    role = tctx.roles.get(c)
+                    if role is None:
+                        continue
+                    merge = _vmerge(tc)
+                    value = carried.get(c, "") if merge == "continue" else _cell_plain(tc).strip()
+                    if merge == "restart":
+                        carried[c] = value
+                    elif merge is None:
+                        carried.pop(c, None)
+                    if value:
+                        row_ctx[role] = value
+            for c, _, tc in cells:
+                if tctx is not None and c in tctx.roles and not is_header:
+                    continue  # context, not text
+                in_q = tctx is not None and c in tctx.question_cols and not is_header
+                yield from walk(tc, row_ctx or ctx, in_q or in_qcol)
+
     def walk(el, ctx=None, in_qcol=False):
         for c in el.iterchildren():
             tag = c.tag
             if tag == f"{W}p":
                 yield from paragraph(c, ctx, in_qcol)
             elif tag == f"{W}tbl":
-                rows = _rows(c)
-                tctx = table_context(rows)
-                for tr in rows:
-                    row_ctx = None
-                    cells = _cells(tr)
-                    if tctx is not None and tr is not tctx.header_row:
-                        row_ctx = {}
-                        for i, role in tctx.roles.items():
-                            if i < len(cells) and (value := _cell_plain(cells[i]).strip()):
-                                row_ctx[role] = value
-                    for i, tc in enumerate(cells):
-                        if tctx is not None and i in tctx.roles:
-                            continue  # context, not text
-                        in_q = tctx is not None and i in tctx.question_cols and tr is not tctx.header_row
-                        yield from walk(tc, row_ctx or ctx, in_q or in_qcol)
+                yield from table(c, ctx, in_qcol)
             elif tag == f"{W}sdt":
                 content = c.find(f"{W}sdtContent")
                 if content is not None:
@@ -296,6 +557,8 @@ def iter_blocks(body):
                 choice = c.find(f"{_MC}Choice")
                 if choice is not None:
                     yield from walk(choice, ctx, in_qcol)
+            elif tag == f"{W}altChunk":
+                yield AltChunk(c, c.get(f"{_R}id")), ctx, in_qcol
 
     yield from walk(body)
 
@@ -360,23 +623,25 @@ def docx_blocks(
     if "macroEnabled" in (doc.part.content_type or ""):
         raise IngestError("Word-bestand met macro's (.docm) wordt niet gelezen")
     props, created = properties(doc)
-    from docx.text.paragraph import Paragraph
-
+    styles = WordStyles(doc)
     blocks: list[Block] = []
-    for n, (wp, ctx, in_qcol) in enumerate(iter_blocks(doc.element.body), start=1):
+    n = 0
+    for item, ctx, in_qcol in iter_blocks(doc.element.body):
+        if isinstance(item, AltChunk):
+            chunk_blocks, problem = _alt_chunk_blocks(doc, item, n + 1)
+            if problem and warnings is not None:
+                warnings.append((n + 1, problem))
+            for block in chunk_blocks:
+                block.section = in_qcol
+            blocks.extend(chunk_blocks)
+            n += max(1, len(chunk_blocks))
+            continue
+        n += 1
+        wp = item
         text = clean_text(resolve_soft_breaks(wp.text)).strip()
         if not text:
             continue
-        para = Paragraph(wp.element, doc)
-        level = _style_level(para)
-        if level is not None:
-            block = make_block("heading", [(n, " ".join(text.split()))], level=level)
-        elif _is_list(para):
-            block = make_block("item", [(n, text)])
-        elif wp.all_bold and not text.rstrip().endswith("?") and len(text) < 200 and not in_qcol:
-            block = make_block("heading", [(n, text)], level=10)
-        else:
-            block = make_block("para", [(n, text)])
+        block = _paragraph_block(wp, text, n, styles, in_qcol)
         if ctx:
             block.context, block.extra, found = context_cells(ctx, f"alinea {n} (tabel)")
             if warnings is not None:
@@ -384,6 +649,72 @@ def docx_blocks(
         block.section = in_qcol
         blocks.append(block)
     return props, created, blocks
+
+
+def _paragraph_block(wp: WordParagraph, text: str, n: int, styles: WordStyles, in_qcol: bool) -> Block:
+    """Heading, list item or paragraph, decided as Word shows the paragraph: its outline level or
+    heading style (see :class:`WordStyles`); a list item; an automatically numbered item that is
+    bold (or 2 pt larger than body text), short and not a sentence ("3. Kennisvragen", where "3."
+    is Word's numbering) is a heading of level 11 + its list level; a bold-only paragraph is a
+    heading of level 10."""
+    p = wp.element
+    level = styles.heading_level(p)
+    if level is not None:
+        return make_block("heading", [(n, " ".join(text.split()))], level=level)
+    bold = bool(wp.formats) and all(styles.run_bold(f, p) for f in wp.formats)
+    heading_like = len(text) < 200 and not text.rstrip().endswith("?") and not in_qcol
+    numbering = styles.numbering_of(p)
+    if numbering is not None:
+        fmt = styles.number_format(*numbering)
+        larger = bool(wp.formats) and min(styles.run_size(f, p) for f in wp.formats) >= styles.normal_size + 2
+        if (
+            fmt not in _BULLET_FORMATS and (bold or larger) and heading_like and len(text) < 120
+            and not re.search(r"[.;!…]$", text.rstrip())
+        ):
+            return make_block("heading", [(n, " ".join(text.split()))], level=_NUMBERED_LEVEL + numbering[1])
+        return make_block("item", [(n, text)])
+    if styles.is_list(p):
+        return make_block("item", [(n, text)])
+    if bold and heading_like:
+        return make_block("heading", [(n, text)], level=_BOLD_LEVEL)
+    return make_block("para", [(n, text)])
+
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_MHT_TYPES = {"message/rfc822", "multipart/related", "application/x-mimearchive"}
+
+
+def _alt_chunk_blocks(doc, chunk: AltChunk, first_line: int) -> tuple[list[Block], str | None]:
+    """Blocks of the part a ``w:altChunk`` imports — HTML, MHT (web archive) or plain text — read
+    whole with :mod:`agenda.ingest.html`; else no blocks and a Dutch warning naming what it holds."""
+    from agenda.ingest.html import decode_html, html_blocks, mht_html
+
+    try:
+        part = doc.part.related_parts[chunk.rel_id]
+    except KeyError:
+        return [], "ingesloten inhoud (w:altChunk) verwijst naar een onderdeel dat ontbreekt: niet gelezen"
+    ctype = (part.content_type or "").split(";")[0].strip().lower()
+    name = str(part.partname).lower()
+    data = part.blob or b""
+    try:
+        if ctype in _HTML_TYPES or (ctype in ("", "application/octet-stream") and name.endswith((".htm", ".html", ".xhtml"))):
+            return html_blocks(decode_html(data), first_line), None
+        if ctype in _MHT_TYPES or name.endswith((".mht", ".mhtml")):
+            html = mht_html(data)
+            if html is None:
+                return [], "ingesloten webarchief (MHT, w:altChunk) zonder HTML-deel: niet gelezen"
+            return html_blocks(html, first_line), None
+        if ctype == "text/plain" or name.endswith(".txt"):
+            text, _enc = decode_bytes(data)
+            lines = [ln.strip() for ln in clean_text(text).splitlines()]
+            return [make_block("para", [(first_line + i, ln)]) for i, ln in enumerate(x for x in lines if x)], None
+    except IngestError as exc:
+        return [], f"ingesloten HTML (w:altChunk) onleesbaar: {exc.reason}"
+    what = "RTF" if "rtf" in ctype or name.endswith(".rtf") else (
+        "een ander Word-document" if "wordprocessingml" in ctype or name.endswith((".docx", ".docm")) else ctype or name
+    )
+    return [], (f"bevat ingesloten inhoud ({what}, via w:altChunk) die niet wordt gelezen: open het bestand in Word "
+                "en sla het opnieuw op als .docx, dan wordt die inhoud gewone tekst")
 
 
 def read_docx(path: Path, rel: str, content_hash: str, limits: Limits) -> IngestResult:
