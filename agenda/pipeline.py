@@ -21,6 +21,7 @@ from agenda.dedupe.pairs import semantic_embedder
 from agenda.evidence.attach import attach_evidence
 from agenda.ingest import VANISHED, IngestError, file_sha256, input_digest, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
+from agenda.privacy import mask_tree
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
 from agenda.store import Store
@@ -297,6 +298,8 @@ def version_stage(
             rejected=rejected, candidates=len(all_mentions) - len(mentions), curation_notes=notes,
             settings={"rank": settings.rank.model_dump(), "reviewed_by": curation.reviewed_by},
         )
+        # a curator's rename or note, a library entry: no contact details in a stored version (agenda/privacy.py)
+        agenda = Agenda.model_validate(mask_tree(agenda.model_dump(mode="json")))
         agenda.content_hash = content_hash(agenda)
         latest = store.version()
         if latest is not None and latest.content_hash == agenda.content_hash and label is None:

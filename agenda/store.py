@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from agenda.privacy import mask, mask_context, mask_knowledge, mask_value
+
 from agenda.models import (
     Agenda,
     Cluster,
@@ -503,17 +505,19 @@ class Store:
             if result.rejection is not None or src is None or src.id in known:
                 continue
             known.add(src.id)
-            sources.append((src.id, src.path, src.kind.value, src.title, src.date, src.content_hash,
-                            src.context.model_dump_json(), _json(src.meta), build_id))
-            warnings.extend((src.id, w.file, w.line, w.reason) for w in result.warnings)
+            # every text stored has contact details masked, whichever reader made it (agenda/privacy.py)
+            sources.append((src.id, src.path, src.kind.value, mask(src.title), src.date, src.content_hash,
+                            mask_context(src.context).model_dump_json(), _json(mask_value(src.meta)), build_id))
+            warnings.extend((src.id, w.file, w.line, mask(w.reason)) for w in result.warnings)
             seen: set[str] = set()
             for m in result.mentions:
                 if m.id in seen:  # a reader should not emit twins; never let one abort the build
                     continue
                 seen.add(m.id)
-                mentions.append((m.id, m.source_id, m.text, m.rule.value, m.line, m.respondent, m.date,
-                                 m.context.sectors, m.context.roles, m.context.level, m.context.school,
-                                 m.context.organisation, _json(m.extra)))
+                ctx = mask_context(m.context)
+                mentions.append((m.id, m.source_id, mask(m.text), m.rule.value, m.line, m.respondent, m.date,
+                                 ctx.sectors, ctx.roles, ctx.level, ctx.school, ctx.organisation,
+                                 _json(mask_value(m.extra))))
         with self.transaction() as con:
             self.record_rejections(build_id, [r.rejection for r in results if r.rejection is not None])
             _bulk_insert(con, "sources", SOURCE_COLUMNS, sources, constants={"active": "TRUE"})
@@ -526,7 +530,8 @@ class Store:
 
     def record_rejections(self, build_id: int, rejections: Iterable[Rejection]) -> None:
         """Record rejected files of this build (the inputs', and the evidence library's, read after gather)."""
-        _bulk_insert(self.con, "rejected", REJECTED_COLUMNS, [(build_id, r.file, r.line, r.reason) for r in rejections])
+        _bulk_insert(self.con, "rejected", REJECTED_COLUMNS,
+                     [(build_id, r.file, r.line, mask(r.reason)) for r in rejections])
 
     def sources(self, active_only: bool = True) -> list[Source]:
         sql = "SELECT id, path, kind, title, date, content_hash, context, meta FROM sources"
@@ -698,6 +703,7 @@ class Store:
             con.execute("DELETE FROM knowledge_passages")
             con.execute("DELETE FROM knowledge_sources")
             con.execute("DELETE FROM knowledge_stopwords")
+            sources = [mask_knowledge(s) for s in sources]  # a library note's contact details never stored
             _bulk_insert(con, "knowledge_sources", KNOWLEDGE_SOURCE_COLUMNS,
                          [(s.id, s.path, s.kind, s.title, s.authors, s.year, s.venue, s.doi, s.url, s.abstract,
                            build_id) for s in sources])

@@ -225,7 +225,7 @@ def _read_once(
     limits = limits or Limits()
     rel = relative_path(path, inputs_dir)
     try:
-        return _no_question_warning(_read(path, inputs_dir, rel, limits, survey_question_column))
+        return _masked(_no_question_warning(_read(path, inputs_dir, rel, limits, survey_question_column)))
     except IngestError as exc:
         return IngestResult(rejection=Rejection(file=rel, line=exc.line, reason=exc.reason))
     except RecursionError:
@@ -243,6 +243,20 @@ def _read_once(
         return IngestResult(
             rejection=Rejection(file=rel, reason=f"onverwachte fout bij het lezen ({exc.__class__.__name__}: {str(exc)[:200]})")
         )
+
+
+def _masked(result: IngestResult) -> IngestResult:
+    """A source's title and fields (a case's definition, goal …) and the warnings with contact
+    details masked (agenda/privacy.py), as the mentions already are, before the result leaves the reader."""
+    from agenda.privacy import mask, mask_context, mask_value
+
+    if result.source is not None:
+        src = result.source
+        result.source = src.model_copy(update={"title": mask(src.title), "meta": mask_value(src.meta),
+                                               "context": mask_context(src.context)})
+    for w in result.warnings:
+        w.reason = mask(w.reason)
+    return result
 
 
 def _no_question_warning(result: IngestResult) -> IngestResult:

@@ -536,10 +536,13 @@ def build_mentions(
     date: dt.date | None,
     max_chars: int,
 ) -> list[Mention]:
+    from agenda.privacy import mask, mask_context, mask_value
+
     make_id = IdMaker(rel_path)
     out: list[Mention] = []
     for raw in raws:
-        text = raw.text.strip()
+        # e-mail addresses, phone numbers and BSN-like numbers never reach the store (agenda/privacy.py)
+        text = mask(raw.text.strip())
         if not text:
             continue
         if len(text) > max_chars:
@@ -555,8 +558,8 @@ def build_mentions(
                 line=raw.line,
                 respondent=raw.respondent,
                 date=raw.date or date,
-                context=merge_context(base_context, raw.context),
-                extra=raw.extra,
+                context=mask_context(merge_context(base_context, raw.context)),
+                extra=mask_value(raw.extra),
             )
         )
     return out

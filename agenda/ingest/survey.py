@@ -22,9 +22,11 @@ One row a respondent. What is found by content, not by position:
   → po, "(v)so" → so + vso); an unknown value is kept in ``Mention.extra`` with a warning, never
   as a sector. *datum/date* → ``Mention.date``, else the date part of the timestamp.
 - **respondent**: *Id / respondent / ResponseId*, else the timestamp (*Tijdstempel*, *Begintijd*,
-  *StartDate*), else ``r<row>``. Names and e-mail addresses (*Naam, E-mail, RecipientEmail …*,
-  IP address, location) are dropped on reading — they never reach ``extra`` or any output — as is
-  any other cell that holds an e-mail address.
+  *StartDate*), else ``r<row>``; a respondent value that is not a row number or a tool's response id
+  (a name, an e-mail address) is stored as its pseudonym (agenda/privacy.py). Columns that identify
+  someone — by header (*Naam (optioneel), E-mail, Telefoonnummer, RecipientEmail …*, IP address,
+  location) or by content (mostly e-mail addresses, phone numbers or person names) — are dropped on
+  reading: they never reach ``extra`` or any output; nor does any other cell with an e-mail address.
 - **several questions in one answer** ("1. Hoe …? 2. Wie …?", "- Hoe …? - Hoe …?", two ``?``
   sentences) become separate formulations of the same respondent and row; a follow-up that only
   makes sense with its predecessor ("En hoe dan in groep 3?", "Zo ja, …?") stays attached.
@@ -58,6 +60,7 @@ from agenda.ingest.common import (
 )
 from agenda.ingest.safety import check_size, check_zip, load_yaml
 from agenda.models import Context, IngestResult, Rejection, Rule, Source, SourceKind
+from agenda.privacy import identifying_column, identifying_header, pseudonym_key, respondent_id
 from agenda.settings import Limits
 
 MAX_COLUMNS = 2000
@@ -248,7 +251,7 @@ def _role(name: str) -> str | None:
     key = _key(name)
     if not key:
         return None
-    if _PRIVATE.match(key) or "e-mail" in key or key.startswith("email"):
+    if _PRIVATE.match(key) or "e-mail" in key or key.startswith("email") or identifying_header(name):
         return "private"
     if key in _DATE:
         return "date"
@@ -360,7 +363,9 @@ def _asks(data: list[list[str]], i: int) -> bool:
 
 def _rows_to_result(
     rows: list[tuple[int, list[object]]], rel: str, content_hash: str, limits: Limits, override: Override,
+    key: bytes,
 ) -> IngestResult:
+    """`key`: the export's pseudonym key (agenda.privacy.pseudonym_key of its bytes)."""
     texts_rows = [(line, [normalise_qmarks(_cell_text(c)) for c in row]) for line, row in rows]
     name = PurePosixPath(rel).name
     try:
@@ -372,6 +377,11 @@ def _rows_to_result(
     header = layout.header
     for line, texts in texts_rows:
         _check_cells(texts, line, header if line > layout.header_line else None, limits)
+    data = [texts for _line, texts in texts_rows[layout.data_start:]]
+    for i, name in enumerate(header):  # a column that holds names, e-mail addresses or phone numbers
+        if i not in layout.question_cols and layout.roles.get(i) not in ("private", "respondent", "timestamp", "date"):
+            if identifying_column(name, _column(data, i)):
+                layout.roles[i] = "private"
     raws: list[RawMention] = []
     warnings: list[Rejection] = []
     n_rows = 0
@@ -417,7 +427,8 @@ def _rows_to_result(
                 if question:
                     raws.append(RawMention(
                         question, Rule.survey, line, ctx, dict(extra),
-                        respondent=respondent or stamp or f"r{line}", date=date or stamp_date,
+                        respondent=respondent_id(respondent, key) if respondent else (stamp or f"r{line}"),
+                        date=date or stamp_date,
                     ))
     sid = source_id(content_hash)
     date = date_from_filename(name)
@@ -468,6 +479,7 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
     data = path.read_bytes()
     check_size(len(data), limits)  # it may have grown after the size check
     text, _enc = decode_bytes(data)
+    key = pseudonym_key(data)
     del data
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     head = text.split("\n", 50)[:50]
@@ -492,7 +504,7 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
                 raise IngestError(f"meer dan {limits.max_rows} rijen: te groot om te lezen", n)
     except csv.Error as exc:
         raise IngestError(f"CSV kan niet worden gelezen bij rij {n + 1}: {_csv_reason(exc)}", n + 1) from None
-    return _rows_to_result(rows, rel, content_hash, limits, override)
+    return _rows_to_result(rows, rel, content_hash, limits, override, key)
 
 
 def _csv_reason(exc: csv.Error) -> str:
@@ -509,6 +521,7 @@ def _csv_reason(exc: csv.Error) -> str:
 def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
     override = read_override(path, limits, question_column)
     check_zip(path, limits, "Excel-bestand")
+    key = pseudonym_key(path.read_bytes())
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover
@@ -530,7 +543,7 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
                 if n > limits.max_rows + HEADER_SCAN:
                     break
             try:
-                result = _rows_to_result(rows, rel, content_hash, limits, override)
+                result = _rows_to_result(rows, rel, content_hash, limits, override, key)
             except IngestError as exc:
                 if exc.reason.startswith(NO_COLUMN) or exc.reason.startswith("leeg bestand"):
                     last_error = last_error or exc

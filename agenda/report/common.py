@@ -52,6 +52,17 @@ def clean(value: object) -> str:
     return _CONTROL.sub("", str(value))
 
 
+def privacy_line(agenda: Agenda) -> str:
+    """The method chapter's line on privacy: what was masked in the agenda's formulations and how
+    many respondents stand under a pseudonym (agenda/privacy.py)."""
+    from agenda.privacy import count_masks, is_pseudonym, method_sentence
+
+    refs = [m for item in [*agenda.items, *agenda.answered] for m in item.mentions]
+    counts = count_masks({m.id: m.text for m in refs}.values())
+    pseudonyms = {(m.source_id, m.respondent) for m in refs if is_pseudonym(m.respondent)}
+    return method_sentence(counts, len(pseudonyms))
+
+
 def one_line(value: object) -> str:
     """Cleaned, with every run of whitespace (newlines too) folded to one space."""
     return " ".join(clean(value).split())

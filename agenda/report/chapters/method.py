@@ -50,6 +50,7 @@ def write(w: Writer) -> None:
               + (f" Daarnaast zijn {a.candidates} vraagzinnen gevonden die niet aan de regels hieronder "
                  "voldoen; die staan niet op de agenda, maar zijn aan de curator voorgelegd."
                  if a.candidates else ""))
+    w.para(common.privacy_line(a))
 
     w.heading("Hoe zijn de vragen verzameld", 2)
     w.para("Uit verslagen en andere teksten is een zin als kennisvraag overgenomen wanneer hij:", keep_next=True)

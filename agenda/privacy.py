@@ -1,0 +1,271 @@
+"""Respondents' privacy: identifying columns, pseudonyms, and masking of contact details in text.
+
+Used by every reader that stores or publishes text (survey exports, priority-round vote
+exports, documents, the evidence library) and once more on every version before it is stored,
+so no e-mail address, Dutch phone number or BSN-like number reaches DuckDB, the JSON, the report
+or Prefect's database.
+
+- ``mask(text)`` replaces e-mail addresses by ``[e-mailadres]``, Dutch phone numbers (mobile
+  ``06-12345678``, ``+31 6 1234 5678``, ``0031 6…``, landlines ``020-1234567``, ``(030) 123 45 67``,
+  ``+31 (0)30 …``) by ``[telefoonnummer]`` and nine-digit numbers that pass the BSN eleven-test
+  (``123456782``, ``1234.56.782``) by ``[BSN]``. ``mask_counts`` also says how many of each.
+- ``identifying_column(header, values)``: a survey column that names or holds who answered —
+  by its header (*Naam (optioneel)*, *Uw e-mailadres*, *Telefoonnummer*, *Mobiel*, IP address,
+  location) or by what it holds (most cells an e-mail address, a phone number, a BSN-like number,
+  or a person's name: two to four capitalised words, Dutch prefixes allowed, nearly all distinct).
+- ``pseudonym(value, key)``: ``p-`` + 10 hex digits of HMAC-SHA256(key, value). The key is
+  ``pseudonym_key(file_bytes)``: derived from the export's own bytes (BLAKE2b, personalised), never
+  stored. Chosen over a per-project secret so the same inputs give the same agenda on any machine
+  (a secret generated once would differ between a fresh clone and the server, and would have to be
+  kept, backed up and never committed); a reader of the outputs, who has the content hash but not
+  the export, cannot test guesses ("is it p.devries@…?"). The same person in two exports gets two
+  pseudonyms, which changes nothing: each export is its own source and respondents are counted
+  per source. ``respondent_id(value, key)`` keeps what identifies no one (a row number, a
+  survey tool's response id such as ``R_1abcXYZ``, a timestamp) and pseudonymises the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+__all__ = ["EMAIL_MASK", "PHONE_MASK", "BSN_MASK", "MASKS", "mask", "mask_counts", "count_masks",
+           "identifying_header", "identifying_column", "pseudonym_key", "pseudonym", "respondent_id",
+           "is_pseudonym", "method_sentence"]
+
+EMAIL_MASK = "[e-mailadres]"
+PHONE_MASK = "[telefoonnummer]"
+BSN_MASK = "[BSN]"
+MASKS = (EMAIL_MASK, PHONE_MASK, BSN_MASK)
+
+# local part, @ (also written as " at ", "(at)", "[at]"), domain with a dot
+EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+%-]+(?:@|\s?[\[(]at[\])]\s?)[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w-])", re.I)
+# +31 / 0031 / 0, optional "(0)", then 9 digits with spaces, dots, dashes or brackets between
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)31[\s.-]*(?:\(0\)[\s.-]*)?|\(?0)(?:[\s.()-]{0,3}\d){9}(?![\w]|[.,]\d)")
+# 123456782, 1234.56.782, 1234 56 782, 123 456 782 (not 123.456.782: that is how amounts are written)
+BSN_CANDIDATE = re.compile(r"(?<![\w.,-])(?:\d{9}|\d{4}([. ])\d{2}\1\d{3}|\d{3} \d{3} \d{3})(?![\w]|[.,-]\d)")
+
+
+def _is_bsn(digits: str) -> bool:
+    """The eleven-test (elfproef) for a BSN: 9 digits, sum(d_i * (9 - i)) - d_9 divisible by 11."""
+    if len(digits) != 9 or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])
+    return total % 11 == 0
+
+
+def _phone_ok(match: str) -> bool:
+    digits = re.sub(r"\D", "", match)
+    if digits.startswith("0031"):
+        digits = digits[4:]
+    elif digits.startswith("31") and match.lstrip().startswith("+"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    else:
+        return False
+    if digits.startswith("0") and len(digits) == 10:  # +31 (0)6 …: the (0) is not part of the number
+        digits = digits[1:]
+    return len(digits) == 9 and digits[0] != "0"
+
+
+def mask_counts(text: str) -> tuple[str, Counter]:
+    """`text` with e-mail addresses, Dutch phone numbers and BSN-like numbers replaced by their
+    placeholder, and a Counter {"email": n, "phone": n, "bsn": n} of what was replaced.
+    Idempotent: the placeholders match nothing."""
+    counts: Counter = Counter()
+    if not text or not any(ch.isdigit() or ch == "@" or ch in "[(" for ch in text):
+        return text, counts
+
+    def email(m: re.Match) -> str:
+        counts["email"] += 1
+        return EMAIL_MASK
+
+    def phone(m: re.Match) -> str:
+        if not _phone_ok(m.group(0)):
+            return m.group(0)
+        counts["phone"] += 1
+        return PHONE_MASK
+
+    def bsn(m: re.Match) -> str:
+        if not _is_bsn(re.sub(r"\D", "", m.group(0))):
+            return m.group(0)
+        counts["bsn"] += 1
+        return BSN_MASK
+
+    text = EMAIL.sub(email, text)
+    text = PHONE.sub(phone, text)
+    text = BSN_CANDIDATE.sub(bsn, text)
+    return text, counts
+
+
+def mask(text: str) -> str:
+    """`text` with contact details and BSN-like numbers replaced (see `mask_counts`)."""
+    return mask_counts(text)[0]
+
+
+def mask_value(value):
+    """`mask` applied to a string, or to every string in a list or dict's values (others unchanged)."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [mask_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_value(v) for k, v in value.items()}
+    return value
+
+
+def mask_context(ctx):
+    """A mention's or source's Context with its free-text fields (school, organisation) masked."""
+    if not (ctx.school or ctx.organisation):
+        return ctx
+    return ctx.model_copy(update={"school": ctx.school and mask(ctx.school),
+                                  "organisation": ctx.organisation and mask(ctx.organisation)})
+
+
+def mask_knowledge(entry):
+    """An evidence-library entry (KnowledgeSource) with title, authors, venue, abstract and passages masked."""
+    return entry.model_copy(update={
+        "title": mask(entry.title), "authors": [mask(a) for a in entry.authors], "venue": mask(entry.venue),
+        "abstract": mask(entry.abstract), "passages": [mask(p) for p in entry.passages]})
+
+
+# keys whose values are ids, hashes, paths or enum values, never free text
+_KEEP_KEYS = frozenset({"id", "cluster_id", "source_id", "mention_id", "content_hash", "input_fingerprint", "path",
+                        "file", "label", "previous", "kind", "rule", "status", "severity", "doi", "url", "theme_id"})
+
+
+def mask_tree(value, key: str = ""):
+    """`value` (nested dicts/lists as from model_dump(mode="json")) with every free-text string masked;
+    ids, hashes, paths and enum fields (`_KEEP_KEYS`) are left as they are."""
+    if isinstance(value, str):
+        return value if key in _KEEP_KEYS else mask(value)
+    if isinstance(value, list):
+        return [mask_tree(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_tree(v, k if isinstance(k, str) else key) for k, v in value.items()}
+    return value
+
+
+def count_masks(texts: Iterable[str]) -> Counter:
+    """How many placeholders the (already masked) `texts` hold: {"email": n, "phone": n, "bsn": n}."""
+    out: Counter = Counter()
+    for t in texts:
+        if t and "[" in t:
+            out["email"] += t.count(EMAIL_MASK)
+            out["phone"] += t.count(PHONE_MASK)
+            out["bsn"] += t.count(BSN_MASK)
+    return out
+
+
+# --- identifying columns ------------------------------------------------------------------------
+
+_ID_HEADER = re.compile(
+    r"\b(?:e-?mail\w*|mail(?:adres)?|naam|namen|name|voornaam|achternaam|roepnaam|initialen|firstname|lastname|"
+    r"full ?name|telefoon\w*|tel(?:\.|efoonnr)?|phone\w*|mobiel\w*|mobile|gsm|whatsapp|ip ?(?:address|adres)|"
+    r"ip-adres|ipadres|ipaddr|latitude|longitude|locatie ?gegevens|contactpersoon|contactgegevens|contact|"
+    r"adres|woonadres|postcode|woonplaats|geboortedatum|bsn|burgerservicenummer|handtekening|signature)\b",
+    re.I,
+)
+# "Naam van de school", "Schoolnaam", "Naam organisatie": context, not a person
+_NOT_PERSON = re.compile(r"\b(?:school\w*|organisatie\w*|organisation|organization|bestuur\w*|stichting|instelling|"
+                         r"bijeenkomst|kennistafel|thema|project|vraag|vragen|question)\b", re.I)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ'’-]+|[A-Z]\.(?:[A-Z]\.)*)$")
+_PREFIX = {"van", "de", "der", "den", "het", "ten", "ter", "te", "in", "'t", "op", "la", "le", "du", "da", "el", "bin"}
+
+
+def identifying_header(header: str) -> bool:
+    """A column header that asks who someone is or how to reach them (parenthesised remarks such
+    as "(optioneel)" ignored): *Naam (optioneel)*, *E-mailadres*, *Telefoonnummer*, *Uw naam* …"""
+    key = " ".join(_PARENS.sub(" ", header).replace("_", " ").split()).strip(" :*?")
+    if not key:
+        return False
+    m = _ID_HEADER.search(key)
+    if not m:
+        return False
+    word = m.group(0).lower()
+    if word in {"naam", "namen", "name", "contact", "adres"} and _NOT_PERSON.search(key):
+        return False
+    return True
+
+
+def _looks_like_name(value: str) -> bool:
+    words = value.replace(",", " ").split()
+    if not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in value) or "?" in value:
+        return False
+    capitalised = [w for w in words if w.lower() not in _PREFIX]
+    return 2 <= len(capitalised) <= 4 and all(_NAME_WORD.match(w) for w in capitalised)
+
+
+def identifying_value(value: str) -> bool:
+    """One cell that is an e-mail address, a phone number or a BSN-like number (and little else)."""
+    masked, counts = mask_counts(value)
+    if not counts:
+        return False
+    rest = masked
+    for token in MASKS:
+        rest = rest.replace(token, "")
+    return len(rest.strip(" ,;:/-()")) <= 12
+
+
+def identifying_column(header: str, values: list[str]) -> bool:
+    """Whether a survey column identifies a respondent: by its header (`identifying_header`) or by
+    its non-empty `values`: at least 30% contact details or BSN-like numbers, or at least 70%
+    person names (2-4 capitalised words, Dutch prefixes allowed) of which 80% distinct."""
+    if identifying_header(header):
+        return True
+    values = [v.strip() for v in values if v and v.strip()]
+    if not values:
+        return False
+    if sum(identifying_value(v) for v in values) >= 0.3 * len(values):
+        return True
+    names = [v for v in values if _looks_like_name(v)]
+    return len(names) >= 0.7 * len(values) and len(set(names)) >= 0.8 * len(names) and len(set(names)) >= 2
+
+
+# --- pseudonyms ------------------------------------------------------------------------------------
+
+_PSEUDONYM = re.compile(r"^p-[0-9a-f]{10}$")
+_KEEP_ID = re.compile(r"^(?=[^\d]*\d)[A-Za-z0-9_.-]{1,40}$")  # a number or code with a digit: no name has one
+
+
+def pseudonym_key(file_bytes: bytes) -> bytes:
+    """The pseudonym key for one export: BLAKE2b of its bytes, personalised so it is never the
+    stored content hash (sha256 of the same bytes)."""
+    return hashlib.blake2b(file_bytes, digest_size=32, person=b"kennisagenda-psn").digest()
+
+
+def pseudonym(value: str, key: bytes) -> str:
+    """``p-`` + 10 hex digits of HMAC-SHA256(key, the value case- and space-folded)."""
+    norm = " ".join(value.split()).casefold()
+    return "p-" + hmac.new(key, norm.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def is_pseudonym(value: str | None) -> bool:
+    return bool(value) and bool(_PSEUDONYM.match(value))
+
+
+def respondent_id(value: str, key: bytes) -> str:
+    """A respondent column's value as stored: a row number or a survey tool's response id
+    (``R_1abcXYZ``, ``12``) as is; anything else (a name, an e-mail address, a phone number) as its
+    pseudonym."""
+    value = value.strip()
+    if is_pseudonym(value) or (_KEEP_ID.match(value) and not identifying_value(value)):
+        return value
+    return pseudonym(value, key)
+
+
+def method_sentence(counts: Counter, n_pseudonyms: int) -> str:
+    """The report's one line on what was done (Dutch)."""
+    parts = [f"{counts.get('email', 0)} e-mailadres(sen)", f"{counts.get('phone', 0)} telefoonnummer(s)",
+             f"{counts.get('bsn', 0)} BSN-achtige nummer(s)"]
+    return ("Privacy: namen, e-mailadressen en telefoonnummers van respondenten zijn bij het inlezen weggelaten; "
+            f"respondenten staan onder een pseudoniem ({n_pseudonyms} op deze agenda). In alle teksten zijn e-mailadressen, "
+            "telefoonnummers en BSN-achtige nummers vervangen door [e-mailadres], [telefoonnummer] en [BSN]; "
+            f"in de formuleringen op deze agenda {', '.join(parts[:2])} en {parts[2]}.")

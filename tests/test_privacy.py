@@ -1,0 +1,93 @@
+"""Respondents' privacy (agenda/privacy.py): identifying columns, pseudonyms, masked contact details."""
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from agenda.ingest import read_file
+from agenda.privacy import (BSN_MASK, EMAIL_MASK, PHONE_MASK, identifying_column, identifying_header, mask,
+                            mask_counts, pseudonym, pseudonym_key, respondent_id)
+from tests.conftest import build_without_prefect
+from tests.privacy_fixtures import database_text, leaks, outputs_text, write_private_corpus
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("mail p.devries@school.nl", f"mail {EMAIL_MASK}"),
+    ("j.jansen (at) mail.nl", EMAIL_MASK),
+    ("bel 06-12345678.", f"bel {PHONE_MASK}."),
+    ("06 1234 5678", PHONE_MASK),
+    ("+31 6 1234 5678", PHONE_MASK),
+    ("+31 (0)6-12345678", PHONE_MASK),
+    ("0031612345678", PHONE_MASK),
+    ("020-1234567", PHONE_MASK),
+    ("(030) 123 45 67", PHONE_MASK),
+    ("tel: 010 - 123 45 67", f"tel: {PHONE_MASK}"),
+    ("BSN 123456782", f"BSN {BSN_MASK}"),
+    ("1234.56.782", BSN_MASK),
+    ("123 456 782", BSN_MASK),
+])
+def test_contact_details_and_bsn_are_masked(text, masked):
+    assert mask(text) == masked
+    assert mask(masked) == masked  # idempotent
+
+
+@pytest.mark.parametrize("text", [
+    "In 2023 waren er 1234 leerlingen in groep 3 tot 8.", "datum 2026-03-01", "een bedrag van 123.456.782 euro",
+    "123456789 (faalt de elfproef)", "Q-1a2b3c en M-12345678", "kosten 0,25 per leerling", "2019 - 2020 - 2021",
+])
+def test_ordinary_numbers_are_kept(text):
+    assert mask_counts(text) == (text, Counter())
+
+
+def test_identifying_columns_by_header_and_by_content():
+    assert identifying_header("Naam (optioneel)") and identifying_header("Uw e-mailadres (niet verplicht)")
+    assert identifying_header("Telefoonnummer:") and identifying_header("Mobiel nummer")
+    assert not identifying_header("Naam van de school") and not identifying_header("Schoolnaam")
+    assert not identifying_header("Welke kennisvraag heeft u?")
+    assert identifying_column("Wie vulde in", ["Jan de Vries", "Pieter Bakker", "A. Smit", ""])
+    assert identifying_column("Contact", ["p.devries@school.nl", "", "geen"])
+    assert identifying_column("Bereikbaar op", ["06-12345678", "020 123 4567"])
+    assert not identifying_column("Regio", ["Noord Holland", "Noord Holland", "Zuid Holland", "Noord Holland"])
+    assert not identifying_column("Toelichting", ["Dit speelt al lang op onze school.", "Geen"])
+
+
+def test_pseudonyms_are_stable_keyed_and_keep_plain_ids():
+    key = pseudonym_key(b"export bytes")
+    assert pseudonym("P.deVries@school.nl ", key) == pseudonym("p.devries@school.nl", key)
+    assert pseudonym("p.devries@school.nl", key) != pseudonym("p.devries@school.nl", pseudonym_key(b"other"))
+    assert respondent_id("p.devries@school.nl", key).startswith("p-")
+    assert respondent_id("Jan de Vries", key).startswith("p-")
+    assert respondent_id("13", key) == "13" and respondent_id("R_1abcXYZ", key) == "R_1abcXYZ"
+
+
+def test_survey_reading_drops_identifying_columns_and_pseudonymises(tmp_path):
+    write_private_corpus(tmp_path)
+    result = read_file(tmp_path / "surveys" / "peiling.csv", tmp_path)
+    assert result.rejection is None and len(result.mentions) == 3
+    blob = result.model_dump_json()
+    assert leaks(blob) == []
+    assert all(m.respondent.startswith("p-") for m in result.mentions)
+    assert len({m.respondent for m in result.mentions}) == 3
+    assert "Wie vulde in" not in blob and "Telefoonnummer" not in blob
+    assert EMAIL_MASK in blob and PHONE_MASK in blob and BSN_MASK in blob
+    again = read_file(tmp_path / "surveys" / "peiling.csv", tmp_path)
+    assert [m.respondent for m in again.mentions] == [m.respondent for m in result.mentions]
+
+
+def test_nothing_identifying_reaches_duckdb_or_any_output(tmp_path):
+    inputs = tmp_path / "inputs"
+    write_private_corpus(inputs)
+    out = tmp_path / "out"
+    outcome, paths = build_without_prefect(inputs, out / "k.duckdb", out)
+    assert outcome.n_mentions == 5
+    assert leaks(database_text(out / "k.duckdb")) == []
+    text = outputs_text(out)
+    assert leaks(text) == []
+    # the method chapter says it was done, and how often
+    import docx
+
+    report = next(p for p in paths if str(p).endswith(".docx"))
+    body = "\n".join(p.text for p in docx.Document(report).paragraphs)
+    line = next(p for p in body.split("\n") if p.startswith("Privacy:"))
+    assert "3 op deze agenda" in line and "e-mailadres" in line and "BSN" in line
