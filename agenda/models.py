@@ -323,3 +323,6 @@ class Agenda(BaseModel):
     changes: Changes = Field(default_factory=Changes)
     curation_notes: list[str] = Field(default_factory=list)  # decisions naming unknown ids etc.
     settings: dict[str, object] = Field(default_factory=dict)  # weights used, for the method section
+    # how the vectors were made (embedder, its weights, onnxruntime, CPU model and SIMD features):
+    # provenance for a rebuild elsewhere, not content (left out of the content hash)
+    build_info: dict[str, object] = Field(default_factory=dict)

