@@ -55,3 +55,95 @@ def write_pdf(
         c.showPage()
     c.save()
     return path
+
+
+# --- positioned layout, written object by object ----------------------------------------------------
+
+# name → (BaseFont, ToUnicode offset or None). "W" and "S" are symbol fonts as Word's "Save as PDF"
+# embeds them: their codes map to private-use U+F0xx through ToUnicode (Wingdings "§" → U+F0A7,
+# arrow "Ø" → U+F0D8; Symbol "·" → U+F0B7), so the text layer holds U+F0xx, not a bullet.
+LAYOUT_FONTS = {
+    "F": ("Helvetica", None),
+    "FB": ("Helvetica-Bold", None),
+    "C": ("Courier", None),
+    "W": ("Wingdings-Regular", 0xF000),
+    "S": ("SymbolMT", 0xF000),
+}
+
+
+def _pdf_str(text: str, font: str) -> bytes:
+    offset = LAYOUT_FONTS[font][1]
+    raw = bytes(ord(ch) - offset for ch in text) if offset else text.encode("cp1252")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def write_layout_pdf(path: Path, pages: list[dict], *, title: str | None = None) -> Path:
+    """A PDF with text placed where a word processor's export places it.
+
+    ``pages``: per page ``{"text": [(x, top, font, size, text), …], "rules": [(x0, top, x1, bottom), …]}``
+    — ``top`` in points from the top of an A4 page (the baseline sits at top + size); ``font`` a key
+    of :data:`LAYOUT_FONTS`; ``rules`` are stroked rectangles (table borders, as Word and LibreOffice
+    draw a bordered table's cells).
+    """
+    width, height = A4
+    objs: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objs.append(body)
+        return len(objs)
+
+    catalog = add(b"")  # filled in below
+    pages_id = add(b"")
+    font_ids: dict[str, int] = {}
+    for key, (base, offset) in LAYOUT_FONTS.items():
+        if offset is None:
+            font_ids[key] = add(f"<< /Type /Font /Subtype /Type1 /BaseFont /{base} /Encoding /WinAnsiEncoding >>".encode())
+            continue
+        cmap = (
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+            "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
+            "1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange "
+            f"<20> <FF> <{offset + 0x20:04X}> endbfrange endcmap CMapName currentdict /CMap defineresource pop end end"
+        ).encode()
+        to_unicode = add(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
+        widths = " ".join(["800"] * (0xFF - 0x20 + 1))
+        desc = add(
+            f"<< /Type /FontDescriptor /FontName /{base} /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 "
+            f"/Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>".encode()
+        )
+        font_ids[key] = add(
+            f"<< /Type /Font /Subtype /TrueType /BaseFont /{base} /FirstChar 32 /LastChar 255 /Widths [{widths}] "
+            f"/FontDescriptor {desc} 0 R /ToUnicode {to_unicode} 0 R >>".encode()
+        )
+    fonts = " ".join(f"/{k} {v} 0 R" for k, v in font_ids.items())
+    page_ids = []
+    for page in pages:
+        ops: list[bytes] = []
+        for x0, top, x1, bottom in page.get("rules", []):
+            ops.append(b"0.5 w %.2f %.2f %.2f %.2f re S" % (x0, height - bottom, x1 - x0, bottom - top))
+        for x, top, font, size, text in page.get("text", []):
+            ops.append(b"BT /%s %g Tf 1 0 0 1 %.2f %.2f Tm %s Tj ET" % (
+                font.encode(), size, x, height - top - size, _pdf_str(text, font)))
+        stream = b"\n".join(ops)
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        page_ids.append(add(
+            f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {width:.0f} {height:.0f}] "
+            f"/Resources << /Font << {fonts} >> >> /Contents {content} 0 R >>".encode()
+        ))
+    objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
+    kids = " ".join(f"{i} 0 R" for i in page_ids)
+    objs[pages_id - 1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(page_ids)} >>".encode()
+    info = add(b"<< /Producer (Microsoft\xae Word for Microsoft 365)" + (
+        b" /Title " + _pdf_str(title, "F") if title else b"") + b" >>")
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, info, xref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    return path

@@ -24,7 +24,10 @@ All three raise :class:`~agenda.ingest.common.IngestError` with a Dutch reason:
 Clean-up (:func:`pdf_pages`): running headers and footers — a line among the first or last two
 of a page that recurs, digits aside, on at least half of the pages (and on at least 2) — and
 page numbers ("3", "- 3 -", "Pagina 3 van 12", "3/12") at the top or bottom of a page are
-dropped. Line-end hyphenation is undone by :func:`join_lines` ("gepersonali-" + "seerd" →
+dropped. Reading order (:func:`_read_page`): a two-column stretch column by column
+(:func:`find_gutter`), a ruled table cell by cell (``PdfLine.cell``); bullet glyphs (Word's
+private-use Symbol/Wingdings characters, Courier New's ``o``) become ``•``, other private-use
+glyphs are dropped. Line-end hyphenation is undone by :func:`join_lines` ("gepersonali-" + "seerd" →
 "gepersonaliseerd"; "ict-" + "vaardigheden" keeps its hyphen, as do capitals and digits).
 """
 
@@ -35,7 +38,7 @@ import re
 import statistics
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from agenda.ingest.common import IngestError, clean_text
@@ -63,6 +66,9 @@ class PdfLine:
     x0: float
     size: float  # median font size of its characters, pt
     bold: bool  # most characters in a bold/black/heavy font
+    column: int = 0  # 0: full width; 1, 2: left, right column of a two-column stretch
+    cell: int = 0  # 0: running text; else a table cell's number on its page (a cell is its own paragraph)
+    question_cell: bool = False  # a table cell under a column headed *Kennisvraag*/*Vraag*
 
 
 @dataclass
@@ -243,26 +249,209 @@ def pdf_text(path: Path, limits: Limits | None = None) -> str:
     return "\n\n".join(p for p in paras if p.strip())
 
 
-def _read_page(page) -> PdfPage:
-    out = PdfPage(number=page.page_number, width=float(page.width), height=float(page.height))
-    for raw in page.extract_text_lines(return_chars=True, strip=True, layout=False):
-        # pdfminer writes "(cid:N)" for a glyph without a Unicode mapping: at the start of a line
-        # that is a bullet symbol font (Symbol, Wingdings), elsewhere it carries no text
-        text = clean_text(raw.get("text", "")).replace("\n", " ").strip()
-        text = _CID_START.sub("• ", text)
-        text = " ".join(_CID.sub("", text).split())
-        if not text:
+_PUA = re.compile("[\ue000-\uf8ff]")
+# Bullet glyphs that are never text: Word's symbol-font bullets reach the text layer as private-use
+# U+F0xx (Symbol U+F0B7, Wingdings U+F0A7 square, U+F0D8 arrow, U+F076 diamond, U+F0FC check …).
+_GLYPH_BULLETS = set("•▪◦●■□◆◇❖➢➤►▶▸▹✓✔→⇒‣⁃∙○◘◙")
+# Characters a symbol font without a Unicode map leaves behind ("§" Wingdings square, "Ø" arrow,
+# "ü" check, "v" diamond, "q" box, "n"/"l" square/dot, "·" Symbol dot), and Courier New's "o" (Word's
+# second-level bullet): a bullet only in a symbol font or when a tab-wide gap follows.
+_LETTER_BULLETS = set("o§Øüvqnl·¨Ÿ-–*")
+_SYMBOL_FONT = re.compile(r"wingdings|webdings|symbol|dingbat|courier", re.I)
+
+
+def _bullet_prefix(chars: list) -> int:
+    """How many leading characters of a line are a bullet glyph (0 when none): a glyph bullet,
+    or a letter-like bullet in a symbol font or followed by a gap wider than a space."""
+    if len(chars) < 2:
+        return 0
+    first = chars[0]
+    glyph = str(first.get("text", ""))
+    nxt = next((c for c in chars[1:] if str(c.get("text", "")).strip()), None)
+    if nxt is None or len(glyph) != 1:
+        return 0
+    if glyph in _GLYPH_BULLETS or _PUA.match(glyph):
+        return 1
+    if glyph in _LETTER_BULLETS:
+        gap = float(nxt.get("x0", 0.0)) - float(first.get("x1", 0.0))
+        size = float(first.get("size", 0.0)) or 10.0
+        if gap >= 0.45 * size or (gap > 0.1 * size and _SYMBOL_FONT.search(str(first.get("fontname", "")))):
+            return 1
+    return 0
+
+
+def _make_line(raw: dict, page_no: int, column: int = 0, cell: int = 0, question_cell: bool = False) -> PdfLine | None:
+    """One pdfplumber text line as a PdfLine; bullet glyphs become "• ", other private-use glyphs go."""
+    # pdfminer writes "(cid:N)" for a glyph without a Unicode mapping: at the start of a line
+    # that is a bullet symbol font (Symbol, Wingdings), elsewhere it carries no text
+    text = clean_text(raw.get("text", "")).replace("\n", " ").strip()
+    text = _CID_START.sub("• ", text)
+    chars = [c for c in raw.get("chars", []) if str(c.get("text", "")).strip()]
+    if _bullet_prefix(chars) and text[:1] == str(chars[0].get("text", "")):
+        text = "• " + text[1:].lstrip()
+    text = " ".join(_PUA.sub("", _CID.sub("", text)).split())
+    if not text or text == "•":
+        return None
+    sizes = [float(c.get("size", 0.0)) for c in chars] or [0.0]
+    bold = sum(1 for c in chars if _BOLD_FONT.search(str(c.get("fontname", "")))) > len(chars) / 2
+    return PdfLine(
+        text=text, page=page_no, top=float(raw["top"]), bottom=float(raw["bottom"]),
+        x0=float(raw["x0"]), size=round(statistics.median(sizes), 1), bold=bold,
+        column=column, cell=cell, question_cell=question_cell,
+    )
+
+
+def _text_lines(page) -> list[dict]:
+    return page.extract_text_lines(return_chars=True, strip=True, layout=False)
+
+
+def _tables(page) -> list:
+    """Ruled tables (pdfplumber's line strategy: the borders Word and LibreOffice draw) with at
+    least two cells; a single framed box is running text, not a table."""
+    try:
+        found = page.find_tables()
+    except Exception:  # a malformed drawing: read the page as running text
+        return []
+    return [t for t in found if sum(1 for row in t.rows for c in row.cells if c is not None) >= 2]
+
+
+def _inside(obj: dict, bbox: tuple) -> bool:
+    x0, top, x1, bottom = bbox
+    cx = (float(obj["x0"]) + float(obj["x1"])) / 2
+    cy = (float(obj["top"]) + float(obj["bottom"])) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def _segments(chars: list, gap: float) -> list[tuple[float, float]]:
+    """x extents of a line's runs of text: characters closer than ``gap`` belong together."""
+    spans = sorted((float(c["x0"]), float(c["x1"])) for c in chars if str(c.get("text", "")).strip())
+    out: list[list[float]] = []
+    for x0, x1 in spans:
+        if out and x0 - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
+
+
+def find_gutter(lines: list[dict], width: float) -> float | None:
+    """The x of the gap between two text columns, or None for a one-column page.
+
+    Each line's characters are grouped into runs (a gap wider than 1.2 × the font size splits a
+    run; word spaces are ~0.3 ×). A gutter is a vertical strip in the middle 40% of the page that
+    at most 15% of the lines cross, with at least three lines (and a fifth of the others) on each
+    side of it, whose runs are wide (median at least a fifth of the page width); its x is the middle of the widest such strip around the x with the most lines on
+    both sides. Source: the whitespace-strip idea of Breuel's layout analysis, reduced to the
+    one gutter of a two-column publication (Word/LibreOffice "Columns: 2").
+    """
+    segs = []
+    for ln in lines:
+        chars = ln.get("chars", [])
+        size = statistics.median([float(c.get("size", 10.0)) for c in chars]) if chars else 10.0
+        s = _segments(chars, max(1.2 * size, 6.0))
+        if s:
+            segs.append(s)
+    if len(segs) < 6:
+        return None
+    lo, hi = int(0.3 * width), int(0.7 * width)
+    best: tuple[int, int] | None = None  # (score, x)
+    crossing: dict[int, int] = {}
+    for x in range(lo, hi + 1):
+        cross = left = right = 0
+        for s in segs:
+            if any(a <= x <= b for a, b in s):
+                cross += 1
+                continue
+            left += any(b < x for a, b in s)
+            right += any(a > x for a, b in s)
+        crossing[x] = cross
+        others = len(segs) - cross
+        if cross > 0.15 * len(segs) or min(left, right) < 3 or min(left, right) < 0.2 * others:
             continue
-        chars = [c for c in raw.get("chars", []) if str(c.get("text", "")).strip()]
-        sizes = [float(c.get("size", 0.0)) for c in chars] or [0.0]
-        bold = sum(1 for c in chars if _BOLD_FONT.search(str(c.get("fontname", "")))) > len(chars) / 2
-        out.lines.append(
-            PdfLine(
-                text=text, page=out.number, top=float(raw["top"]), bottom=float(raw["bottom"]),
-                x0=float(raw["x0"]), size=round(statistics.median(sizes), 1), bold=bold,
-            )
-        )
-    out.lines.sort(key=lambda ln: (round(ln.top, 0), ln.x0))
+        score = min(left, right) * 1000 - cross
+        if best is None or score > best[0]:
+            best = (score, x)
+    if best is None:
+        return None
+    x = best[1]
+    # columns hold running text: the runs on either side are wide (a contents page's page numbers,
+    # a right-aligned date or signature are not a column)
+    left_w = [b - a for s in segs if not any(a <= x <= b for a, b in s) for a, b in s if b < x]
+    right_w = [b - a for s in segs if not any(a <= x <= b for a, b in s) for a, b in s if a > x]
+    if min(statistics.median(left_w), statistics.median(right_w)) < 0.2 * width:
+        return None
+    a = b = x
+    while a - 1 >= lo and crossing.get(a - 1, 1 << 30) <= crossing[x]:
+        a -= 1
+    while b + 1 <= hi and crossing.get(b + 1, 1 << 30) <= crossing[x]:
+        b += 1
+    return (a + b) / 2
+
+
+def _crosses(line: dict, x: float) -> bool:
+    chars = line.get("chars", [])
+    size = statistics.median([float(c.get("size", 10.0)) for c in chars]) if chars else 10.0
+    return any(a <= x <= b for a, b in _segments(chars, max(1.2 * size, 6.0)))
+
+
+def _read_page(page) -> PdfPage:
+    """A page's lines in reading order: running text; a two-column stretch left column first, then
+    right (a line that crosses the gutter — a title, a caption over both — is read where it stands);
+    each cell of a ruled table on its own, row by row."""
+    out = PdfPage(number=page.page_number, width=float(page.width), height=float(page.height))
+    tables = _tables(page)
+    boxes = [tuple(t.bbox) for t in tables]
+    text_page = page.filter(lambda o: o.get("object_type") != "char" or not any(_inside(o, b) for b in boxes)) if boxes else page
+    raw_lines = _text_lines(text_page)
+    gutter = find_gutter(raw_lines, out.width)
+    if gutter is None and not tables:
+        out.lines = [ln for raw in raw_lines if (ln := _make_line(raw, out.number)) is not None]
+        out.lines.sort(key=lambda ln: (round(ln.top, 0), ln.x0))
+        return out
+    units: list[tuple[float, list[PdfLine]]] = []  # (top, lines in reading order)
+    band: list[dict] = []
+
+    def close_band() -> None:
+        if not band:
+            return
+        top = min(float(r["top"]) for r in band) - 0.5
+        bottom = max(float(r["bottom"]) for r in band) + 0.5
+        lines: list[PdfLine] = []
+        for column, bbox in ((1, (0, top, gutter, bottom)), (2, (gutter, top, out.width, bottom))):
+            for raw in _text_lines(text_page.within_bbox(bbox)):
+                if (ln := _make_line(raw, out.number, column=column)) is not None:
+                    lines.append(ln)
+        units.append((top, lines))
+        band.clear()
+
+    for raw in raw_lines:
+        if gutter is not None and not _crosses(raw, gutter):
+            band.append(raw)
+            continue
+        close_band()
+        if (ln := _make_line(raw, out.number)) is not None:
+            units.append((ln.top, [ln]))
+    close_band()
+    cell_no = 0
+    for table in tables:
+        lines = []
+        rows = [row.cells for row in table.rows]
+        header = [page.within_bbox(c).extract_text() if c is not None else "" for c in rows[0]] if rows else []
+        from agenda.ingest.blocks import is_question_heading
+
+        qcols = {i for i, h in enumerate(header) if h and is_question_heading(h) and not h.strip().endswith("?")}
+        for r_i, cells in enumerate(rows):
+            for c_i, bbox in enumerate(cells):
+                if bbox is None:
+                    continue  # merged into the cell before it
+                cell_no += 1
+                for raw in _text_lines(page.within_bbox(bbox)):
+                    ln = _make_line(raw, out.number, cell=cell_no, question_cell=r_i > 0 and c_i in qcols)
+                    if ln is not None:
+                        lines.append(ln)
+        units.append((float(table.bbox[1]), lines))
+    units.sort(key=lambda u: u[0])
+    out.lines = [ln for _, lines in units for ln in lines]
     return out
 
 
@@ -272,7 +461,7 @@ def _furniture_key(text: str) -> str:
 
 def _edge_lines(page: PdfPage) -> list[PdfLine]:
     """The first two and last two lines of a page, when they lie in its top or bottom 15%."""
-    lines = page.lines
+    lines = sorted(page.lines, key=lambda ln: (round(ln.top, 0), ln.x0))  # reading order may differ
     picks = lines[:2] + lines[-2:] if len(lines) > 4 else list(lines)
     zone = 0.15 * page.height
     return [ln for ln in picks if ln.top < zone or ln.bottom > page.height - zone]
@@ -348,7 +537,15 @@ def paragraphs(lines: list[PdfLine]) -> list[list[PdfLine]]:
             prev = groups[-1][-1]
             gap = ln.top - prev.bottom
             same_font = abs(ln.size - prev.size) < 0.6 and ln.bold == prev.bold
-            if same_font and -2 <= gap <= 0.8 * max(ln.size, 1.0):
+            if ln.cell != prev.cell:
+                pass  # a table cell is a paragraph of its own
+            elif ln.column != prev.column:
+                # a sentence running on from the foot of the left column to the top of the right one
+                if (same_font and prev.column == 1 and ln.column == 2 and ln.top < prev.top
+                        and not _SENTENCE_END.search(prev.text) and ln.text[:1].islower()):
+                    groups[-1].append(ln)
+                    continue
+            elif same_font and -2 <= gap <= 0.8 * max(ln.size, 1.0):
                 groups[-1].append(ln)
                 continue
         groups.append([ln])
@@ -371,7 +568,9 @@ def _block(kind: str, lines: list[PdfLine], level: int = 0):
         before = len(text)
         text = join_lines([text, ln.text]) if text else ln.text.strip()
         starts.append((min(before + (1 if before else 0), len(text)), ln.page))
-    return Block(kind, normalise_qmarks(text), lines[0].page, level, starts)
+    block = Block(kind, normalise_qmarks(text), lines[0].page, level, starts)
+    block.section = any(ln.question_cell for ln in lines)  # a cell under a *Kennisvraag* column
+    return block
 
 
 def document_blocks(doc: PdfDocument) -> list:
@@ -380,7 +579,9 @@ def document_blocks(doc: PdfDocument) -> list:
     ``Block.line`` is the page number: a mention's location in a PDF is its page. Heading levels
     follow the sizes larger than the body text, largest first (1, 2, …); a bold line of body size
     that does not end in ``?`` is a heading below all of them (10), as in Word. A paragraph that
-    runs on to the next page (no sentence end before the page break) is one paragraph.
+    runs on to the next page (no sentence end before the page break) is one paragraph. Each cell
+    of a ruled table is a paragraph of its own; a cell under a *Kennisvraag*/*Vraag* column counts
+    as in a question section (as in Word).
     """
     body = body_size(doc.pages)
     bigger = sorted({ln.size for p in doc.pages for ln in p.lines if ln.size >= body + 0.9}, reverse=True)
@@ -399,6 +600,19 @@ def document_blocks(doc: PdfDocument) -> list:
         for group in paragraphs(page.lines):
             first = group[0]
             text = join_lines([ln.text for ln in group])
+            if first.cell:  # a table cell: its own paragraph (or list items), never a heading
+                flush()
+                open_kind = "para"
+                for ln in group:
+                    m = _BULLET.match(ln.text)
+                    if m or open_lines is None:
+                        flush()
+                        open_kind = "item" if m else "para"
+                        open_lines = [replace(ln, text=ln.text[m.end():]) if m else ln]
+                    else:
+                        open_lines.append(ln)
+                flush()
+                continue
             if first.size in level_of:
                 flush()
                 blocks.append(_block("heading", group, level_of[first.size]))
@@ -412,10 +626,10 @@ def document_blocks(doc: PdfDocument) -> list:
                 if m:
                     flush()
                     open_kind = "item"
-                    open_lines = [PdfLine(ln.text[m.end():], ln.page, ln.top, ln.bottom, ln.x0, ln.size, ln.bold)]
+                    open_lines = [replace(ln, text=ln.text[m.end():])]
                     continue
                 runs_on = (
-                    i == 0 and open_lines is not None and open_lines[-1].page != ln.page
+                    i == 0 and open_lines is not None and open_lines[-1].page != ln.page and not open_lines[-1].cell
                     and not _SENTENCE_END.search(open_lines[-1].text) and ln.text[:1].islower()
                 )
                 if open_lines is not None and (i > 0 or runs_on):
