@@ -138,6 +138,8 @@ def test_table_cells_are_read_as_cells(tmp_path):
         "Welke afspraken maak je met ouders over schermtijd thuis?",
     ]
     assert by_rule(r, Rule.candidate) == ["Wie maakt hier een samenvatting van?"]
+    # the Sector column is each row's context, as in a Word table ("speciaal onderwijs" → so)
+    assert [m.context.sectors for m in r.mentions if m.rule == Rule.section] == [["po"], ["vo"], ["so"]]
 
 
 def test_word_bullet_glyphs_are_dropped(tmp_path):
@@ -175,3 +177,30 @@ def test_contents_page_with_page_numbers_is_not_two_columns(tmp_path):
     assert [ln.text for ln in pages[0].lines][1:3] == ["Inleiding 3", "Wat is gepersonaliseerd leren? 5"]
     assert {ln.column for ln in pages[0].lines} == {0}
     assert {ln.column for ln in pages[1].lines} == {0, 1, 2}
+
+
+def test_table_with_a_header_cell_over_two_columns(tmp_path):
+    """'Kennisvraag' spans the question and the explanation column (a merged header cell): the
+    Rol column after it is still the role, and the explanation is no question."""
+    rows = [
+        [[("FB", "Kennisvraag")], None, [("FB", "Rol")]],
+        [[("F", "Hoe plan je instructie in een unit?")], [("F", "uit groep A")], [("F", "leerkracht")]],
+        [[("F", "Wie betaalt de licenties?")], [("F", "uit groep B")], [("F", "bestuurder")]],
+    ]
+    x = [57, 297, 417, 538]
+    text, rules = [], []
+    y = 120
+    for cells in rows:
+        for i, cell in enumerate(cells):
+            if cell is None:
+                continue
+            x1 = x[i + 2] if i + 1 < len(cells) and cells[i + 1] is None else x[i + 1]
+            rules.append((x[i], y, x1, y + 22))
+            text += [(x[i] + 4, y + 5, font, 10, line) for font, line in cell]
+        y += 22
+    text.insert(0, (57, 80, "FB", 14, "Tafelronde"))
+    p = write_layout_pdf(tmp_path / "meetings" / "2022-06-27-tafelronde.pdf", [{"text": text, "rules": rules}])
+    r = read_file(p, tmp_path)
+    assert r.rejection is None, r.rejection
+    assert by_rule(r, Rule.section) == ["Hoe plan je instructie in een unit?", "Wie betaalt de licenties?"]
+    assert [m.context.roles for m in r.mentions] == [["leraar"], ["bestuurder"]]

@@ -58,7 +58,7 @@ class Block:
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-\u2010\u00ad][^\W\d_]+)*")
 # a word holding *vraag*/*vragen*: what may stand before it in a compound, and after it
-_QUESTION_WORD = re.compile(r"^(?P<pre>[^\W\d_]*?)(?:vraag|vragen)(?P<post>stuk|stukken|stelling|stellingen)?$")
+_QUESTION_WORD = re.compile(r"^(?P<pre>[^\W\d_]*?)(?:vraag|vragen)(?P<post>stuk|stukken|stelling|stellingen|articulatie|punt|punten)?$")
 # verb particles and housekeeping in front of *vraag*: Rondvraag (any other business), Aanvraag
 # (an application), Navraag, Opvragen, Uitvragen, Doorvragen, Bevragen, Ondervragen …
 _NOT_KNOWLEDGE_PRE_END = ("rond", "aan", "door", "onder", "terug")
@@ -74,7 +74,7 @@ def _question_words(text: str) -> list[tuple[str, str]]:
     """(prefix, suffix) of every word in ``text`` that names questions: *vraag*, *vragen*,
     *kennisvragen*, *vraagstukken*, *onderzoeksvraag*, *question(s)* … — not *Rondvraag*,
     *Aanvraag*, *vraagt*, *vragenlijst* (the word must end in vraag/vragen/vraagstuk(ken)/
-    vraagstelling(en) and its prefix must not be a verb particle)."""
+    vraagstelling(en)/vraagarticulatie/vraagpunt(en) and its prefix must not be a verb particle)."""
     out: list[tuple[str, str]] = []
     for m in _WORD.finditer(text.lower()):
         word = re.sub(r"[-\u2010\u00ad]", "", m[0])

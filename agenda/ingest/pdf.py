@@ -69,6 +69,7 @@ class PdfLine:
     column: int = 0  # 0: full width; 1, 2: left, right column of a two-column stretch
     cell: int = 0  # 0: running text; else a table cell's number on its page (a cell is its own paragraph)
     question_cell: bool = False  # a table cell under a column headed *Kennisvraag*/*Vraag*
+    context: tuple = ()  # (target, value) of the row's Sector/Rol/School/Niveau cells, for a table cell
 
 
 @dataclass
@@ -394,6 +395,43 @@ def _crosses(line: dict, x: float) -> bool:
     return any(a <= x <= b for a, b in _segments(chars, max(1.2 * size, 6.0)))
 
 
+def _cell_text(page, bbox) -> str:
+    return " ".join(join_lines([str(r.get("text", "")) for r in _text_lines(page.within_bbox(bbox))]).split())
+
+
+def _table_lines(page, table, page_no: int, cell_no: int) -> tuple[list[PdfLine], int]:
+    """A ruled table's lines, cell by cell, row by row. pdfplumber puts every row on the table's
+    column grid (a merged cell is followed by None), so a header spanning columns covers them all.
+    As in Word: a first row naming *Sector*/*Rol*/*School*/*Niveau*/*Organisatie* makes those cells
+    each row's context (not text); cells under a *Kennisvraag*/*Vraag* header are in a question section."""
+    from agenda.ingest.blocks import is_question_heading
+    from agenda.ingest.word import context_header
+
+    rows = [row.cells for row in table.rows]
+    if not rows:
+        return [], cell_no
+    labels: list[str] = []
+    for c in rows[0]:
+        labels.append(_cell_text(page, c).lower() if c is not None else (labels[-1] if labels else ""))
+    roles = {i: r for i, h in enumerate(labels) if (r := context_header(h))}
+    qcols = {i for i, h in enumerate(labels) if i not in roles and h and is_question_heading(h) and not h.endswith("?")}
+    lines: list[PdfLine] = []
+    for r_i, cells in enumerate(rows):
+        data_row = r_i > 0 and bool(roles or qcols)
+        context = tuple(
+            (roles[i], _cell_text(page, c)) for i, c in enumerate(cells) if i in roles and c is not None and data_row
+        )
+        for c_i, bbox in enumerate(cells):
+            if bbox is None or (data_row and c_i in roles):
+                continue  # merged into the cell before it, or context
+            cell_no += 1
+            for raw in _text_lines(page.within_bbox(bbox)):
+                ln = _make_line(raw, page_no, cell=cell_no, question_cell=data_row and c_i in qcols)
+                if ln is not None:
+                    lines.append(replace(ln, context=context) if context else ln)
+    return lines, cell_no
+
+
 def _read_page(page) -> PdfPage:
     """A page's lines in reading order: running text; a two-column stretch left column first, then
     right (a line that crosses the gutter — a title, a caption over both — is read where it stands);
@@ -434,21 +472,7 @@ def _read_page(page) -> PdfPage:
     close_band()
     cell_no = 0
     for table in tables:
-        lines = []
-        rows = [row.cells for row in table.rows]
-        header = [page.within_bbox(c).extract_text() if c is not None else "" for c in rows[0]] if rows else []
-        from agenda.ingest.blocks import is_question_heading
-
-        qcols = {i for i, h in enumerate(header) if h and is_question_heading(h) and not h.strip().endswith("?")}
-        for r_i, cells in enumerate(rows):
-            for c_i, bbox in enumerate(cells):
-                if bbox is None:
-                    continue  # merged into the cell before it
-                cell_no += 1
-                for raw in _text_lines(page.within_bbox(bbox)):
-                    ln = _make_line(raw, out.number, cell=cell_no, question_cell=r_i > 0 and c_i in qcols)
-                    if ln is not None:
-                        lines.append(ln)
+        lines, cell_no = _table_lines(page, table, out.number, cell_no)
         units.append((float(table.bbox[1]), lines))
     units.sort(key=lambda u: u[0])
     out.lines = [ln for _, lines in units for ln in lines]
@@ -558,7 +582,7 @@ _BULLET = re.compile(r"^(?:[•▪◦·\-–*\uf0b7\uf0a7\u25cf\u25aa]|\(?\d{1,3
 _SENTENCE_END = re.compile(r"[.?!:…][)\"'’”»]*$")
 
 
-def _block(kind: str, lines: list[PdfLine], level: int = 0):
+def _block(kind: str, lines: list[PdfLine], level: int = 0, warnings: list | None = None):
     from agenda.ingest.blocks import Block
     from agenda.ingest.common import normalise_qmarks
 
@@ -570,10 +594,16 @@ def _block(kind: str, lines: list[PdfLine], level: int = 0):
         starts.append((min(before + (1 if before else 0), len(text)), ln.page))
     block = Block(kind, normalise_qmarks(text), lines[0].page, level, starts)
     block.section = any(ln.question_cell for ln in lines)  # a cell under a *Kennisvraag* column
+    if lines[0].context:
+        from agenda.ingest.common import context_cells
+
+        block.context, block.extra, found = context_cells(dict(lines[0].context), f"pagina {lines[0].page} (tabel)")
+        if warnings is not None:
+            warnings.extend((lines[0].page, w) for w in found)
     return block
 
 
-def document_blocks(doc: PdfDocument) -> list:
+def document_blocks(doc: PdfDocument, warnings: list[tuple[int | None, str]] | None = None) -> list:
     """Headings (by font size, or a bold line at body size), list items and paragraphs.
 
     ``Block.line`` is the page number: a mention's location in a PDF is its page. Heading levels
@@ -581,7 +611,8 @@ def document_blocks(doc: PdfDocument) -> list:
     that does not end in ``?`` is a heading below all of them (10), as in Word. A paragraph that
     runs on to the next page (no sentence end before the page break) is one paragraph. Each cell
     of a ruled table is a paragraph of its own; a cell under a *Kennisvraag*/*Vraag* column counts
-    as in a question section (as in Word).
+    as in a question section, and the row's *Sector*/*Rol*/… cells are its context (as in Word);
+    ``warnings`` (if given) receives (page, Dutch reason) for unknown context values.
     """
     body = body_size(doc.pages)
     bigger = sorted({ln.size for p in doc.pages for ln in p.lines if ln.size >= body + 0.9}, reverse=True)
@@ -593,7 +624,7 @@ def document_blocks(doc: PdfDocument) -> list:
     def flush() -> None:
         nonlocal open_lines
         if open_lines:
-            blocks.append(_block(open_kind, open_lines))
+            blocks.append(_block(open_kind, open_lines, warnings=warnings))
         open_lines = None
 
     for page in doc.pages:
@@ -652,12 +683,13 @@ def read_pdf(path: Path, rel: str, content_hash: str, limits: Limits):
     props: dict = property_pairs(doc.keywords) if doc.keywords else {}
     if doc.title:
         props["title"] = doc.title
-    blocks = document_blocks(doc)
+    warnings: list[tuple[int | None, str]] = []
+    blocks = document_blocks(doc, warnings)
     # A PDF's CreationDate is the day it was exported, often long after the meeting: the file
     # name and a date in the text ("Op 23 juni 2021 …") come first.
     name = PurePosixPath(rel).name
     date = date_from_filename(name) or date_from_text("\n".join(b.text for b in blocks[:200]), name) or doc.date
     return document_result(
         rel=rel, content_hash=content_hash, suffix=".pdf", props=props, prop_lines={},
-        blocks=blocks, limits=limits, fallback_date=date,
+        blocks=blocks, limits=limits, fallback_date=date, warnings=warnings,
     )

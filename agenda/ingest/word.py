@@ -365,6 +365,12 @@ _CONTEXT_HEADERS = {
 }
 
 
+def context_header(label: str) -> str | None:
+    """The context a table column holds by its header (*Sector*, *Rol*, *School*, *Niveau*,
+    *Organisatie* …: sectors/roles/school/level/organisation), or None. Also used for PDF tables."""
+    return _CONTEXT_HEADERS.get(label.strip().rstrip(":").strip().lower())
+
+
 def _cells(tr) -> list:
     """w:tc of a row in order, including cells wrapped in content controls / custom XML."""
     out = []
