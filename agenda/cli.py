@@ -439,6 +439,50 @@ def review(
     _apply_verdicts(rv.apply_review, apply, curation_file)
 
 
+@app.command()
+def indeling(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Indelingslijst: .xlsx of .csv.")] = None,
+    apply: Annotated[Path | None, typer.Option("--apply", help="Verwerk een ingevulde indelingslijst.")] = None,
+    db: DbOption = DEFAULT_DB,
+    version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
+    curation_file: Annotated[Path, typer.Option("--curation", help="Het besluitenbestand.")] = Path("inputs/curation.yaml"),
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Alleen de eerste zoveel vragen.")] = None,
+) -> None:
+    """De indeling in één keer nakijken: één rij per formulering bij haar vraag; vul hoort_bij in waar ze
+    ergens anders hoort, of verwerk de ingevulde lijst in curation.yaml."""
+    from agenda.dedupe import regroup
+
+    if (output is None) == (apply is None):
+        fail("geef precies één van -o BESTAND of --apply BESTAND")
+    if output is not None:
+        if output.suffix.lower() not in (".xlsx", ".csv"):
+            fail("de indelingslijst moet op .xlsx of .csv eindigen")
+        with _open(db) as store:
+            agenda = _version(store, version)
+        rows = regroup.regroup_rows(agenda, limit=limit)
+        try:
+            regroup.write_regroup(rows, output)
+        except OSError as exc:
+            fail(_file_error(exc))
+        n_q = len({r["vraag_id"] for r in rows})
+        out.print(f"{len(rows)} formuleringen van {n_q} vragen geschreven naar {output} (vul hoort_bij in waar een "
+                  f"formulering niet bij haar vraag hoort: een vraag-id, een eigen label of uitsluiten)",
+                  highlight=False, markup=False)
+        return
+    assert apply is not None
+    questions: list[str] = []
+    mention_ids: list[str] | None = None
+    if db.is_file():  # ids are checked against the database when there is one
+        with _open(db) as store:
+            questions = [c.id for c in store.clusters()]
+            mention_ids = [m.id for m in store.mentions(active_only=False, include_candidates=True)]
+
+    def apply_fn(sheet_path: Path, curation: Path) -> str:
+        return regroup.apply_regroup(sheet_path, curation, questions, mention_ids)
+
+    _apply_verdicts(apply_fn, apply, curation_file)
+
+
 def _apply_verdicts(apply_fn, sheet_path: Path, curation_file: Path) -> None:
     """Turn a filled-in sheet into curation.yaml entries; errors name the file (and line)."""
     from agenda.dedupe.curation import CurationError

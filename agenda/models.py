@@ -279,6 +279,17 @@ class Merge(BaseModel):
     merged: list[str]  # cluster ids of the old version that became `into`
 
 
+class Moved(BaseModel):
+    """A formulation that went from one question to another that both stand in the new version
+    (the regroup sheet, a split, or the machine's clustering): not a merge of the two questions."""
+
+    mention_id: str
+    text: str  # the formulation
+    from_id: str  # its question in the previous version
+    into: str  # its question in the new version
+    question: str  # the agenda text of `into`
+
+
 class Answered(BaseModel):
     """A question that a curator marked as answered by a knowledge source since the previous version."""
 
@@ -298,10 +309,12 @@ class Changes(BaseModel):
     frequency: list[FrequencyChange] = Field(default_factory=list)
     merges: list[Merge] = Field(default_factory=list)
     answered: list[Answered] = Field(default_factory=list)
+    moved: list[Moved] = Field(default_factory=list)  # formulations regrouped between standing questions
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered)
+        return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered
+                    or self.moved)
 
 
 class Agenda(BaseModel):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agenda.report.text_outputs import safe_cell
 
-__all__ = ["write_sheet", "read_sheet"]
+__all__ = ["write_sheet", "read_sheet", "read_sheet_lines"]
 
 
 def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *, title: str,
@@ -64,23 +64,42 @@ def read_sheet(path: Path, what: str = "bestand") -> list[dict[str, str]]:
     A CSV is decoded as Excel saves it (UTF-8, UTF-16 or Windows-1252: Excel's 'CSV' on Windows
     wrote 'é' as one byte, which stopped `--apply` with "'utf-8' codec can't decode byte 0xe9").
     Raises FileNotFoundError, or ValueError (Dutch, naming the file) for a file that is no sheet."""
+    return [row for _line, row in read_sheet_lines(path, what)]
+
+
+def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = None) -> list[tuple[int, dict[str, str]]]:
+    """As :func:`read_sheet`, each row with its line number in the sheet (1-based, as Excel shows it).
+
+    With ``header`` (a column name), the header row is the first row holding that name, so a
+    sheet may carry instructions above its table (the regroup sheet does); else it is the first row."""
     import io
     import zipfile
 
     from agenda.ingest.common import IngestError, decode_bytes
+    from agenda.ingest.safety import check_file_size
+    from agenda.settings import Limits
 
     if path.is_dir():
         raise ValueError(f"{what} {path} is een map, geen bestand")
     if not path.is_file():
         raise FileNotFoundError(f"{what} niet gevonden: {path}")
+    try:
+        check_file_size(path, Limits())
+    except IngestError as exc:
+        raise ValueError(f"{what} {path}: {exc.reason}") from None
     if path.suffix.lower() == ".csv":
         try:
             text, _enc = decode_bytes(path.read_bytes())
         except IngestError as exc:
             raise ValueError(f"{what} {path}: {exc.reason}") from None
-        sample = text.split("\n", 1)[0]
-        return list(csv.DictReader(io.StringIO(text, newline=""),
-                                   delimiter=";" if sample.count(";") >= sample.count(",") else ","))
+        lines = text.splitlines(keepends=True)
+        skip = 0
+        if header is not None:
+            skip = next((n for n, line in enumerate(lines[:50]) if header in line), 0)
+        sample = lines[skip] if lines else ""
+        reader = csv.DictReader(io.StringIO("".join(lines[skip:]), newline=""),
+                                delimiter=";" if sample.count(";") >= sample.count(",") else ",")
+        return [(skip + reader.line_num, row) for row in reader]
     from openpyxl import load_workbook
 
     try:
@@ -89,8 +108,16 @@ def read_sheet(path: Path, what: str = "bestand") -> list[dict[str, str]]:
         raise ValueError(f"{what} {path} is geen leesbaar Excel-bestand ({type(exc).__name__}); open het in Excel en "
                          "sla het opnieuw op als .xlsx (of als .csv)") from None
     try:
-        rows = wb.active.iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, [])]
-        return [{h: ("" if v is None else str(v)) for h, v in zip(header, r, strict=False)} for r in rows]
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        line = 1
+        names = [str(h or "").strip() for h in next(rows, [])]
+        while header is not None and header not in names and line < 50:
+            nxt = next(rows, None)
+            if nxt is None:
+                break
+            names = [str(h or "").strip() for h in nxt]
+            line += 1
+        return [(line + n, {h: ("" if v is None else str(v)) for h, v in zip(names, r, strict=False)})
+                for n, r in enumerate(rows, start=1)]
     finally:
         wb.close()

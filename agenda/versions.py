@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from agenda.models import Agenda, AgendaItem, Answered, Changes, FrequencyChange, Merge, RankMove
+from agenda.models import Agenda, AgendaItem, Answered, Changes, FrequencyChange, Merge, Moved, RankMove
 
 #: A rank move is news to a reader when a question enters or leaves the top TOP, or moves
 #: FAR or more places among the questions present in both versions; one- and two-place
@@ -85,14 +85,23 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     old_of_mention = {m.id: i.cluster_id for i in old.items for m in i.mentions}
 
     merges = []
+    moved = []
     merged_away: set[str] = set()
+    standing = new_by_id.keys() | now_answered  # old questions that still stand on their own
     for item in new_items:
         sources = sorted({old_of_mention[m.id] for m in item.mentions if m.id in old_of_mention})
-        if len(sources) > 1:
-            merges.append(Merge(into=item.cluster_id, question=item.question, merged=sources))
-            merged_away.update(s for s in sources if s != item.cluster_id)
+        # a question that no longer stands was merged in; formulations from one that still stands moved
+        merged = [s for s in sources if s == item.cluster_id or s not in standing]
+        if len(merged) > 1:
+            merges.append(Merge(into=item.cluster_id, question=item.question, merged=merged))
+            merged_away.update(s for s in merged if s != item.cluster_id)
+        for m in item.mentions:
+            origin = old_of_mention.get(m.id)
+            if origin is not None and origin != item.cluster_id and origin in standing:
+                moved.append(Moved(mention_id=m.id, text=m.text, from_id=origin, into=item.cluster_id,
+                                   question=item.question))
 
-    changes = Changes(previous=old.label, merges=merges)
+    changes = Changes(previous=old.label, merges=merges, moved=moved)
     changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered]
     changes.dropped = [i for cid, i in old_by_id.items()
                        if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
@@ -140,6 +149,8 @@ def describe(changes: Changes) -> list[str]:
     lines += [f"+ nieuw (#{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.new]
     lines += [f"- vervallen (was #{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.dropped]
     lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]
+    lines += [f"→ verplaatst: formulering {m.mention_id} ‘{m.text}’ van {m.from_id} → {m.into}: {m.question}"
+              for m in changes.moved]
     lines += [f"↕ rang {m.old_rank} → {m.new_rank}: {m.question} [{m.cluster_id}]" for m in changes.moves]
     lines += [f"# bronnen {f.old} → {f.new}: {f.question} [{f.cluster_id}]" for f in changes.frequency]
     lines += [f"✓ beantwoord door {a.source}: {a.question} [{a.cluster_id}]" for a in changes.answered]

@@ -198,6 +198,11 @@ def cluster_mentions(
                 present.setdefault(target)
             else:
                 notes.append(f"merge: vraag {cid} bestaat niet (meer); niet samengevoegd")
+        if not present and moved and len(group) == len(moved):
+            # only formulations (kennisagenda indeling, a label): together they become one new question,
+            # applied in file order like every merge, so a later sheet overrides an earlier decision
+            present[_new_id("split:" + ",".join(sorted(mentions[i].id for i in moved)), members.keys())] = None
+            members[next(iter(present))] = []
         if present and moved:
             first = next(iter(present))
             for i in moved:
@@ -229,6 +234,19 @@ def cluster_mentions(
 
     excluded: dict[str, str] = {}
     for ex in curation.exclude:
+        if ex.cluster.startswith("M-"):  # one formulation off the agenda (indeling): out of its question
+            i = index_of.get(ex.cluster)
+            if i is None:
+                notes.append(f"exclude: formulering {ex.cluster} bestaat niet (meer); besluit niet toegepast")
+                continue
+            src = owner.get(i)
+            if src is not None and src in members and len(members[src]) > 1:
+                members[src] = [j for j in members[src] if j != i]
+                new_id = _new_id("exclude:" + ex.cluster, members.keys())
+                members[new_id] = [i]
+                owner[i] = new_id
+            excluded[owner[i]] = ex.why or "buiten scope (geen reden opgegeven)"
+            continue
         if (target := known("exclude", ex.cluster)) is not None:
             excluded[target] = ex.why or "buiten scope (geen reden opgegeven)"
     resolved = Curation(merge=curation.merge, split=curation.split, exclude=curation.exclude,

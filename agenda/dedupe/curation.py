@@ -20,9 +20,11 @@ HEADER = """\
 # Sleutels zijn vaste ids: Q-xxxxxx (een vraag/cluster) en M-xxxxxxxx (een formulering).
 # merge:     [[Q-a, Q-b]]               deze vragen zijn één vraag (de eerste id blijft)
 #            [[Q-a, M-x]]               deze formulering hoort bij die vraag
+#            [[M-x, M-y]]               deze formuleringen samen zijn één nieuwe vraag (kennisagenda indeling)
 # distinct:  [[Q-a, Q-b]]               beoordeeld: verschillende vragen (wordt niet opnieuw gevraagd)
 # split:     [[M-x]]                    deze formulering(en) horen niet in hun cluster
-# exclude:   [{cluster: Q-x, why: ...}] buiten scope (staat met reden in de bijlage)
+# exclude:   [{cluster: Q-x, why: ...}] buiten scope (staat met reden in de bijlage); met M-x: alleen
+#                                       die formulering (kennisagenda indeling)
 # rename:    {Q-x: "..."}               de formulering op de agenda
 # promote:   [M-x]                      een kandidaat-zin is wél een kennisvraag
 # knowledge: {Q-x: {known: ..., accessible: ..., research_needed: ...,
@@ -112,10 +114,11 @@ def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
     load_curation(path)  # what was written must read back
 
 
-def add_decisions(path: Path, **groups: list[list[str]]) -> None:
-    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]]), keeping the
-    curator's comments and layout (ruamel.yaml round trip), atomically."""
-    from ruamel.yaml.comments import CommentedSeq
+def add_decisions(path: Path, **groups: list[list[str]] | list[dict[str, str]]) -> None:
+    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]], or
+    exclude=[{"cluster": q, "why": ...}]), keeping the curator's comments and layout (ruamel.yaml
+    round trip), atomically."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     def append(data) -> None:
         for key, new in groups.items():
@@ -124,8 +127,8 @@ def add_decisions(path: Path, **groups: list[list[str]]) -> None:
             if data.get(key) is None:
                 data[key] = CommentedSeq()
             for group in new:
-                row = CommentedSeq(group)
-                row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b]
+                row = CommentedMap(group) if isinstance(group, dict) else CommentedSeq(group)
+                row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b] / - {cluster: Q-a, why: ...}
                 data[key].append(row)
 
     edit_curation(path, append)

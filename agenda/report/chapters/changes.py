@@ -66,6 +66,12 @@ def write(w: Writer) -> None:
     else:
         w.none_line("Geen.")
 
+    if c.moved:  # regrouped formulations (kennisagenda indeling): only when there are any
+        w.heading("Verplaatste formuleringen", 2)
+        w.table(["Formulering", "Van (vorige versie)", "Naar de vraag"],
+                [[one_line(m.text), m.from_id, f"{one_line(m.question)} ({m.into})"] for m in c.moved],
+                [7.0, 2.6, 6.4])
+
     w.heading("Beantwoord door de kennisbibliotheek", 2)
     if c.answered:
         w.table(["Vraag", "Beantwoord door"],
