@@ -395,8 +395,15 @@ def _crosses(line: dict, x: float) -> bool:
     return any(a <= x <= b for a, b in _segments(chars, max(1.2 * size, 6.0)))
 
 
+def _region(page, bbox):
+    """The page with only the characters whose centre lies in ``bbox``: a cell's first line often
+    starts a point above the cell's border (small cell padding, the font's ascent), which pdfplumber's
+    within_bbox would drop."""
+    return page.filter(lambda o: o.get("object_type") != "char" or _inside(o, bbox))
+
+
 def _cell_text(page, bbox) -> str:
-    return " ".join(join_lines([str(r.get("text", "")) for r in _text_lines(page.within_bbox(bbox))]).split())
+    return " ".join(join_lines([str(r.get("text", "")) for r in _text_lines(_region(page, bbox))]).split())
 
 
 def _table_lines(page, table, page_no: int, cell_no: int) -> tuple[list[PdfLine], int]:
@@ -425,7 +432,7 @@ def _table_lines(page, table, page_no: int, cell_no: int) -> tuple[list[PdfLine]
             if bbox is None or (data_row and c_i in roles):
                 continue  # merged into the cell before it, or context
             cell_no += 1
-            for raw in _text_lines(page.within_bbox(bbox)):
+            for raw in _text_lines(_region(page, bbox)):
                 ln = _make_line(raw, page_no, cell=cell_no, question_cell=data_row and c_i in qcols)
                 if ln is not None:
                     lines.append(replace(ln, context=context) if context else ln)
@@ -456,7 +463,7 @@ def _read_page(page) -> PdfPage:
         bottom = max(float(r["bottom"]) for r in band) + 0.5
         lines: list[PdfLine] = []
         for column, bbox in ((1, (0, top, gutter, bottom)), (2, (gutter, top, out.width, bottom))):
-            for raw in _text_lines(text_page.within_bbox(bbox)):
+            for raw in _text_lines(_region(text_page, bbox)):
                 if (ln := _make_line(raw, out.number, column=column)) is not None:
                     lines.append(ln)
         units.append((top, lines))
