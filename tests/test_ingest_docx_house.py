@@ -348,3 +348,61 @@ def test_alt_chunk_that_cannot_be_read_is_named(tmp_path):
     r = read(alt_chunk_doc(rtf, "application/rtf", "/word/afchunk.rtf"), tmp_path)
     reasons = [w.reason for w in r.warnings]
     assert any("ingesloten inhoud (RTF" in x and "w:altChunk" in x for x in reasons), reasons
+
+
+def test_alt_chunk_as_html_docx_js_writes_it(tmp_path):
+    """The JavaScript "Export to Word" many web tools embed (html-docx-js): a package with no
+    styles part, the page as an MHT part at /word/afchunk.mht, referenced by r:id "htmlChunk"."""
+    import zipfile
+
+    html = EXPORT_HTML.format(extra="").replace("=", "=3D")  # html-docx-js escapes '=' itself
+    mht = (
+        "MIME-Version: 1.0\nContent-Type: multipart/related;\n    type=\"text/html\";\n"
+        "    boundary=\"----=mhtDocumentPart\"\n\n\n------=mhtDocumentPart\n"
+        "Content-Type: text/html;\n    charset=\"utf-8\"\nContent-Transfer-Encoding: quoted-printable\n"
+        "Content-Location: file:///C:/fake/document.html\n\n" + html + "\n\n------=mhtDocumentPart--\n"
+    )
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            '<Override PartName="/word/afchunk.mht" ContentType="message/rfc822"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="/word/document.xml" Id="R09c83fafc067488e"/></Relationships>'
+        ),
+        "word/document.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{w}" xmlns:r="{r}">'
+            '<w:body><w:altChunk r:id="htmlChunk"/><w:sectPr><w:pgSz w:w="12240" w:h="15840" w:orient="portrait"/>'
+            '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" w:footer="720" '
+            'w:gutter="0"/></w:sectPr></w:body></w:document>'
+        ),
+        "word/_rels/document.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk" '
+            'Target="/word/afchunk.mht" Id="htmlChunk"/></Relationships>'
+        ),
+        "word/afchunk.mht": mht,
+    }
+    p = tmp_path / "meetings" / "2022-02-10-export.docx"
+    p.parent.mkdir(parents=True)
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    res = read_file(p, tmp_path)
+    assert res.rejection is None, res.rejection
+    assert by_rule(res, Rule.section) == [
+        "Hoe zorg je dat leerlingen met een eigen leerroute niet achterop raken?",
+        "En hoe volg je dat als leerkracht?",
+        "Welke afspraken maak je met ouders over schermtijd?",
+    ]
+    assert res.source.date is not None and res.source.date.isoformat() == "2022-02-10"
