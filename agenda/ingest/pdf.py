@@ -309,6 +309,8 @@ def _text_lines(page) -> list[dict]:
 def _tables(page) -> list:
     """Ruled tables (pdfplumber's line strategy: the borders Word and LibreOffice draw) with at
     least two cells; a single framed box is running text, not a table."""
+    if not (page.rects or page.lines or page.curves):
+        return []  # no drawn borders: no ruled table (and no need for pdfplumber's edge finding)
     try:
         found = page.find_tables()
     except Exception:  # a malformed drawing: read the page as running text
