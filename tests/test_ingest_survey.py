@@ -81,7 +81,8 @@ def test_question_column_from_settings_and_row_respondent(tmp_path):
     assert m.extra == {"vraag": "niet deze"}
     # the global setting only applies to files that have that column: the others are read by content
     r = read_file(p, tmp_path, survey_question_column="bestaat niet")
-    assert r.rejection is None and [m.text for m in r.mentions] == ["niet deze", "Hoe plan ik?", "x"]  # both columns ask
+    # by what they hold: "vraag" holds no question ("niet deze", "x"), "Mijn vraag" does
+    assert r.rejection is None and [m.text for m in r.mentions] == ["Hoe plan ik?"]
 
 
 def test_multiline_cell_and_duplicate_questions(tmp_path):

@@ -14,7 +14,8 @@ Formats (each parsed by a well-kept library, never by hand where one exists):
 - whole documents, one entry each: ``.md`` (front matter ``title``, ``date``, ``url``,
   ``authors``), ``.txt``, ``.docx`` (the ingest Word reader's paragraph walk), ``.pdf``
   (the ingest PDF reader's text layer), saved web pages ``.html`` (``selectolax``: scripts,
-  styles and site chrome dropped; ``<main>``/``<article>`` preferred).
+  styles and site chrome dropped; ``<main>``/``<article>`` preferred; a page without them goes
+  through ``trafilatura``'s boilerplate removal, so a cookie banner, menu or sidebar is no passage).
 
 Ids: ``K-`` + 6 hex of sha1 over the DOI, else the normalised title and year, else the text:
 the same publication exported again (another order, another file, another manager) keeps
@@ -229,10 +230,15 @@ def _read_bib(data: bytes, rel: str) -> list[KnowledgeSource]:
 
 
 def _csl_name(person: object) -> str:
+    """A CSL-JSON name → "family, given" as Dutch references write it: the particles Zotero keeps apart
+    (``non-dropping-particle`` "van der", ``dropping-particle`` "de") stay in front of the family name
+    ("van Leeuwen, Jan"), a ``suffix`` ("Jr.") after the given name."""
     if isinstance(person, dict):
         if person.get("literal"):
             return str(person["literal"])
-        family, given = str(person.get("family") or ""), str(person.get("given") or "")
+        parts = (person.get("dropping-particle"), person.get("non-dropping-particle"), person.get("family"))
+        family = " ".join(" ".join(str(p).split()) for p in parts if p and str(p).strip())
+        given = ", ".join(" ".join(str(p).split()) for p in (person.get("given"), person.get("suffix")) if p and str(p).strip())
         return f"{family}, {given}" if family and given else family or given
     return str(person or "")
 
@@ -466,7 +472,8 @@ _TEXT_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td",
 def _read_html(data: bytes, rel: str) -> KnowledgeSource:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(_text(data))
+    html = _text(data)
+    tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     page_title = _collapse(title_node.text()) if title_node is not None else ""
     meta: dict[str, str] = {}
@@ -477,7 +484,18 @@ def _read_html(data: bytes, rel: str) -> KnowledgeSource:
     canonical = tree.css_first('link[rel="canonical"]')
     for node in tree.css(_CHROME):
         node.decompose()
-    root = tree.css_first("main") or tree.css_first("article") or tree.body or tree.root
+    props = {
+        "title": page_title or meta.get("og:title", ""),
+        "url": (canonical.attributes.get("href") if canonical is not None else "") or meta.get("og:url", ""),
+        "authors": meta.get("author", ""),
+        "year": _year(meta.get("article:published_time") or meta.get("date") or meta.get("dc.date")),
+    }
+    props = {k: v for k, v in props.items() if v}
+    root = tree.css_first("main") or tree.css_first("article")
+    if root is None and (found := _main_content(html)) is not None:
+        # no <main>/<article>: a cookie banner, menu and sidebar are divs like the text; trafilatura tells them apart
+        return _document(rel, props, {}, *found)
+    root = root or tree.body or tree.root
     if root is None:
         raise IngestError("webpagina bevat geen leesbare tekst")
     paragraphs: list[str] = []
@@ -501,16 +519,48 @@ def _read_html(data: bytes, rel: str) -> KnowledgeSource:
             headings.append(text)
             pending = text
             continue
-        paragraphs.append(f"{pending}: {text}" if pending and not pending.endswith(("?", ".", ":")) else
-                          f"{pending} {text}".strip())
+        paragraphs.append(_joined(pending, text))
         pending = ""
-    props = {
-        "title": page_title or meta.get("og:title", ""),
-        "url": (canonical.attributes.get("href") if canonical is not None else "") or meta.get("og:url", ""),
-        "authors": meta.get("author", ""),
-        "year": _year(meta.get("article:published_time") or meta.get("date") or meta.get("dc.date")),
-    }
-    return _document(rel, {k: v for k, v in props.items() if v}, {}, paragraphs, headings)
+    return _document(rel, props, {}, paragraphs, headings)
+
+
+def _joined(heading: str, text: str) -> str:
+    return f"{heading}: {text}" if heading and not heading.endswith(("?", ".", ":")) else f"{heading} {text}".strip()
+
+
+def _main_content(html: str) -> tuple[list[str], list[str]] | None:
+    """The main text of a page without <main>/<article>, by trafilatura's boilerplate removal
+    (Apache-2.0; cookie banners, menus, sidebars and footers dropped, scripts never read):
+    (paragraphs with each heading joined to the text under it, headings), or None when it finds none."""
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(html, output_format="xml", include_comments=False, include_tables=True,
+                              include_formatting=False, include_links=False, include_images=False,
+                              favor_precision=True, deduplicate=False, with_metadata=False)
+    if not xml:
+        return None
+    main = etree.fromstring(xml.encode("utf-8")).find("main")
+    if main is None:
+        return None
+    paragraphs: list[str] = []
+    headings: list[str] = []
+    pending = ""
+    for node in main:
+        if node.tag == "head":
+            pending = _collapse(" ".join(node.itertext()))
+            headings.append(pending)
+            continue
+        if node.tag == "list":
+            parts = [_collapse(" ".join(item.itertext())) for item in node.iter("item")]
+        elif node.tag == "table":
+            parts = [" | ".join(_collapse(" ".join(c.itertext())) for c in row.iter("cell")) for row in node.iter("row")]
+        else:
+            parts = [_collapse(" ".join(node.itertext()))]
+        for text in (p for p in parts if p.strip(" |")):
+            paragraphs.append(_joined(pending, text))
+            pending = ""
+    return (paragraphs, headings) if paragraphs else None
 
 
 # --- the folder ---------------------------------------------------------------------------------

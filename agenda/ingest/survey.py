@@ -58,6 +58,7 @@ from agenda.ingest.common import (
     parse_date,
     source_id,
 )
+from agenda.ingest import survey_shapes as shapes
 from agenda.ingest.safety import check_size, check_zip, load_yaml
 from agenda.models import Context, IngestResult, Rejection, Rule, Source, SourceKind
 from agenda.privacy import identifying_column, identifying_header, pseudonym_key, respondent_id
@@ -89,14 +90,20 @@ _PRIVATE = re.compile(
     r"^(?:e-?mail(?:adres)?|mail(?:adres)?|e-?mail address|naam|name|volledige naam|full name|voornaam|achternaam|"
     r"first ?name|last ?name|recipient ?(?:last|first) ?name|recipient ?e-?mail|ip ?address|ipadres|ip-adres|"
     r"location ?(?:latitude|longitude)|telefoon(?:nummer)?|phone|mobiel|uw naam|je naam|wat is uw naam\??|"
-    r"wat is je naam\??|e-?mailadres \(optioneel\)|contactpersoon|contactgegevens|adres|woonplaats)$",
+    r"wat is je naam\??|e-?mailadres \(optioneel\)|contactpersoon|contactgegevens|adres|woonplaats|"
+    r"author|auteur|gemaakt door|created by|asked by|gesteld door|vraagsteller|participant name|naam deelnemer)$",
     re.I,
 )
 _METADATA = {"status", "progress", "duration (in seconds)", "duration", "finished", "distributionchannel",
              "distribution channel", "userlanguage", "user language", "externalreference", "external data reference",
-             "response type", "tijd", "lastpage", "startlanguage", "seed", "refurl", "ipaddr"}
+             "response type", "tijd", "lastpage", "startlanguage", "seed", "refurl", "ipaddr", "last page",
+             "laatste pagina", "start language", "starttaal", "verwijzende url", "referrer url", "collector id",
+             "attachment", "bijlage", "attachment url", "post url", "link", "highlighted", "gemarkeerd",
+             "archived", "gearchiveerd", "voter id", "participant id", "deelnemer-id"}
+_RESPONDENT |= {"respondent id", "respondent-id", "antwoord id", "response id"}
+_TIMESTAMP |= {"date submitted", "datum verstuurd", "created at", "gemaakt op", "submitted at", "ingediend op",
+               "date created", "datum gemaakt"}
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:', re.I)
 
 
 @dataclass
@@ -244,7 +251,11 @@ class Layout:
     header_line: int
     data_start: int  # index into rows of the first data row
     question_cols: list[int]
-    roles: dict[int, str]  # context target / "date" / "respondent" / "timestamp" / "private" / "meta"
+    roles: dict[int, str]  # context target / "date" / "respondent" / "timestamp" / "private" / "meta" / "votes"
+    options: dict[int, shapes.Option] = field(default_factory=dict)  # a multiple-choice question's option columns
+    post: bool = False  # Padlet: the question columns are a post's subject and body, one formulation
+    tool: str = ""  # "padlet", "slido", "mentimeter" or "" (survey_shapes.tool_of)
+    title: str = ""  # a board/event title above the header
 
 
 def _role(name: str) -> str | None:
@@ -253,6 +264,8 @@ def _role(name: str) -> str | None:
         return None
     if _PRIVATE.match(key) or "e-mail" in key or key.startswith("email") or identifying_header(name):
         return "private"
+    if key in shapes.VOTES:
+        return "votes"
     if key in _DATE:
         return "date"
     if key in _RESPONDENT:
@@ -283,7 +296,10 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
         if h is None:
             raise IngestError(f"kopregel {override.header_row} (uit {override.source}) bestaat niet in dit bestand")
     else:
-        for i, (_ln, cells) in enumerate(rows[:HEADER_SCAN]):
+        # a title row above the header (a Padlet board, an export's name) is one cell: a row with
+        # two or more filled cells is the header when there is one
+        h = next((i for i, (_ln, cells) in enumerate(rows[:HEADER_SCAN]) if sum(bool(c) for c in cells) >= 2), None)
+        for i, (_ln, cells) in enumerate(rows[:HEADER_SCAN] if h is None else ()):
             if _is_header_like(cells):
                 h = i
                 break
@@ -292,29 +308,19 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
         if h is None:
             raise IngestError("leeg bestand (geen kopregel gevonden)")
     header_line, header = rows[h][0], [collapse(c) for c in rows[h][1]]
-    names = list(header)
-    start = h + 1
-    # Qualtrics: a question-text row ("Start Date" under StartDate) and an ImportId row
-    keys = [_key(x) for x in header]
-    while start < len(rows):
-        cells = rows[start][1]
-        filled = [c for c in cells if c]
-        if filled and all(_IMPORT_ID.match(c) for c in filled):
-            start += 1
-            continue
-        if "startdate" in keys and keys.index("startdate") < len(cells) and _key(cells[keys.index("startdate")]) == "start date":
-            for i, c in enumerate(cells):
-                if c and i < len(names):
-                    names[i] = collapse(c)
-            start += 1
-            continue
-        break
+    # extra header rows (Qualtrics, LimeSurvey, SurveyMonkey) name the columns
+    names, start = shapes.header_rows(header, rows, h + 1)
+    options = shapes.option_columns(names)
+    for i, opt in options.items():
+        names[i] = opt.question
     roles: dict[int, str] = {}
     for i, n in enumerate(names):
-        r = _role(n) or (_role(header[i]) if names[i] != header[i] else None)
+        r = _role(n) or (_role(header[i]) if names[i] != header[i] and i not in options else None)
         if r is not None:
             roles[i] = r
     data = [cells for _ln, cells in rows[start:]]
+    keys = [_key(n) for n in names]
+    post = shapes.post_columns(keys)
     qcols: list[int] = []
     if override.question_columns:
         lower = [_key(n) for n in names] + [_key(x) for x in header]
@@ -326,19 +332,45 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
                 raise IngestError(
                     f"kolom '{want}' (vraagkolom in {override.source}) niet gevonden in de kopregel", header_line
                 )
+    if not qcols and post is not None:
+        qcols = list(post)
+    else:
+        post = None
     if not qcols:
-        named = [i for i, n in enumerate(names) if i not in roles and QUESTION_WORDS.search(n) and "opmerking" not in n.lower()]
-        if len(named) > 1:
-            # several named columns: keep the ones that hold free text ("Vraagnummer" does not)
-            named = [i for i in named if _free_text(data, i) or not names[i].rstrip().endswith("?")] or named
-        qcols = named
-    if not qcols:
-        qcols = [i for i, n in enumerate(names) if i not in roles and n.rstrip().endswith("?") and _asks(data, i)]
+        qcols = _question_columns(names, roles, options, data)
     if not qcols:
         raise IngestError(NO_COLUMN + _NO_COLUMN_HINT.format(name=name), header_line)
     for i in qcols:
         roles.pop(i, None)
-    return Layout(names, header_line, start, sorted(set(qcols)), roles)
+        options.pop(i, None)
+    return Layout(names, header_line, start, sorted(set(qcols)), roles, options, post is not None,
+                  shapes.tool_of(keys, post is not None), shapes.title_above(rows, h))
+
+
+def _question_columns(names: list[str], roles: dict[int, str], options: dict, data: list[list[str]]) -> list[int]:
+    """The columns that hold the questions, decided by what they hold.
+
+    A column whose header names a question (*vraag*, *kennisvraag*, "Welke vraag …?") counts when its
+    answers are free text (not a choice: "Over welk thema gaat uw vraag?" answered with a few themes);
+    else a prompt column whose answers ask (free text, 40% with a ``?``) or any other column (a tool's code
+    such as ``G01Q03``) with three or more answers, 60% of them with a ``?``; else the named columns as they are (an empty one gives the file's "no question" warning)."""
+    free = [i for i, n in enumerate(names) if i not in roles and i not in options]
+    named = [i for i in free if QUESTION_WORDS.search(names[i]) and "opmerking" not in names[i].lower()]
+    holding = [i for i in named if _holds_text(data, i)]
+    if holding:
+        asking = [i for i in holding if _asks(data, i)]
+        # a named column that never asks beside one that does ("Toelichting bij uw vraag") is not one
+        return asking if asking and len(asking) < len(holding) and all(
+            _share_asking(data, i) < 0.1 for i in holding if i not in asking) else holding
+    asks = [i for i in free if _asks(data, i) and not _choice(data, i) and (
+        names[i].rstrip().endswith("?")  # a prompt with open answers
+        or (len(_column(data, i)) >= 3 and _share_asking(data, i) >= 0.6))]  # a code such as G01Q03: mostly asking
+    if asks:
+        return asks
+    if len(named) > 1:
+        # several named columns: keep the ones that hold free text ("Vraagnummer" does not)
+        named = [i for i in named if _free_text(data, i) or not names[i].rstrip().endswith("?")] or named
+    return named
 
 
 def _column(data: list[list[str]], i: int) -> list[str]:
@@ -355,7 +387,33 @@ def _free_text(data: list[list[str]], i: int) -> bool:
 def _asks(data: list[list[str]], i: int) -> bool:
     """A prompt column holds questions: free text, and at least 40% of its answers contain a '?'."""
     values = _column(data, i)
-    return bool(values) and _free_text(data, i) and sum("?" in v for v in values) >= 0.4 * len(values)
+    return bool(values) and _free_text(data, i) and _share_asking(data, i) >= 0.4
+
+
+def _share_asking(data: list[list[str]], i: int) -> float:
+    values = _column(data, i)
+    return sum("?" in v for v in values) / len(values) if values else 0.0
+
+
+def _choice(data: list[list[str]], i: int) -> bool:
+    """A choice column: four or more answers, at most half of them different, few with a '?'."""
+    values = [v.casefold().strip() for v in _column(data, i)]
+    return len(values) >= 4 and len(set(values)) <= 0.5 * len(values) and _share_asking(data, i) < 0.4
+
+
+def _holds_text(data: list[list[str]], i: int) -> bool:
+    """Answers written by the respondents: free text (or asking), not a choice among a few options."""
+    values = _column(data, i)
+    if not values or _choice(data, i):
+        return False
+    return _free_text(data, i) or (_share_asking(data, i) >= 0.4 and sum(len(v.split()) >= 2 for v in values)
+                                   >= 0.5 * len(values))
+
+
+def not_a_question(text: str) -> bool:
+    """An answer that is only digits/punctuation or a single word ("12", "nvt", "Rekenen", "-"): no question."""
+    words = [w for w in re.findall(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", text) if len(w) > 1]  # "n.v.t.": no words
+    return len(words) <= 1
 
 
 # --- rows → result ----------------------------------------------------------------------------------
@@ -368,6 +426,10 @@ def _rows_to_result(
     """`key`: the export's pseudonym key (agenda.privacy.pseudonym_key of its bytes)."""
     texts_rows = [(line, [normalise_qmarks(_cell_text(c)) for c in row]) for line, row in rows]
     name = PurePosixPath(rel).name
+    if not override.question_columns and (blocks := shapes.slide_blocks(texts_rows)) is not None:
+        for line, texts in texts_rows:
+            _check_cells(texts, line, None, limits)
+        return _blocks_result(blocks, texts_rows, rel, content_hash, limits)
     try:
         layout = find_layout(texts_rows, override, name)
     except IngestError:
@@ -384,21 +446,32 @@ def _rows_to_result(
                 layout.roles[i] = "private"
     raws: list[RawMention] = []
     warnings: list[Rejection] = []
+    skipped: list[int] = []
     n_rows = 0
+    title_key = shapes.TITLE_KEY[layout.tool]
     for line, texts in texts_rows[layout.data_start:]:
         n_rows += 1
         if n_rows > limits.max_rows:
             raise IngestError(f"meer dan {limits.max_rows} rijen: te groot om te lezen", line)
-        answers = [texts[i] for i in layout.question_cols if i < len(texts) and texts[i].strip()]
+        answers = [(i, texts[i]) for i in layout.question_cols if i < len(texts) and texts[i].strip()]
+        if layout.post:  # a Padlet post: subject and body are one formulation
+            subject, body = (texts[i] if i < len(texts) else "" for i in layout.question_cols[:2])
+            answers = [(answers[0][0], shapes.join_post(subject, body))] if answers else []
         if not answers:
             continue
         cells: dict[str, str] = {}
         extra: dict[str, list[str] | str] = {}
+        if layout.title:
+            extra[title_key] = layout.title
         date = stamp_date = None
         respondent = stamp = None
         for i, value in enumerate(texts):
             if i in layout.question_cols or not value:
                 continue
+            if i in layout.options:
+                value = shapes.option_value(layout.options[i], value)
+                if not value:
+                    continue
             role = layout.roles.get(i)
             col = header[i] if i < len(header) and header[i] else f"kolom {_col_name(i)}"
             if role in ("private", "meta"):
@@ -415,29 +488,85 @@ def _rows_to_result(
             elif role == "timestamp":
                 stamp = stamp or value
                 stamp_date = stamp_date or _stamp_date(value)
+            elif role == "votes":
+                extra["stemmen"] = value  # likes/upvotes: metadata, never sources
             elif _EMAIL.search(value):
                 continue  # an e-mail address in any other column never reaches an output
+            elif i in layout.options and col in extra:
+                extra[col] = f"{extra[col]}, {value}"
             else:
                 extra[col] = value
         ctx, meta, found = context_cells(cells, f"rij {line}")
         extra.update(meta)
         warnings.extend(Rejection(file=rel, line=line, reason=w, severity="warning") for w in found)
-        for answer in answers:
+        for col, answer in answers:
             for question in split_answer(answer):
-                if question:
+                if question and not_a_question(question):
+                    skipped.append(line)
+                elif question:
+                    q_extra = dict(extra)
+                    if layout.tool == "mentimeter":
+                        q_extra["dia"] = header[col]  # the slide's title: the context of its answers
                     raws.append(RawMention(
-                        question, Rule.survey, line, ctx, dict(extra),
+                        question, Rule.survey, line, ctx, q_extra,
                         respondent=respondent_id(respondent, key) if respondent else (stamp or f"r{line}"),
                         date=date or stamp_date,
                     ))
+    warnings.extend(_skipped_warning(rel, skipped))
+    return _result(raws, warnings, rel, content_hash, limits, layout.title)
+
+
+def _skipped_warning(rel: str, skipped: list[int]) -> list[Rejection]:
+    """One warning for the answers that are a number or a single word ("nvt", "12", "Rekenen")."""
+    if not skipped:
+        return []
+    rows = ", ".join(str(n) for n in skipped[:5]) + (" …" if len(skipped) > 5 else "")
+    return [Rejection(file=rel, line=skipped[0], severity="warning",
+                      reason=f"{len(skipped)} antwoord(en) overgeslagen: alleen een getal of één woord, geen vraag "
+                             f"(rij {rows})")]
+
+
+def _result(raws: list[RawMention], warnings: list[Rejection], rel: str, content_hash: str, limits: Limits,
+            title: str = "") -> IngestResult:
     sid = source_id(content_hash)
+    name = PurePosixPath(rel).name
     date = date_from_filename(name)
     source = Source(
-        id=sid, path=rel, kind=SourceKind.survey, title=PurePosixPath(rel).stem, date=date,
+        id=sid, path=rel, kind=SourceKind.survey, title=title or PurePosixPath(rel).stem, date=date,
         content_hash=content_hash,
     )
     mentions = build_mentions(raws, rel, sid, Context(), date, limits.max_cell_chars)
     return IngestResult(source=source, mentions=mentions, warnings=warnings)
+
+
+def _blocks_result(blocks: list[shapes.Block], rows: list[tuple[int, list[str]]], rel: str, content_hash: str,
+                   limits: Limits) -> IngestResult:
+    """Mentimeter's results sheet: each response of an open-ended or Q&A slide is a formulation, the
+    slide title kept as ``extra["dia"]`` and a Q&A question's upvotes as ``extra["stemmen"]``."""
+    raws: list[RawMention] = []
+    skipped: list[int] = []
+    title = shapes.title_in_summary(rows)
+    if not blocks[0].responses:  # the presentation's title on the first row, a blank row under it
+        title, blocks = title or blocks[0].title, blocks[1:]
+    for block in blocks:
+        if not shapes.open_block(block, lambda t: not not_a_question(t)):
+            continue
+        for line, text, votes in block.responses:
+            extra: dict[str, list[str] | str] = {"dia": block.title}
+            if title:
+                extra["presentatie"] = title
+            if votes:
+                extra["stemmen"] = votes
+            if _EMAIL.search(text):
+                continue
+            for question in split_answer(text):
+                if question and not_a_question(question):
+                    skipped.append(line)
+                elif question:
+                    raws.append(RawMention(question, Rule.survey, line, None, extra, respondent=f"r{line}"))
+    if not any(shapes.open_block(b, lambda t: True) for b in blocks):
+        raise IngestError(NO_COLUMN + " (een Mentimeter-export zonder dia met open antwoorden of vragen)")
+    return _result(raws, _skipped_warning(rel, skipped), rel, content_hash, limits, title)
 
 
 def _stamp_date(value: str) -> dt.date | None:
@@ -450,6 +579,8 @@ def _stamp_date(value: str) -> dt.date | None:
         if not m:
             return None
         d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        if re.search(r"\d\s*[AP]M\s*$", value, re.I):  # SurveyMonkey's US "03/07/2022 09:12:05 AM" is month first
+            d, mo = mo, d
     try:
         return dt.date(y, mo, d)
     except ValueError:
@@ -507,6 +638,28 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
     return _rows_to_result(rows, rel, content_hash, limits, override, key)
 
 
+def _best_sheet(read: list[tuple[bool, IngestResult]]) -> IngestResult:
+    """The sheet that holds the responses: not a pivot table or summary ("Rijlabels", "Eindtotaal") when
+    another sheet has questions, then the most formulations; the first such sheet on a tie."""
+    def rank(item: tuple[int, tuple[bool, IngestResult]]) -> tuple[bool, int, int]:
+        n, (pivot, result) = item
+        return (not pivot and bool(result.mentions), len(result.mentions), -n)
+
+    return max(enumerate(read), key=rank)[1][1]
+
+
+def _with_title(result: IngestResult, title: str) -> IngestResult:
+    """A summary sheet's event/presentation title (Slido, Mentimeter) names a source that has none."""
+    if not title or result.source is None or result.source.title != PurePosixPath(result.source.path).stem:
+        return result
+    result.source.title = title
+    key = shapes.TITLE_KEY["mentimeter" if any("dia" in m.extra for m in result.mentions) else "slido"]
+    for m in result.mentions:
+        if not any(k in m.extra for k in shapes.TITLE_KEY.values()):
+            m.extra[key] = title
+    return result
+
+
 def _csv_reason(exc: csv.Error) -> str:
     msg = str(exc)
     if "NUL" in msg or "null byte" in msg:
@@ -532,7 +685,8 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
         raise IngestError(f"beschadigd of ongeldig Excel-bestand: {exc.__class__.__name__}: {str(exc)[:150]}") from None
     try:
         last_error: IngestError | None = None
-        first_read: IngestResult | None = None  # a sheet with a question column but no answers
+        read: list[tuple[bool, IngestResult]] = []  # (pivot/summary sheet, result) per sheet with a question column
+        summary_title = ""
         for ws in wb.worksheets:
             # read-only mode trusts <dimension>; WPS and some generators write "A1": read the real extent
             if hasattr(ws, "reset_dimensions"):
@@ -542,6 +696,8 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
                 rows.append((n, list(row)))
                 if n > limits.max_rows + HEADER_SCAN:
                     break
+            texts = [(n, [_cell_text(c) for c in row]) for n, row in rows[:40]]
+            summary_title = summary_title or shapes.title_in_summary(texts)
             try:
                 result = _rows_to_result(rows, rel, content_hash, limits, override, key)
             except IngestError as exc:
@@ -549,12 +705,10 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
                     last_error = last_error or exc
                     continue
                 raise
-            if result.mentions:
-                return result
-            first_read = first_read or result
-        if first_read is not None:
-            return first_read
-        raise last_error or IngestError("leeg Excel-bestand (geen werkbladen)")
+            read.append((shapes.looks_like_pivot(texts), result))
+        if not read:
+            raise last_error or IngestError("leeg Excel-bestand (geen werkbladen)")
+        return _with_title(_best_sheet(read), summary_title)
     except IngestError:
         raise
     except Exception as exc:
