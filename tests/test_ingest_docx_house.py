@@ -6,7 +6,6 @@ content embedded as HTML/MHT through w:altChunk."""
 
 from __future__ import annotations
 
-import copy
 import quopri
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from docx.oxml.ns import nsdecls, qn
 
 from agenda.ingest import read_file
 from agenda.models import Rule
+from tests.test_ingest_docx_tables import read as read_saved
 
 
 def by_rule(result, rule):
@@ -26,12 +26,7 @@ def by_rule(result, rule):
 
 
 def read(doc, tmp_path: Path, name="verslag.docx"):
-    p = tmp_path / "meetings" / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(p))
-    r = read_file(p, tmp_path)
-    assert r.rejection is None, r.rejection
-    return r
+    return read_saved(doc, tmp_path, name)
 
 
 def add_style(doc, xml: str):
