@@ -165,6 +165,31 @@ def test_bold_from_the_style_and_larger_numbered_text(tmp_path):
     assert by_rule(r, Rule.candidate) == ["Wie regelt de zaal?"]
 
 
+def test_heading_by_style_name_compound_and_by_size_against_the_body_text(tmp_path):
+    """A house style "Tussenkopje" (colour only, no outline level) is a heading; so is a short line
+    set 2 pt above the body text, where the body text is the house's 12 pt "Basistekst", not Normal.
+    A 13 pt line in that document is body text."""
+    doc = docx.Document()
+    add_style(doc, 'w:styleId="Tussenkopje"><w:name w:val="Tussenkopje"/><w:basedOn w:val="Normal"/>'
+                   '<w:rPr><w:color w:val="1F497D"/></w:rPr>')
+    add_style(doc, 'w:styleId="Basistekst"><w:name w:val="Basistekst"/><w:basedOn w:val="Normal"/>'
+                   '<w:rPr><w:sz w:val="24"/></w:rPr>')
+    body = ("De kennistafel sprak over de inrichting van de leerpleinen en over de rol van de "
+            "onderwijsassistent bij het zelfstandig werken van leerlingen in de unit. ")
+    styled(doc, body * 3, "Basistekst")
+    big = styled(doc, "Praktijkvragen uit de werkplaats", "Basistekst")
+    big.runs[0].font.size = docx.shared.Pt(14)
+    styled(doc, "Hoe houd je zicht op wat elke leerling leert?", "Basistekst")
+    styled(doc, "Vervolg", "Tussenkopje")
+    styled(doc, "Wie zit de volgende keer voor?", "Basistekst")
+    almost = styled(doc, "Vragen van ouders", "Basistekst")
+    almost.runs[0].font.size = docx.shared.Pt(13)  # 1 pt above the body: not a heading
+    styled(doc, "Mag mijn kind thuis verder werken?", "Basistekst")
+    r = read(doc, tmp_path)
+    assert by_rule(r, Rule.section) == ["Hoe houd je zicht op wat elke leerling leert?"]
+    assert by_rule(r, Rule.candidate) == ["Wie zit de volgende keer voor?", "Mag mijn kind thuis verder werken?"]
+
+
 # --- kind 2: the question-section rule on words ------------------------------------------------
 
 

@@ -93,7 +93,8 @@ def _question_words(text: str) -> list[tuple[str, str]]:
 
 def is_housekeeping_heading(text: str) -> bool:
     """A meeting's housekeeping heading: *Rondvraag*, *Mededelingen*, *Actiepunten*, *Wvttk* …"""
-    return any(_HOUSEKEEPING.match(re.sub(r"[-\u2010\u00ad.]", "", w)) for w in _WORD.findall(text.lower()))
+    flat = re.sub(r"(?<=\w)\.(?=\w)", "", text.lower())  # W.v.t.t.k. → wvttk
+    return any(_HOUSEKEEPING.match(re.sub(r"[-\u2010\u00ad.]", "", w)) for w in _WORD.findall(flat))
 
 
 def is_question_heading(text: str) -> bool:

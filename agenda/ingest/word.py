@@ -66,7 +66,11 @@ _SOFT_BREAK = "\n"
 # "OCW Titel", the ids Kop1/Heading2. "Koptekst" (page header), "Ondertitel"/"Subtitle" are not.
 _HEADING_NAME = re.compile(r"(?<![^\W\d_])(?:heading|kop)\s*(\d)(?!\d)", re.I)
 _TITLE_NAME = re.compile(r"(?<![^\W\d_])(?:title|titel)(?![^\W\d_])", re.I)
-_PLAIN_HEADING_NAME = re.compile(r"(?<![^\W\d_])(?:heading|kop|kopje|tussenkop|subkop)(?![^\W\d_])", re.I)
+# a heading style without a number: "Kop", "Tussenkopje", "Paragraafkop", "Hoofdstuktitel" (not
+# "Ondertitel"/"Subtitle": Word's navigation pane does not show a subtitle)
+_PLAIN_HEADING_NAME = re.compile(
+    r"(?<![^\W\d_])(?:[^\W\d_]*(?:heading|kop|kopje)|(?!onder|sub)[^\W\d_]+(?:titel|title))(?![^\W\d_])", re.I
+)
 _LIST_STYLE = re.compile(r"^(?:list|lijst)", re.I)
 _BULLET_FORMATS = {"bullet", "none"}
 # level of a heading found by style name without a number (below Heading 1..8, above bold text)
@@ -211,6 +215,16 @@ class WordStyles:
             return int(v) / 2 if v is not None else 10.0
         except ValueError:
             return 10.0
+
+    def body_size(self, paragraphs: list) -> float:
+        """The font size (pt) that carries the most characters of the document's paragraphs (the
+        body text, whatever the Normal style says); the Normal style's size for an empty document."""
+        weight: dict[float, int] = {}
+        for wp in paragraphs:
+            if wp.formats:
+                size = self.run_size(wp.formats[0], wp.element)
+                weight[size] = weight.get(size, 0) + len(wp.text)
+        return max(weight, key=lambda k: (weight[k], -k)) if weight else self.normal_size
 
     @property
     def normal_size(self) -> float:
@@ -630,9 +644,11 @@ def docx_blocks(
         raise IngestError("Word-bestand met macro's (.docm) wordt niet gelezen")
     props, created = properties(doc)
     styles = WordStyles(doc)
+    items = list(iter_blocks(doc.element.body))
+    body_size = styles.body_size([item for item, _, _ in items if isinstance(item, WordParagraph)])
     blocks: list[Block] = []
     n = 0
-    for item, ctx, in_qcol in iter_blocks(doc.element.body):
+    for item, ctx, in_qcol in items:
         if isinstance(item, AltChunk):
             chunk_blocks, problem = _alt_chunk_blocks(doc, item, n + 1)
             if problem and warnings is not None:
@@ -647,7 +663,7 @@ def docx_blocks(
         text = clean_text(resolve_soft_breaks(wp.text)).strip()
         if not text:
             continue
-        block = _paragraph_block(wp, text, n, styles, in_qcol)
+        block = _paragraph_block(wp, text, n, styles, in_qcol, body_size)
         if ctx:
             block.context, block.extra, found = context_cells(ctx, f"alinea {n} (tabel)")
             if warnings is not None:
@@ -657,31 +673,32 @@ def docx_blocks(
     return props, created, blocks
 
 
-def _paragraph_block(wp: WordParagraph, text: str, n: int, styles: WordStyles, in_qcol: bool) -> Block:
+def _paragraph_block(
+    wp: WordParagraph, text: str, n: int, styles: WordStyles, in_qcol: bool, body_size: float,
+) -> Block:
     """Heading, list item or paragraph, decided as Word shows the paragraph: its outline level or
     heading style (see :class:`WordStyles`); a list item; an automatically numbered item that is
-    bold (or 2 pt larger than body text), short and not a sentence ("3. Kennisvragen", where "3."
-    is Word's numbering) is a heading of level 11 + its list level; a bold-only paragraph is a
-    heading of level 10."""
+    bold or 2 pt larger than the body text, short and not a sentence ("3. Kennisvragen", where "3."
+    is Word's numbering) is a heading of level 11 + its list level; a paragraph that is bold
+    throughout, or a short line 2 pt larger than the body text that is not a sentence, is a heading
+    of level 10. ``body_size``: the size (pt) that carries most of the document's text."""
     p = wp.element
     level = styles.heading_level(p)
     if level is not None:
         return make_block("heading", [(n, " ".join(text.split()))], level=level)
     bold = bool(wp.formats) and all(styles.run_bold(f, p) for f in wp.formats)
     heading_like = len(text) < 200 and not text.rstrip().endswith("?") and not in_qcol
+    title_like = heading_like and len(text) < 120 and not re.search(r"[.;!…]$", text.rstrip())
+    larger = bool(wp.formats) and min(styles.run_size(f, p) for f in wp.formats) >= body_size + 2
     numbering = styles.numbering_of(p)
     if numbering is not None:
         fmt = styles.number_format(*numbering)
-        larger = bool(wp.formats) and min(styles.run_size(f, p) for f in wp.formats) >= styles.normal_size + 2
-        if (
-            fmt not in _BULLET_FORMATS and (bold or larger) and heading_like and len(text) < 120
-            and not re.search(r"[.;!…]$", text.rstrip())
-        ):
+        if fmt not in _BULLET_FORMATS and (bold or larger) and title_like:
             return make_block("heading", [(n, " ".join(text.split()))], level=_NUMBERED_LEVEL + numbering[1])
         return make_block("item", [(n, text)])
     if styles.is_list(p):
         return make_block("item", [(n, text)])
-    if bold and heading_like:
+    if (bold and heading_like) or (larger and title_like):
         return make_block("heading", [(n, text)], level=_BOLD_LEVEL)
     return make_block("para", [(n, text)])
 

@@ -55,8 +55,9 @@ def write(w: Writer) -> None:
     w.heading("Hoe zijn de vragen verzameld", 2)
     w.para("Uit verslagen en andere teksten is een zin als kennisvraag overgenomen wanneer hij:", keep_next=True)
     for n, rule in enumerate((
-            "een opsommingsteken of alinea is die eindigt op een vraagteken, onder een kop met ‘vraag’, "
-            "‘vragen’ of ‘vraagstuk’ (zoals Kennisvragen of Praktijkvragen);",
+            "een opsommingsteken of alinea is die eindigt op een vraagteken, onder een kop met het woord "
+            "‘vraag’, ‘vragen’ of ‘vraagstuk’ of een samenstelling daarmee (zoals Kennisvragen of "
+            "Praktijkvragen; niet Rondvraag of Aanvraag, en niet onder Mededelingen of Actiepunten);",
             "een geciteerde vraag in de lopende tekst is, bijvoorbeeld: het vraagstuk ‘Welke competenties "
             "moeten de leerkrachten hebben?’;",
             "in de lijst met vragen bovenaan het bestand (de kopgegevens) staat."), 1):
