@@ -304,6 +304,24 @@ def test_two_row_header_with_a_group_cell(tmp_path):
     assert r.warnings == []
 
 
+def test_caption_row_over_the_whole_table(tmp_path):
+    """A first row merged across all columns holds the table's caption; the column names are in
+    the second row."""
+    doc = docx.Document()
+    doc.add_heading("Verslag", level=1)
+    t = doc.add_table(rows=4, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 2)).text = "Opbrengst van de tafelgesprekken, 14 april"
+    for i, h in enumerate(("Nr", "Kennisvraag", "Toelichting")):
+        t.cell(1, i).text = h
+    data = [("1", "Hoe begeleid je leerlingen die snel klaar zijn?", "groep A"),
+            ("2", "Welke rol speelt de ouder bij thuiswerk?", "groep B")]
+    for r_i, values in enumerate(data, start=2):
+        for c, v in enumerate(values):
+            t.cell(r_i, c).text = v
+    r = read(doc, tmp_path)
+    assert by_rule(r, Rule.section) == [q for _, q, _ in data]
+
+
 # --- kind 4: content embedded as HTML / MHT through w:altChunk --------------------------------------
 
 EXPORT_HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Export</title>

@@ -205,3 +205,24 @@ def test_table_with_a_header_cell_over_two_columns(tmp_path):
     assert r.rejection is None, r.rejection
     assert by_rule(r, Rule.section) == ["Hoe plan je instructie in een unit?", "Wie betaalt de licenties?"]
     assert [m.context.roles for m in r.mentions] == [["leraar"], ["bestuurder"]]
+
+
+def test_table_with_a_caption_row(tmp_path):
+    """The first row is one cell over the whole table (a caption); the column names follow."""
+    x = [57, 97, 397, 538]
+    text = [(57, 80, "FB", 14, "Tafelronde 14 april")]
+    rules = [(57, 120, 538, 142)]
+    text.append((61, 117, "FB", 10, "Opbrengst van de tafelgesprekken"))
+    body = [("Nr", "Kennisvraag", "Sector"), ("1", "Hoe begeleid je leerlingen die snel klaar zijn?", "po"),
+            ("2", "Welke rol speelt de ouder bij thuiswerk?", "vo")]
+    y = 142
+    for row in body:
+        for i, value in enumerate(row):
+            rules.append((x[i], y, x[i + 1], y + 22))
+            text.append((x[i] + 4, y - 3, "F", 10, value))
+        y += 22
+    p = write_layout_pdf(tmp_path / "meetings" / "2022-04-14-tafelronde.pdf", [{"text": text, "rules": rules}])
+    r = read_file(p, tmp_path)
+    assert r.rejection is None, r.rejection
+    assert by_rule(r, Rule.section) == [q for _, q, _ in body[1:]]
+    assert [m.context.sectors for m in r.mentions] == [["po"], ["vo"]]

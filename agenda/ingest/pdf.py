@@ -419,14 +419,23 @@ def _table_lines(page, table, page_no: int, cell_no: int) -> tuple[list[PdfLine]
     rows = [row.cells for row in table.rows]
     if not rows:
         return [], cell_no
-    labels: list[str] = []
-    for c in rows[0]:
-        labels.append(_cell_text(page, c).lower() if c is not None else (labels[-1] if labels else ""))
-    roles = {i: r for i, h in enumerate(labels) if (r := context_header(h))}
-    qcols = {i for i, h in enumerate(labels) if i not in roles and h and is_question_heading(h) and not h.endswith("?")}
+
+    def header(cells: list) -> tuple[dict[int, str], set[int]]:
+        labels: list[str] = []
+        for c in cells:
+            labels.append(_cell_text(page, c).lower() if c is not None else (labels[-1] if labels else ""))
+        roles = {i: r for i, h in enumerate(labels) if (r := context_header(h))}
+        qcols = {i for i, h in enumerate(labels) if i not in roles and h and is_question_heading(h) and not h.endswith("?")}
+        return roles, qcols
+
+    head = 0
+    roles, qcols = header(rows[0])
+    if not (roles or qcols) and len(rows) > 1 and sum(c is not None for c in rows[0]) == 1:
+        roles, qcols = header(rows[1])  # a caption over the whole table; the column names below it
+        head = 1
     lines: list[PdfLine] = []
     for r_i, cells in enumerate(rows):
-        data_row = r_i > 0 and bool(roles or qcols)
+        data_row = r_i > head and bool(roles or qcols)
         context = tuple(
             (roles[i], _cell_text(page, c)) for i, c in enumerate(cells) if i in roles and c is not None and data_row
         )

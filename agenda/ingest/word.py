@@ -458,6 +458,10 @@ def _is_question_header(h: str) -> bool:
     return is_question_heading(h) and not h.endswith("?")
 
 
+def _names_column(label: str) -> bool:
+    return label in _CONTEXT_HEADERS or _is_question_header(label)
+
+
 @dataclass
 class TableContext:
     """Which grid columns of a table are context (Sector/Rol/School/Niveau) and which hold questions."""
@@ -470,7 +474,8 @@ class TableContext:
 def _header_rows(rows: list) -> list:
     """The header: the first row, plus up to two more when merged header cells reach into them —
     a cell of the first row merged down (``w:vMerge``) continues in the next row, or a wide cell
-    (``w:gridSpan``) names a group whose columns (*Sector*, *Rol* …) the next row names."""
+    (``w:gridSpan``: a group such as "Context", or a caption over the whole table) stands over
+    cells of the next row that name columns (*Sector*, *Rol*, *Kennisvraag* …)."""
     header = [rows[0]]
     while len(header) < 3 and len(rows) > len(header):
         above = [(c, s, tc) for row in header for c, s, tc in grid_cells(row)]
@@ -479,7 +484,7 @@ def _header_rows(rows: list) -> list:
         continues = any(_vmerge(tc) == "continue" and c in merged_down for c, _, tc in nxt)
         wide = [(c, s) for c, s, tc in grid_cells(header[-1]) if s > 1]
         names_group = any(
-            any(c0 <= c < c0 + s for c0, s in wide) and _header_label(tc) in _CONTEXT_HEADERS for c, _, tc in nxt
+            any(c0 <= c < c0 + s for c0, s in wide) and _names_column(_header_label(tc)) for c, _, tc in nxt
         )
         if not (continues or names_group):
             break
