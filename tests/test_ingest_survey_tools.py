@@ -271,3 +271,56 @@ def test_slido_csv(tmp_path):
     r = read_file(write(tmp_path, "meetings/slido-questions.csv", csv_of(SLIDO_Q)), tmp_path)
     assert texts(r) == [Q1, Q2, Q4] and r.mentions[1].extra["Labels"] == "Data"
     assert "Jansen" not in json.dumps([m.model_dump(mode="json") for m in r.mentions])
+
+
+def test_a_few_multi_word_themes_lose_to_the_column_that_asks(tmp_path):
+    rows = [["Tijdstempel", "Over welk thema gaat uw vraag?", "Wat wilt u de onderzoekers vragen?"],
+            ["7-3-2022 09:12:05", "Gepersonaliseerd leren met ict", Q1],
+            ["7-3-2022 09:20:00", "Burgerschap en sociale veiligheid", Q2],
+            ["7-3-2022 09:31:00", "Lezen en taal in groep 3", Q3]]
+    r = read_file(write(tmp_path, "surveys/google.csv", csv_of(rows)), tmp_path)
+    assert texts(r) == [Q1, Q2, Q3]
+
+
+def test_forms_multiple_choice_column_is_no_question_column(tmp_path):
+    rows = [FORMS_HEAD + ["Over welke thema's gaat uw vraag?", "Toelichting"],
+            forms_row(1, "Lezen;Rekenen;", Q1), forms_row(2, "Ict en data;", Q2), forms_row(3, "Lezen;", Q3)]
+    r = read_file(workbook(tmp_path, "surveys/forms.xlsx", {"Form1": rows}), tmp_path)
+    assert texts(r) == [Q1, Q2, Q3]
+
+
+def test_surveymonkey_several_text_boxes_under_one_question(tmp_path):
+    rows = [["Respondent ID", "Collector ID", "Start Date", "End Date", "Welke kennisvragen heeft u?", "", "Wat is uw rol?"],
+            ["", "", "", "", "Vraag 1", "Vraag 2", "Response"],
+            ["118055529901", "405502337", "03/07/2022 09:12:05 AM", "03/07/2022 09:15:40 AM", Q1, Q2, "Leraar"],
+            ["118055512345", "405502337", "03/08/2022 02:01:00 PM", "03/08/2022 02:04:02 PM", Q3, "", "Schoolleider"]]
+    r = read_file(write(tmp_path, "surveys/surveymonkey.csv", csv_of(rows, quote_all=True)), tmp_path)
+    assert texts(r) == [Q1, Q2, Q3]
+    assert [m.context.roles for m in r.mentions] == [["leraar"], ["leraar"], ["schoolleider"]]
+
+
+def test_mentimeter_workbook_with_a_sheet_per_slide(tmp_path):
+    sheets = {"Vragen": [["Welke vragen heeft u over formatief evalueren?"], [Q1], [Q2]],
+              "Q&A": [["Q&A", "Upvotes"], [Q3, 4], [Q4, 1]],
+              "Tevredenheid": [["Hoe tevreden bent u?", "Stemmen"], ["Tevreden", 11], ["Ontevreden", 2]]}
+    r = read_file(workbook(tmp_path, "meetings/mentimeter.xlsx", sheets), tmp_path)
+    assert texts(r) == [Q1, Q2, Q3, Q4]
+    assert [m.extra["werkblad"] for m in r.mentions] == ["Vragen"] * 2 + ["Q&A"] * 2
+    assert [m.extra.get("stemmen") for m in r.mentions] == [None, None, "4", "1"]
+    assert len({m.id for m in r.mentions}) == 4
+
+
+def test_a_cleaned_copy_of_the_answers_is_not_read_twice(tmp_path):
+    answers = [["Tijdstempel", "Kennisvraag", "Sector"], ["7-3-2022 09:12:05", Q1, "po"], ["7-3-2022 09:20:00", Q2, "vo"],
+               ["7-3-2022 09:31:00", Q3, "mbo"]]
+    cleaned = [["Kennisvraag", "Sector"], [Q1, "po"], [Q3, "mbo"]]
+    r = read_file(workbook(tmp_path, "surveys/s.xlsx", {"Antwoorden": answers, "Opgeschoond": cleaned}), tmp_path)
+    assert texts(r) == [Q1, Q2, Q3] and "werkblad" not in r.mentions[0].extra
+
+
+def test_slido_polls_sheet_is_not_read_as_questions(tmp_path):
+    polls = [["Poll question", "Option", "Votes"], ["Hoe tevreden bent u over de sessie?", "Tevreden", 12],
+             ["Hoe tevreden bent u over de sessie?", "Neutraal", 4], ["Hoe tevreden bent u over de sessie?", "Ontevreden", 1],
+             ["Hoe tevreden bent u over de sessie?", "Zeer tevreden", 6]]
+    p = workbook(tmp_path, "meetings/slido.xlsx", {"Questions": SLIDO_Q, "Polls": polls})
+    assert texts(read_file(p, tmp_path)) == [Q1, Q2, Q4]

@@ -54,6 +54,7 @@ from agenda.ingest.common import (
     context_cells,
     date_from_filename,
     decode_bytes,
+    normalise_for_id,
     normalise_qmarks,
     parse_date,
     source_id,
@@ -66,7 +67,7 @@ from agenda.settings import Limits
 
 MAX_COLUMNS = 2000
 HEADER_SCAN = 20  # rows searched for the header
-QUESTION_WORDS = re.compile(r"vraag|vragen|vraagstuk|\bquestions?\b", re.I)
+QUESTION_WORDS = shapes.QUESTION_WORDS  # vraag, vragen, vraagstuk, question(s), Q&A
 NO_COLUMN = "geen kolom met vragen gevonden"
 _NO_COLUMN_HINT = (
     " (verwacht een kop als vraag, kennisvraag of vraagstuk, of een vraag als kop met open antwoorden; "
@@ -310,7 +311,8 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
     header_line, header = rows[h][0], [collapse(c) for c in rows[h][1]]
     # extra header rows (Qualtrics, LimeSurvey, SurveyMonkey) name the columns
     names, start = shapes.header_rows(header, rows, h + 1)
-    options = shapes.option_columns(names)
+    data = [cells for _ln, cells in rows[start:]]
+    options = {i: opt for i, opt in shapes.option_columns(names).items() if shapes.ticks(opt, _column(data, i))}
     for i, opt in options.items():
         names[i] = opt.question
     roles: dict[int, str] = {}
@@ -318,7 +320,6 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
         r = _role(n) or (_role(header[i]) if names[i] != header[i] and i not in options else None)
         if r is not None:
             roles[i] = r
-    data = [cells for _ln, cells in rows[start:]]
     keys = [_key(n) for n in names]
     post = shapes.post_columns(keys)
     qcols: list[int] = []
@@ -357,16 +358,17 @@ def _question_columns(names: list[str], roles: dict[int, str], options: dict, da
     free = [i for i, n in enumerate(names) if i not in roles and i not in options]
     named = [i for i in free if QUESTION_WORDS.search(names[i]) and "opmerking" not in names[i].lower()]
     holding = [i for i in named if _holds_text(data, i)]
-    if holding:
-        asking = [i for i in holding if _asks(data, i)]
-        # a named column that never asks beside one that does ("Toelichting bij uw vraag") is not one
-        return asking if asking and len(asking) < len(holding) and all(
-            _share_asking(data, i) < 0.1 for i in holding if i not in asking) else holding
-    asks = [i for i in free if _asks(data, i) and not _choice(data, i) and (
+    asking = [i for i in holding if _asks(data, i)]
+    if asking and len(asking) < len(holding) and all(_share_asking(data, i) < 0.1 for i in holding if i not in asking):
+        return asking  # a named column that never asks beside one that does ("Toelichting bij uw vraag") is not one
+    asks = [i for i in free if i not in named and _asks(data, i) and not _choice(data, i) and (
         names[i].rstrip().endswith("?")  # a prompt with open answers
         or (len(_column(data, i)) >= 3 and _share_asking(data, i) >= 0.6))]  # a code such as G01Q03: mostly asking
+    if holding and (asking or not asks or any(_share_asking(data, i) >= 0.1 for i in holding)):
+        return holding
     if asks:
-        return asks
+        return asks  # the named columns hold no questions ("Over welk thema gaat uw vraag?"): the asking ones do
+    named = [i for i in named if not _choice(data, i)]  # a choice among a few options is never the questions
     if len(named) > 1:
         # several named columns: keep the ones that hold free text ("Vraagnummer" does not)
         named = [i for i in named if _free_text(data, i) or not names[i].rstrip().endswith("?")] or named
@@ -396,9 +398,12 @@ def _share_asking(data: list[list[str]], i: int) -> float:
 
 
 def _choice(data: list[list[str]], i: int) -> bool:
-    """A choice column: four or more answers, at most half of them different, few with a '?'."""
+    """A choice column: four or more answers, at most half of them different (a poll's question repeated
+    on each option row counts too); or Forms' multiple choice, options each closed by ';' ("Lezen;Rekenen;")."""
     values = [v.casefold().strip() for v in _column(data, i)]
-    return len(values) >= 4 and len(set(values)) <= 0.5 * len(values) and _share_asking(data, i) < 0.4
+    if values and sum(v.endswith(";") for v in values) >= 0.5 * len(values):
+        return True
+    return len(values) >= 4 and len(set(values)) <= 0.5 * len(values)  # the same few texts: offered, not written
 
 
 def _holds_text(data: list[list[str]], i: int) -> bool:
@@ -419,17 +424,32 @@ def not_a_question(text: str) -> bool:
 # --- rows → result ----------------------------------------------------------------------------------
 
 
+@dataclass
+class SheetRead:
+    """What one table (a CSV file, a worksheet) gave, before mention ids are assigned."""
+
+    raws: list[RawMention]
+    warnings: list[Rejection]
+    title: str = ""  # a board/event/presentation title found in it
+
+
 def _rows_to_result(
     rows: list[tuple[int, list[object]]], rel: str, content_hash: str, limits: Limits, override: Override,
     key: bytes,
 ) -> IngestResult:
     """`key`: the export's pseudonym key (agenda.privacy.pseudonym_key of its bytes)."""
+    read = _read_rows(rows, rel, limits, override, key)
+    return _result(read.raws, read.warnings, rel, content_hash, limits, read.title)
+
+
+def _read_rows(rows: list[tuple[int, list[object]]], rel: str, limits: Limits, override: Override,
+               key: bytes) -> SheetRead:
     texts_rows = [(line, [normalise_qmarks(_cell_text(c)) for c in row]) for line, row in rows]
     name = PurePosixPath(rel).name
     if not override.question_columns and (blocks := shapes.slide_blocks(texts_rows)) is not None:
         for line, texts in texts_rows:
             _check_cells(texts, line, None, limits)
-        return _blocks_result(blocks, texts_rows, rel, content_hash, limits)
+        return _blocks_read(blocks, texts_rows, rel)
     try:
         layout = find_layout(texts_rows, override, name)
     except IngestError:
@@ -513,7 +533,7 @@ def _rows_to_result(
                         date=date or stamp_date,
                     ))
     warnings.extend(_skipped_warning(rel, skipped))
-    return _result(raws, warnings, rel, content_hash, limits, layout.title)
+    return SheetRead(raws, warnings, layout.title)
 
 
 def _skipped_warning(rel: str, skipped: list[int]) -> list[Rejection]:
@@ -539,8 +559,7 @@ def _result(raws: list[RawMention], warnings: list[Rejection], rel: str, content
     return IngestResult(source=source, mentions=mentions, warnings=warnings)
 
 
-def _blocks_result(blocks: list[shapes.Block], rows: list[tuple[int, list[str]]], rel: str, content_hash: str,
-                   limits: Limits) -> IngestResult:
+def _blocks_read(blocks: list[shapes.Block], rows: list[tuple[int, list[str]]], rel: str) -> SheetRead:
     """Mentimeter's results sheet: each response of an open-ended or Q&A slide is a formulation, the
     slide title kept as ``extra["dia"]`` and a Q&A question's upvotes as ``extra["stemmen"]``."""
     raws: list[RawMention] = []
@@ -566,7 +585,7 @@ def _blocks_result(blocks: list[shapes.Block], rows: list[tuple[int, list[str]]]
                     raws.append(RawMention(question, Rule.survey, line, None, extra, respondent=f"r{line}"))
     if not any(shapes.open_block(b, lambda t: True) for b in blocks):
         raise IngestError(NO_COLUMN + " (een Mentimeter-export zonder dia met open antwoorden of vragen)")
-    return _result(raws, _skipped_warning(rel, skipped), rel, content_hash, limits, title)
+    return SheetRead(raws, _skipped_warning(rel, skipped), title)
 
 
 def _stamp_date(value: str) -> dt.date | None:
@@ -638,26 +657,44 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
     return _rows_to_result(rows, rel, content_hash, limits, override, key)
 
 
-def _best_sheet(read: list[tuple[bool, IngestResult]]) -> IngestResult:
-    """The sheet that holds the responses: not a pivot table or summary ("Rijlabels", "Eindtotaal") when
-    another sheet has questions, then the most formulations; the first such sheet on a tie."""
-    def rank(item: tuple[int, tuple[bool, IngestResult]]) -> tuple[bool, int, int]:
-        n, (pivot, result) = item
-        return (not pivot and bool(result.mentions), len(result.mentions), -n)
+def _response_sheets(read: list[tuple[bool, str, SheetRead]], summary_title: str,
+                     ) -> tuple[list[RawMention], list[Rejection], str]:
+    """The sheets that hold the responses: first the best — not a pivot table or summary ("Rijlabels",
+    "Eindtotaal") when another sheet has questions, then the most formulations, the first on a tie — and
+    with it every other such sheet whose formulations are not mostly the same (a slide or round a sheet,
+    as Mentimeter and a secretary's rounds write them; a cleaned copy of the answers is not read twice).
+    A summary sheet's event/presentation title (Slido, Mentimeter) names the source when no sheet does."""
+    def rank(n: int) -> tuple[bool, int, int]:
+        pivot, _name, sheet = read[n]
+        return (not pivot and bool(sheet.raws), len(sheet.raws), -n)
 
-    return max(enumerate(read), key=rank)[1][1]
-
-
-def _with_title(result: IngestResult, title: str) -> IngestResult:
-    """A summary sheet's event/presentation title (Slido, Mentimeter) names a source that has none."""
-    if not title or result.source is None or result.source.title != PurePosixPath(result.source.path).stem:
-        return result
-    result.source.title = title
-    key = shapes.TITLE_KEY["mentimeter" if any("dia" in m.extra for m in result.mentions) else "slido"]
-    for m in result.mentions:
-        if not any(k in m.extra for k in shapes.TITLE_KEY.values()):
-            m.extra[key] = title
-    return result
+    best = max(range(len(read)), key=rank)
+    chosen = [best]
+    seen = {normalise_for_id(r.text) for r in read[best][2].raws}
+    for n, (pivot, _name, sheet) in enumerate(read):
+        texts = {normalise_for_id(r.text) for r in sheet.raws}
+        if n == best or pivot or not texts or read[best][0] or len(texts & seen) > 0.2 * len(texts):
+            continue
+        chosen.append(n)
+        seen |= texts
+    chosen.sort()
+    raws: list[RawMention] = []
+    warnings: list[Rejection] = []
+    for n in chosen:
+        _pivot, name, sheet = read[n]
+        for r in sheet.raws:
+            if len(chosen) > 1:
+                r.extra = {**r.extra, "werkblad": name}  # line numbers are per sheet
+            raws.append(r)
+        warnings.extend(sheet.warnings)
+    title = read[best][2].title
+    if not title and summary_title:
+        title = summary_title
+        key = shapes.TITLE_KEY["mentimeter" if any("dia" in r.extra for r in raws) else "slido"]
+        for r in raws:
+            if not any(k in r.extra for k in shapes.TITLE_KEY.values()):
+                r.extra = {**r.extra, key: title}
+    return raws, warnings, title
 
 
 def _csv_reason(exc: csv.Error) -> str:
@@ -685,7 +722,7 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
         raise IngestError(f"beschadigd of ongeldig Excel-bestand: {exc.__class__.__name__}: {str(exc)[:150]}") from None
     try:
         last_error: IngestError | None = None
-        read: list[tuple[bool, IngestResult]] = []  # (pivot/summary sheet, result) per sheet with a question column
+        read: list[tuple[bool, str, SheetRead]] = []  # (pivot/summary sheet, sheet name, what it gave)
         summary_title = ""
         for ws in wb.worksheets:
             # read-only mode trusts <dimension>; WPS and some generators write "A1": read the real extent
@@ -699,16 +736,17 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
             texts = [(n, [_cell_text(c) for c in row]) for n, row in rows[:40]]
             summary_title = summary_title or shapes.title_in_summary(texts)
             try:
-                result = _rows_to_result(rows, rel, content_hash, limits, override, key)
+                sheet = _read_rows(rows, rel, limits, override, key)
             except IngestError as exc:
                 if exc.reason.startswith(NO_COLUMN) or exc.reason.startswith("leeg bestand"):
                     last_error = last_error or exc
                     continue
                 raise
-            read.append((shapes.looks_like_pivot(texts), result))
+            read.append((shapes.looks_like_pivot(texts), str(ws.title), sheet))
         if not read:
             raise last_error or IngestError("leeg Excel-bestand (geen werkbladen)")
-        return _with_title(_best_sheet(read), summary_title)
+        raws, warnings, title = _response_sheets(read, summary_title)
+        return _result(raws, warnings, rel, content_hash, limits, title)
     except IngestError:
         raise
     except Exception as exc:

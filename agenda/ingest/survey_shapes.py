@@ -51,10 +51,13 @@ _MONKEY_SUB = {"response", "open-ended response", "open ended response", "other 
                "anders (geef op)", "overig (gelieve te specificeren)"}
 _MONKEY_HEAD = {"respondent id", "collector id", "respondent-id", "verzamelaar-id", "collector-id"}
 _YES = {"y", "yes", "ja", "1", "x", "true", "waar", "checked", "aangevinkt"}
+_NO = {"n", "no", "nee", "0", "false", "onwaar"}
 _OPTION = re.compile(r"^(?P<q>.+?)\s*\[(?P<o>[^\[\]]+)\]$")
 
-_SUBJECT = {"subject", "onderwerp", "titel", "title", "post title", "posttitel", "kop"}
-_BODY = {"body", "inhoud", "tekst", "text", "post body", "bericht", "content", "hoofdtekst"}
+_SUBJECT = {"subject", "onderwerp", "titel", "title", "post title", "posttitel", "kop", "post subject",
+            "onderwerp bericht", "berichttitel"}
+_BODY = {"body", "inhoud", "tekst", "text", "post body", "bericht", "content", "hoofdtekst", "post content",
+         "post text", "berichttekst"}
 _POST_META = {"author", "auteur", "attachment", "bijlage", "attachment url", "created at", "gemaakt op",
               "updated at", "bijgewerkt op", "section", "sectie", "kolom", "column", "reactions", "reacties",
               "comments", "opmerkingen", "post url", "link"}
@@ -154,13 +157,20 @@ def option_columns(names: list[str]) -> dict[int, Option]:
     return out
 
 
+def ticks(opt: Option, values: list[str]) -> bool:
+    """Does the column hold ticks (Ja/Y/the option's label), not text typed into one of several boxes
+    (SurveyMonkey's "[Vraag 1]", "[Vraag 2]" boxes under one question)?"""
+    marks = _YES | _NO | {key(opt.option)}
+    return not values or sum(key(v) in marks for v in values) >= 0.8 * len(values)
+
+
 def option_value(opt: Option, value: str) -> str:
     """A ticked option cell → the option ("Ja"/"Y" under "[Primair onderwijs]" → "Primair onderwijs");
     SurveyMonkey writes the option label itself; "Nee"/"N"/"0" → ""."""
     v = key(value)
     if v in _YES or v == key(opt.option):
         return opt.option
-    if v in {"n", "no", "nee", "0", "false", "onwaar"}:
+    if v in _NO:
         return ""
     return value
 
@@ -252,8 +262,8 @@ def slide_blocks(rows: list[tuple[int, list[str]]]) -> list[Block] | None:
         return None
     def shape(cells: list[str]) -> str:
         texts = [c for c in cells if c]
-        if len(texts) == 1:
-            return "one"
+        if len(texts) == 1 or (len(texts) == 2 and _NUMBER.match(texts[0]) and not _NUMBER.match(texts[1])):
+            return "one"  # a response, or a numbered one ("1 | Hoe …?")
         if len(texts) == 2 and _NUMBER.match(texts[1]) and not _NUMBER.match(texts[0]):
             return "voted"
         return "other"
@@ -275,6 +285,8 @@ def slide_blocks(rows: list[tuple[int, list[str]]]) -> list[Block] | None:
             continue
         if all(key(t) in _SUBHEAD for t in texts):
             continue  # "Responses" / "Options | Votes" under the slide title
+        if len(texts) == 2 and _NUMBER.match(texts[0]) and not _NUMBER.match(texts[1]):
+            texts = texts[1:]  # numbered responses
         votes = texts[1] if len(texts) == 2 and _NUMBER.match(texts[1]) else ""
         current.responses.append((ln, texts[0], votes.strip()))
     if len(blocks) < 2 or not any(b.responses for b in blocks):
