@@ -367,7 +367,7 @@ def diff(
 
     with _open(db) as store:
         old, new = _version(store, a), _version(store, b)
-    changes = compare(old, new.items, new.answered)
+    changes = compare(old, new.items, new.answered, new.excluded)
     if fmt is Format.json:
         _json(changes.model_dump(mode="json"))
         return

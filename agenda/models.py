@@ -223,6 +223,20 @@ class MentionRef(BaseModel):
     school: str | None = None
 
 
+class ResearchNeed(BaseModel):
+    """*Welk onderzoek is nog nodig* for one question, derived by ``agenda.needs`` (a proposal the
+    curator corrects with ``knowledge: {Q-…: {research_needed: …}}``)."""
+
+    population: str = ""  # target group and sectors: 'leerlingen en leraren in po en vo'
+    subject: str = ""  # the intervention, tool or way of working
+    outcome: str = ""  # learning, motivation, workload, ...
+    question: str = ""  # the PICO-style research question
+    kind: str = ""  # 'effectonderzoek', 'praktijkgericht onderzoek', 'geen nieuw onderzoek', ...
+    advice: str = ""  # the kind of research and why, in a sentence or two
+    text: str = ""  # the report's column: advice + research question (or the curator's own text)
+    proposal: bool = True  # False: the curator's own text
+
+
 class AgendaItem(BaseModel):
     rank: int
     cluster_id: str
@@ -241,6 +255,9 @@ class AgendaItem(BaseModel):
     knowledge: Knowledge = Field(default_factory=Knowledge)
     evidence: list[EvidenceRef] = Field(default_factory=list)  # best first: answers, confirmed, suggested
     mentions: list[MentionRef] = Field(default_factory=list)
+    research_need: ResearchNeed | None = None  # agenda.needs
+    accessibility: str = ""  # hoe maken we het toegankelijk (agenda.needs; the curator's text wins)
+    groups: list[str] = Field(default_factory=list)  # role groups that raised it (agenda.engagement)
 
 
 class ExcludedItem(BaseModel):
@@ -299,6 +316,33 @@ class Answered(BaseModel):
     source: str  # the answering source, as cited
 
 
+class Renamed(BaseModel):
+    """A question whose formulation on the agenda changed (a curator's rename, or another wording chosen)."""
+
+    cluster_id: str
+    old: str
+    new: str
+
+
+class ExcludedChange(BaseModel):
+    """A question the curator took off the agenda since the previous version, with the reason given."""
+
+    cluster_id: str
+    question: str
+    old_rank: int
+    why: str
+
+
+class TopChange(BaseModel):
+    """A question entering or leaving the top 10 (``versions.TOP``); ``how`` says why it left or came."""
+
+    cluster_id: str
+    question: str
+    old_rank: int | None = None  # None: not ranked before (new, or answered then)
+    new_rank: int | None = None  # None: not ranked now (answered, excluded, merged, dropped)
+    how: str = ""  # 'nieuw', 'gestegen', 'gedaald', 'beantwoord', 'uitgesloten', 'samengevoegd', 'vervallen', 'niet langer beantwoord'
+
+
 class Changes(BaseModel):
     """What changed between two versions (the report's "Wat is er veranderd")."""
 
@@ -310,11 +354,52 @@ class Changes(BaseModel):
     merges: list[Merge] = Field(default_factory=list)
     answered: list[Answered] = Field(default_factory=list)
     moved: list[Moved] = Field(default_factory=list)  # formulations regrouped between standing questions
+    unanswered: list[RankMove] = Field(default_factory=list)  # answered before, back in the ranking (old_rank: its place then among the answered)
+    renamed: list[Renamed] = Field(default_factory=list)
+    excluded: list[ExcludedChange] = Field(default_factory=list)
+    top_in: list[TopChange] = Field(default_factory=list)
+    top_out: list[TopChange] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered
-                    or self.moved)
+                    or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out)
+
+
+class EngagementRow(BaseModel):
+    group: str  # a role, sector, kind of source or school; 'niet genoemd' when not named
+    sources: int  # distinct source documents
+    respondents: int  # distinct voices: a survey respondent, else a source document
+    formulations: int
+
+
+class GroupTop(BaseModel):
+    """One role group's own top questions, by that group's distinct voices."""
+
+    group: str
+    respondents: int
+    questions: list[str]  # cluster ids, best first
+    voices: list[int]  # that group's voices per question
+
+
+class Engagement(BaseModel):
+    """Who was heard (agenda.engagement): the version's JLA-style engagement summary."""
+
+    sources: int = 0
+    respondents: int = 0
+    formulations: int = 0
+    roles: list[EngagementRow] = Field(default_factory=list)
+    sectors: list[EngagementRow] = Field(default_factory=list)
+    kinds: list[EngagementRow] = Field(default_factory=list)
+    schools: list[EngagementRow] = Field(default_factory=list)
+    expected_roles: list[str] = Field(default_factory=list)  # the setting; empty: what the inputs show
+    expected_sectors: list[str] = Field(default_factory=list)
+    missing_roles: list[str] = Field(default_factory=list)
+    thin_roles: list[str] = Field(default_factory=list)  # under-represented
+    missing_sectors: list[str] = Field(default_factory=list)
+    thin_sectors: list[str] = Field(default_factory=list)
+    top_per_group: list[GroupTop] = Field(default_factory=list)
+    single_group: list[str] = Field(default_factory=list)  # cluster ids raised by one role group only
 
 
 class Agenda(BaseModel):
@@ -339,3 +424,4 @@ class Agenda(BaseModel):
     # how the vectors were made (embedder, its weights, onnxruntime, CPU model and SIMD features):
     # provenance for a rebuild elsewhere, not content (left out of the content hash)
     build_info: dict[str, object] = Field(default_factory=dict)
+    engagement: Engagement = Field(default_factory=Engagement)  # who was heard (agenda.engagement)

@@ -18,9 +18,11 @@ from pathlib import Path
 from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
 from agenda.dedupe.pairs import semantic_embedder
+from agenda.engagement import engagement, fill_groups
 from agenda.evidence.attach import attach_evidence
 from agenda.ingest import VANISHED, IngestError, file_sha256, input_digest, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
+from agenda.needs import fill_needs
 from agenda.privacy import mask_tree
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
@@ -282,6 +284,8 @@ def version_stage(
         library = store.library()
         items, answered, evidence_notes = attach_evidence(items, store.suggestions(), library)
         notes = [*notes, *evidence_notes]
+        fill_needs([*items, *answered], len(library))
+        fill_groups([*items, *answered])
         per_source = Counter(m.source_id for m in mentions)
         in_use = {m.id for m in mentions}
         agenda = Agenda(
@@ -296,8 +300,11 @@ def version_stage(
             sources=[SourceRef(id=s.id, path=s.path, kind=s.kind, title=s.title, date=s.date,
                                n_mentions=per_source[s.id]) for s in sources],
             rejected=rejected, candidates=len(all_mentions) - len(mentions), curation_notes=notes,
-            settings={"rank": settings.rank.model_dump(), "reviewed_by": curation.reviewed_by},
+            settings={"rank": settings.rank.model_dump(), "reviewed_by": curation.reviewed_by,
+                      "curation": {k: len(getattr(curation, k)) for k in
+                                   ("merge", "distinct", "split", "rename", "exclude", "promote")}},
             build_info=build_info(),
+            engagement=engagement(items, answered, settings.expected_roles, settings.expected_sectors),
         )
         # a curator's rename or note, a library entry: no contact details in a stored version (agenda/privacy.py)
         agenda = Agenda.model_validate(mask_tree(agenda.model_dump(mode="json")))
@@ -313,7 +320,7 @@ def version_stage(
             same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"
             raise ValueError(f"versie {label} {same}; kies een ander label")
         agenda.label = label or next_label(now, existing)
-        agenda.changes = diff(latest, items, answered)
+        agenda.changes = diff(latest, items, answered, agenda.excluded)
         store.save_version(agenda)
         store.finish_build(build_id, "done", agenda.label, fingerprint)
     return VersionOutcome(agenda.label, True, len(items), len(sources), sum(i.n_mentions for i in items),

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     knowledge_table: str = "Kennistafel Gepersonaliseerd leren met ict"
     survey_question_column: str | None = None  # else the first of vraag/kennisvraag/vraagstuk/question
     themes_file: Path | None = None  # else the shipped agenda/data/themes.yaml
+    # who the knowledge table meant to hear (report: "Wie zijn er gehoord"); empty: what the inputs show
+    expected_roles: list[str] = Field(default_factory=list)
+    expected_sectors: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     rank: RankWeights = Field(default_factory=RankWeights)
     task_runner: Literal["thread", "dask"] = "thread"

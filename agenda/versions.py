@@ -13,7 +13,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from agenda.models import Agenda, AgendaItem, Answered, Changes, FrequencyChange, Merge, Moved, RankMove
+from agenda.models import (Agenda, AgendaItem, Answered, Changes, ExcludedChange, ExcludedItem, FrequencyChange, Merge,
+                           Moved, RankMove, Renamed, TopChange)
 
 #: A rank move is news to a reader when a question enters or leaves the top TOP, or moves
 #: FAR or more places among the questions present in both versions; one- and two-place
@@ -71,22 +72,28 @@ def content_hash(agenda: Agenda) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequence[AgendaItem] = ()) -> Changes:
-    """New questions, dropped ones, merges, rank moves, frequency changes and questions that
-    became answered (by a source of the evidence library) from old to new.
+def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequence[AgendaItem] = (),
+         excluded: Sequence[ExcludedItem] = ()) -> Changes:
+    """What changed from ``old`` to the new ranking: new questions, dropped ones (and, apart, the ones
+    the curator excluded, with the reason), merges, renames, rank moves, frequency changes, questions
+    that became answered and questions that are no longer answered (back in the ranking), and every
+    entry into or exit from the top TOP, whatever its cause.
 
     Rank moves are listed only when they matter to a reader (see TOP and FAR)."""
     if old is None:
         return Changes()
     old_by_id = {i.cluster_id: i for i in old.items}
     new_by_id = {i.cluster_id: i for i in new_items}
-    was_answered = {i.cluster_id for i in old.answered}
+    was_answered = {i.cluster_id: i for i in old.answered}
     now_answered = {i.cluster_id for i in new_answered}
+    excluded_now = {e.cluster_id: e for e in excluded}
+    was_excluded = {e.cluster_id for e in old.excluded}
     old_of_mention = {m.id: i.cluster_id for i in old.items for m in i.mentions}
 
     merges = []
     moved = []
     merged_away: set[str] = set()
+    merged_into: dict[str, str] = {}
     standing = new_by_id.keys() | now_answered  # old questions that still stand on their own
     for item in new_items:
         sources = sorted({old_of_mention[m.id] for m in item.mentions if m.id in old_of_mention})
@@ -95,6 +102,7 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         if len(merged) > 1:
             merges.append(Merge(into=item.cluster_id, question=item.question, merged=merged))
             merged_away.update(s for s in merged if s != item.cluster_id)
+            merged_into.update({s: item.cluster_id for s in merged if s != item.cluster_id})
         for m in item.mentions:
             origin = old_of_mention.get(m.id)
             if origin is not None and origin != item.cluster_id and origin in standing:
@@ -103,8 +111,11 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
 
     changes = Changes(previous=old.label, merges=merges, moved=moved)
     changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered]
-    changes.dropped = [i for cid, i in old_by_id.items()
-                       if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
+    gone = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
+    changes.excluded = [ExcludedChange(cluster_id=i.cluster_id, question=i.question, old_rank=i.rank,
+                                       why=excluded_now[i.cluster_id].why)
+                        for i in gone if i.cluster_id in excluded_now and i.cluster_id not in was_excluded]
+    changes.dropped = [i for i in gone if i.cluster_id not in excluded_now]
     for item in new_answered:
         if item.cluster_id in was_answered:
             continue
@@ -112,6 +123,13 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         if ref is not None:
             changes.answered.append(Answered(cluster_id=item.cluster_id, question=item.question, source_id=ref.id,
                                              source=cite(ref)))
+    changes.unanswered = [RankMove(cluster_id=i.cluster_id, question=i.question,
+                                   old_rank=was_answered[i.cluster_id].rank, new_rank=i.rank)
+                          for i in sorted(new_items, key=lambda i: i.rank) if i.cluster_id in was_answered]
+    for item in sorted(new_items, key=lambda i: i.rank):
+        before = old_by_id.get(item.cluster_id) or was_answered.get(item.cluster_id)
+        if before is not None and " ".join(before.question.split()) != " ".join(item.question.split()):
+            changes.renamed.append(Renamed(cluster_id=item.cluster_id, old=before.question, new=item.question))
     # A question only "moves" when its order relative to the questions in both versions changes:
     # shifting down one place because a new question entered above it is not news.
     both = old_by_id.keys() & new_by_id.keys()
@@ -136,6 +154,27 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
                                 new=item.frequency)
             )
     changes.moves.sort(key=lambda m: (-abs(m.old_rank - m.new_rank), m.new_rank))
+
+    # the top TOP by absolute place: every entry and exit, whatever moved it (answered questions
+    # leaving the ranking lift others in without any relative move)
+    for item in sorted(new_items, key=lambda i: i.rank):
+        before = old_by_id.get(item.cluster_id)
+        if item.rank <= TOP and (before is None or before.rank > TOP):
+            how = ("niet langer beantwoord" if item.cluster_id in was_answered else "nieuw" if before is None
+                   else "gestegen")
+            changes.top_in.append(TopChange(cluster_id=item.cluster_id, question=item.question,
+                                            old_rank=before.rank if before else None, new_rank=item.rank, how=how))
+    for before in sorted(old.items, key=lambda i: i.rank):
+        if before.rank > TOP:
+            continue
+        now = new_by_id.get(before.cluster_id)
+        if now is not None and now.rank <= TOP:
+            continue
+        cid = before.cluster_id
+        how = ("gedaald" if now is not None else "beantwoord" if cid in now_answered
+               else "uitgesloten" if cid in excluded_now else "samengevoegd" if cid in merged_into else "vervallen")
+        changes.top_out.append(TopChange(cluster_id=cid, question=before.question, old_rank=before.rank,
+                                         new_rank=now.rank if now else None, how=how))
     return changes
 
 
@@ -148,12 +187,20 @@ def describe(changes: Changes) -> list[str]:
     lines = [f"Veranderd ten opzichte van versie {changes.previous}:"]
     lines += [f"+ nieuw (#{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.new]
     lines += [f"- vervallen (was #{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.dropped]
+    lines += [f"- uitgesloten door de curator (was #{e.old_rank}): {e.question} [{e.cluster_id}]; reden: "
+              f"{e.why or 'geen reden opgegeven'}" for e in changes.excluded]
     lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]
     lines += [f"→ verplaatst: formulering {m.mention_id} ‘{m.text}’ van {m.from_id} → {m.into}: {m.question}"
               for m in changes.moved]
+    lines += [f"✎ herformuleerd: {r.old} → {r.new} [{r.cluster_id}]" for r in changes.renamed]
     lines += [f"↕ rang {m.old_rank} → {m.new_rank}: {m.question} [{m.cluster_id}]" for m in changes.moves]
     lines += [f"# bronnen {f.old} → {f.new}: {f.question} [{f.cluster_id}]" for f in changes.frequency]
     lines += [f"✓ beantwoord door {a.source}: {a.question} [{a.cluster_id}]" for a in changes.answered]
+    lines += [f"↩ niet langer beantwoord, terug in de rangorde op #{m.new_rank}: {m.question} [{m.cluster_id}]"
+              for m in changes.unanswered]
+    lines += [f"▲ in de top {TOP} (#{c.new_rank}, {c.how}): {c.question} [{c.cluster_id}]" for c in changes.top_in]
+    lines += [f"▼ uit de top {TOP} (was #{c.old_rank}, {c.how}"
+              f"{f', nu #{c.new_rank}' if c.new_rank else ''}): {c.question} [{c.cluster_id}]" for c in changes.top_out]
     return lines
 
 

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 
 from agenda.models import Knowledge
 from agenda.report import write_outputs
-from agenda.report.common import NOT_FILLED, dutch_date, themes as _theme_groups
+from agenda.report.common import dutch_date, themes as _theme_groups
 from tests.report_fixtures import TABLE, sample_agenda, tiny_png
 
 
@@ -110,6 +110,7 @@ def test_section_headings_in_order(built):
     assert _headings(doc, 1) == [
         "Samenvatting",
         "Hoe is deze agenda gemaakt",
+        "Wie zijn er gehoord",
         "Wat is er veranderd",
         "De kennisvragen per thema",
         "Al beantwoorde vragen",
@@ -190,16 +191,28 @@ def test_core_properties(built):
     assert agenda.label in cp.title and agenda.label in cp.keywords
 
 
-def test_knowledge_columns_show_placeholder_when_empty(built):
+def test_knowledge_columns_are_derived_never_a_placeholder(built):
+    """Issue 18: the research need and the accessibility line are derived for every question (a
+    PICO-style proposal and the kind of research); the curator's own text wins."""
     agenda, _, doc = built
+    body = "\n".join(p.text for p in doc.paragraphs) + _all_table_text(doc)
+    assert "nog in te vullen" not in body
     empty = next(i for i in agenda.items if i.knowledge == Knowledge() and i.frequency >= 2)
     text = _section_text(doc, f"{empty.rank}. {empty.question}", level=3)
     for label in ("Vraag", "Wat is al bekend", "Hoe maken we het toegankelijk", "Welk onderzoek is nog nodig"):
         assert label in text
-    assert text.count(NOT_FILLED) == 3
+    assert "Onderzoeksvraag (voorstel, door de curator aan te passen): populatie:" in text
+    assert "onderwerp:" in text and "uitkomst:" in text
+    assert any(k in text for k in ("Effectonderzoek", "Praktijkgericht", "Verkennend", "Vergelijkend"))
+    assert "Na onderzoek" in text or "praktijksamenvatting" in text
     filled = next(i for i in agenda.items if i.knowledge.known and i.knowledge.research_needed and i.frequency >= 2)
     text = _section_text(doc, f"{filled.rank}. {filled.question}", level=3)
     assert filled.knowledge.known in text and filled.knowledge.research_needed in text
+    assert "Onderzoeksvraag (voorstel" not in text  # the curator's own text replaces the proposal
+
+
+def _all_table_text(doc) -> str:
+    return "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
 
 
 def test_item_details(built):
@@ -259,9 +272,9 @@ def test_once_table_shows_curator_knowledge(built):
     filled = next(i for i in agenda.items if i.frequency == 1 and i.knowledge.known)
     cell = rows[str(filled.rank)].cells[3].text
     assert f"Bekend: {filled.knowledge.known}" in cell
-    assert "Toegankelijk: nog in te vullen" in cell and "Onderzoek: nog in te vullen" in cell
+    assert "Toegankelijk: " in cell and "Onderzoek: " in cell and "Onderzoeksvraag (voorstel" in cell
     empty = next(i for i in agenda.items if i.frequency == 1 and i.knowledge == Knowledge())
-    assert rows[str(empty.rank)].cells[3].text == NOT_FILLED
+    assert "Onderzoeksvraag (voorstel" in rows[str(empty.rank)].cells[3].text
 
 
 def test_cards_may_flow_but_keep_heading_with_key_facts(built):

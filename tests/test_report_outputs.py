@@ -88,7 +88,7 @@ def test_markdown_is_escaped_not_evaluated(outputs):
     assert "## Wat is er veranderd" in md
     for item in agenda.changes.new:
         assert item.question in md
-    assert "nog in te vullen" in md
+    assert "nog in te vullen" not in md and "Onderzoeksvraag (voorstel" in md
     assert "verslag-achtste-bijeenkomst.docx" in md
 
 

@@ -71,3 +71,44 @@ def test_a_shift_caused_only_by_a_new_question_is_not_a_move():
     new = [_item("Q-a", 1), _item("Q-n", 2), _item("Q-b", 3), _item("Q-c", 4)]
     changes = diff(old, new)
     assert [i.cluster_id for i in changes.new] == ["Q-n"] and changes.moves == []
+
+
+def _answered(item, source="K-1"):
+    from agenda.models import EvidenceRef
+
+    return item.model_copy(update={"evidence": [EvidenceRef(id=source, title="Antwoord", status="answers")]})
+
+
+def test_a_question_no_longer_answered_is_its_own_change():
+    """Issue 21, kind 4: a question that stops being answered returns to the ranking (here at #2);
+    `diff` and the report used to say 'Geen verschillen'."""
+    old = _agenda([_item("Q-a", 1), _item("Q-b", 2)])
+    old.answered = [_answered(_item("Q-x", 1))]
+    new = [_item("Q-a", 1), _item("Q-x", 2), _item("Q-b", 3)]
+    changes = diff(old, new)
+    assert not changes.empty
+    assert [(m.cluster_id, m.new_rank) for m in changes.unanswered] == [("Q-x", 2)]
+    assert not changes.new  # it is not a new question
+    text = "\n".join(describe(changes))
+    assert "niet langer beantwoord" in text and "Vraag Q-x?" in text and "Geen verschillen" not in text
+
+
+def test_top_10_entries_and_exits_renames_and_exclusions_with_their_reason():
+    from agenda.models import ExcludedItem
+
+    old = _agenda([_item(f"Q-{k:02d}", k) for k in range(1, 13)])
+    # Q-01 and Q-02 answered, Q-03 excluded: Q-11, Q-12 and (renamed) Q-04 move up without any relative move
+    new = [_item(f"Q-{k:02d}", k - 3) for k in range(4, 13)]
+    new[0] = new[0].model_copy(update={"question": "Een betere formulering?"})
+    answered = [_answered(_item("Q-01", 1)), _answered(_item("Q-02", 2))]
+    excluded = [ExcludedItem(cluster_id="Q-03", question="Vraag Q-03?", why="valt buiten de opdracht", n_mentions=1)]
+    changes = diff(old, new, answered, excluded)
+    assert not changes.moves  # the relative order did not change ...
+    assert {(t.cluster_id, t.how) for t in changes.top_in} == {("Q-11", "gestegen"), ("Q-12", "gestegen")}
+    assert {(t.cluster_id, t.how) for t in changes.top_out} == {
+        ("Q-01", "beantwoord"), ("Q-02", "beantwoord"), ("Q-03", "uitgesloten")}  # ... but the top 10 did
+    assert [(e.cluster_id, e.why) for e in changes.excluded] == [("Q-03", "valt buiten de opdracht")]
+    assert not changes.dropped
+    assert [(r.old, r.new) for r in changes.renamed] == [("Vraag Q-04?", "Een betere formulering?")]
+    text = "\n".join(describe(changes))
+    assert "valt buiten de opdracht" in text and "herformuleerd" in text and "uit de top 10" in text

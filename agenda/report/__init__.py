@@ -23,11 +23,28 @@ def output_stem(label: str) -> str:
     return f"kennisagenda-{safe}"
 
 
+def complete(agenda: Agenda) -> Agenda:
+    """Fill what a version stored before these fields existed lacks (research need, accessibility,
+    groups, engagement), in place, so every output reads the same derived values."""
+    from agenda.engagement import engagement, fill_groups
+    from agenda.needs import fill_needs
+
+    every = [*agenda.items, *agenda.answered]
+    if any(i.research_need is None for i in every):
+        fill_needs([i for i in every if i.research_need is None], len(agenda.library))
+    if any(i.mentions and not i.groups for i in every):
+        fill_groups([i for i in every if not i.groups])
+    if not agenda.engagement.formulations and any(i.mentions for i in every):
+        agenda.engagement = engagement(agenda.items, agenda.answered)
+    return agenda
+
+
 def write_outputs(agenda: Agenda, out_dir: Path, *, template: Path | None = None) -> list[Path]:
     """Write out_dir/kennisagenda-<label>.docx, .md, .csv and .json; return the paths, docx first."""
     from .docx_writer import write_docx
     from .text_outputs import write_csv, write_json, write_markdown
 
+    complete(agenda)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(agenda.label)

@@ -41,7 +41,7 @@ KIND_SHORT: dict[str, str] = {
 }
 KIND_ORDER = ("meeting", "case", "survey", "publication")
 
-NOT_FILLED = "nog in te vullen"
+NOT_FILLED = "–"  # a cell with nothing to say (the method section says why, once)
 OTHER_THEME = "Overig"
 
 
@@ -281,11 +281,27 @@ def known_status(item: AgendaItem) -> str:
 
 
 def research_text(item: AgendaItem, library_size: int) -> str:
-    """The column *Welk onderzoek is nog nodig*: the curator's text; else, when the library was
-    searched and gave nothing for this question, an honest line saying so; else empty."""
-    if one_line(item.knowledge.research_needed):
-        return clean(item.knowledge.research_needed).strip()
-    if library_size and not item.evidence:
-        return (f"In de kennisbibliotheek ({library_size} bronnen) is geen relevante bron voor deze vraag "
-                "gevonden; welk onderzoek nodig is, is nog in te vullen.")
-    return ""
+    """The column *Welk onderzoek is nog nodig*: the derived research need (agenda.needs), or the
+    curator's own text, which wins."""
+    if item.research_need is None:
+        from agenda.needs import fill_needs
+
+        fill_needs([item], library_size)
+    return clean(item.research_need.text).strip()
+
+
+def access_text(item: AgendaItem, library_size: int) -> str:
+    """The column *Hoe maken we het toegankelijk*: derived (agenda.needs) or the curator's text."""
+    if not item.accessibility:
+        from agenda.needs import fill_needs
+
+        fill_needs([item], library_size)
+    return clean(item.accessibility).strip()
+
+
+def known_text(item: AgendaItem, library_size: int) -> list[tuple[str, str]]:
+    """``known_lines``, or one honest line when the library was searched and gave nothing."""
+    lines = known_lines(item)
+    if not lines and library_size:
+        lines = [("none", "Niets relevants gevonden in de kennisbibliotheek.")]
+    return lines

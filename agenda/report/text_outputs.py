@@ -135,8 +135,9 @@ def _env() -> Environment:
         env.filters["levels"] = lambda item: ", ".join(common.context_values(item, "level")) or "-"
         env.filters["quotes"] = common.pick_quotes
         env.filters["or_todo"] = lambda v: one_line(v) or common.NOT_FILLED
-        env.filters["known"] = lambda item: " · ".join(line for _, line in common.known_lines(item))
+        env.filters["known"] = lambda item, n=0: " · ".join(line for _, line in common.known_text(item, n))
         env.filters["research"] = common.research_text
+        env.filters["access"] = common.access_text
         env.filters["cite"] = common.cite
         env.filters["answered_by"] = lambda item: next(
             (common.cite(e) for e in item.evidence if e.status == "answers"), "–")

@@ -5,11 +5,28 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from ..common import one_line
-from ..docx_base import Writer
+from agenda.versions import TOP
+
+from ..common import one_line, plural
+from ..docx_base import Writer, join_and
 
 
 HEADING = "Wat is er veranderd"
+
+
+def summary_line(c) -> str:
+    """'2 nieuwe vragen, 1 vervallen, 3 in of uit de top 10, …': every kind of change, counted."""
+    parts = [(len(c.new), "nieuwe vraag", "nieuwe vragen"), (len(c.dropped), "vervallen vraag", "vervallen vragen"),
+             (len(c.excluded), "door de curator uitgesloten vraag", "door de curator uitgesloten vragen"),
+             (len(c.answered), "vraag nu beantwoord", "vragen nu beantwoord"),
+             (len(c.unanswered), "vraag niet langer beantwoord", "vragen niet langer beantwoord"),
+             (len(c.top_in) + len(c.top_out), f"wisseling in de top {TOP}", f"wisselingen in de top {TOP}"),
+             (len(c.moves), "verschuiving in de rangorde", "verschuivingen in de rangorde"),
+             (len(c.merges), "samenvoeging", "samenvoegingen"),
+             (len(c.renamed), "andere formulering", "andere formuleringen"),
+             (len(c.frequency), "vraag vaker of minder vaak genoemd", "vragen vaker of minder vaak genoemd")]
+    shown = [plural(n, one, many) for n, one, many in parts if n]
+    return join_and(shown) if shown else "geen verschillen"
 
 
 def write(w: Writer) -> None:
@@ -22,11 +39,35 @@ def write(w: Writer) -> None:
     if c.empty:
         w.para(f"Er is niets veranderd ten opzichte van versie {c.previous}.")
         return
-    w.para(f"Vergeleken met de vorige versie ({c.previous}): {len(c.new)} nieuwe vragen, "
-              f"{len(c.dropped)} vervallen vragen, {len(c.moves)} verschuivingen in de rangorde, "
-              f"{len(c.merges)} samenvoegingen en {len(c.frequency)} vragen die vaker of minder vaak "
-              "zijn genoemd.")
+    w.para(f"Vergeleken met de vorige versie ({c.previous}): {summary_line(c)}.")
     center = WD_ALIGN_PARAGRAPH.CENTER
+
+    w.heading(f"In en uit de top {TOP}", 2)
+    if c.top_in or c.top_out:
+        rows = [[f"#{t.new_rank}", one_line(t.question), f"in ({t.how}"
+                 + (f", was #{t.old_rank}" if t.old_rank else "") + ")"] for t in c.top_in]
+        rows += [[f"was #{t.old_rank}", one_line(t.question), f"uit ({t.how}"
+                  + (f", nu #{t.new_rank}" if t.new_rank else "") + ")"] for t in c.top_out]
+        w.table(["Plaats", "Vraag", "Wat er gebeurde"], rows, [2.0, 10.0, 4.0], align={0: center})
+    else:
+        w.none_line(f"Geen: de top {TOP} bestaat uit dezelfde vragen.")
+
+    if c.excluded:
+        w.heading("Uitgesloten door de curator", 2)
+        w.table(["Was", "Vraag", "Reden"],
+                [[e.old_rank, one_line(e.question), one_line(e.why) or "geen reden opgegeven"] for e in c.excluded],
+                [1.6, 9.4, 5.0], align={0: center})
+
+    if c.unanswered:
+        w.heading("Niet langer beantwoord", 2)
+        w.para("Deze vragen stonden in de vorige versie als beantwoord buiten de rangorde; de curator heeft dat "
+               "oordeel ingetrokken, dus ze dingen weer mee.")
+        w.table(["Plaats", "Vraag"], [[m.new_rank, one_line(m.question)] for m in c.unanswered], [1.6, 14.4],
+                align={0: center})
+
+    if c.renamed:
+        w.heading("Anders geformuleerd", 2)
+        w.table(["Was", "Nu"], [[one_line(r.old), one_line(r.new)] for r in c.renamed], [8.0, 8.0])
 
     w.heading("Nieuwe vragen", 2)
     if c.new:
@@ -41,8 +82,8 @@ def write(w: Writer) -> None:
         w.table(["Was", "Vraag", "Bronnen"],
                    [[i.rank, one_line(i.question), i.frequency] for i in sorted(c.dropped, key=lambda i: i.rank)],
                    [1.6, 12.6, 1.8], align={0: center, 2: center})
-        w.para("Een vraag vervalt als geen enkele bron haar nog noemt, of als de curator haar heeft "
-                  "samengevoegd of uitgesloten.", "Kleine tekst").paragraph_format.space_before = Pt(4)
+        w.para("Een vraag vervalt als geen enkele bron haar nog noemt of als de curator haar heeft "
+               "samengevoegd; uitgesloten vragen staan hierboven met hun reden.", "Kleine tekst").paragraph_format.space_before = Pt(4)
     else:
         w.none_line("Geen.")
 

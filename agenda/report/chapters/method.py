@@ -102,26 +102,59 @@ def write(w: Writer) -> None:
     if isinstance(reviewed, (list, tuple)):
         reviewed = join_and([one_line(r) for r in reviewed if one_line(r)])
     reviewed = one_line(reviewed) if reviewed else ""
+    decided = _curation_text(a.settings.get("curation"))
     if reviewed:
-        w.para(f"De samenvoegingen en de agenda zijn beoordeeld door {reviewed}.")
+        w.para(f"De samenvoegingen en de agenda zijn beoordeeld door {reviewed}.{decided}")
     else:
-        w.para("Deze versie is nog niet door een curator beoordeeld.")
+        w.para(f"Deze versie is nog niet door een curator beoordeeld.{decided}")
 
     w.heading("Wat is al bekend", 2)
     n_lib = len(w.agenda.library)
     if n_lib:
         with_ev = sum(bool(i.evidence) for i in w.items)
-        w.para(f"Elke vraag is vergeleken met de {n_lib} bronnen van de kennisbibliotheek (inputs/kennis/: "
-                  "literatuur, notities, praktijkpublicaties). De computer zoekt op twee manieren: op "
-                  "gedeelde woorden (BM25, met Nederlandse woordstammen) en op betekenis (een meertalig "
-                  "taalmodel, zodat een Engelse samenvatting bij een Nederlandse vraag wordt gevonden). "
-                  f"Bij {with_ev} van de {len(w.items)} vragen is minstens één mogelijk relevante bron "
-                  "gevonden. Zolang de curator een bron niet heeft bevestigd, staat die bij de vraag als "
-                  f"‘{common.SUGGESTED_LABEL}’; bevestigde bronnen staan onder ‘Wat is al bekend’. Is er "
-                  "geen bron gevonden, dan staat dat onder ‘Welk onderzoek is nog nodig’.")
+        w.para(f"Elke vraag is vergeleken met de {n_lib} bronnen van de kennisbibliotheek (literatuur, notities, "
+               "praktijkpublicaties). De computer zoekt op twee manieren: op gedeelde woorden (met Nederlandse "
+               "woordstammen) en op betekenis (een meertalig taalmodel, zodat een Engelse samenvatting bij een "
+               "Nederlandse vraag wordt gevonden). Een bron wordt alleen voorgesteld als ze duidelijk meer over "
+               "deze vraag gaat dan over de andere vragen én in absolute zin genoeg op de vraag lijkt; de beste "
+               "van een zwak rijtje wordt dus niet getoond, en een vraag waarover niets relevants in de "
+               f"bibliotheek staat, krijgt geen voorstel. Bij {with_ev} van de {len(w.items)} vragen is minstens "
+               "één mogelijk relevante bron gevonden. Zolang de curator een bron niet heeft bevestigd, staat die "
+               f"bij de vraag als ‘{common.SUGGESTED_LABEL}’; bevestigde bronnen staan onder ‘Wat is al bekend’.")
     else:
-        w.para("Er is geen kennisbibliotheek (inputs/kennis/) meegegeven; de kolom ‘Wat is al bekend’ "
-                  "bevat alleen wat de curator zelf heeft ingevuld.")
+        w.para("Er is geen kennisbibliotheek meegegeven, dus er is niet gezocht naar wat al bekend is: de kolom "
+               "‘Wat is al bekend’ bevat alleen wat de curator zelf heeft ingevuld en is verder leeg (–), en het "
+               "soort onderzoek per vraag volgt alleen uit het type vraag.")
+
+    w.heading("Welk onderzoek is nog nodig, en hoe maken we het toegankelijk", 2)
+    w.para("Beide kolommen zijn per vraag afgeleid en zijn een voorstel dat de curator kan aanpassen; wat de "
+           "curator zelf invult, vervangt het voorstel. De onderzoeksvraag staat in drie delen: de populatie "
+           "(de doelgroep uit de formuleringen, anders het niveau waarop de vraag speelt, en de sectoren waarin "
+           "ze is gesteld), het onderwerp (de aanpak, het instrument of de werkwijze waar de vraag over gaat) en "
+           "de uitkomst (leren, motivatie, werkdruk, eigenaarschap en dergelijke, zoals de formuleringen die "
+           "noemen; noemen ze er geen, dan staat dat erbij). Het soort onderzoek volgt uit het type vraag en uit "
+           "wat er al bekend is: een vraag naar een effect waarover niets bekend is, vraagt effectonderzoek "
+           "(experimenteel of quasi-experimenteel); een hoe-vraag praktijkgericht of ontwerpgericht onderzoek, "
+           "nadat bestaande kennis toegankelijk is gemaakt; een beantwoorde vraag geen nieuw onderzoek; een "
+           "vraag die deels is beantwoord, onderzoek naar wat de bronnen openlaten. Toegankelijk maken: met een "
+           "beantwoordende of bevestigde bron de vorm waarin die kennis de vragenstellers bereikt (een kort "
+           "antwoord zoals de Kennisrotonde geeft, een praktijksamenvatting of handreiking); is er nog niets "
+           "bekend, dan ‘na onderzoek’.")
+
+    w.heading("Beperkingen", 2)
+    e = a.engagement
+    unheard = [*e.missing_roles, *e.thin_roles]
+    w.para("Hoe vaak en in hoeveel contexten een vraag is gesteld, zegt iets over hoe breed ze leeft, niet over "
+           "hoe belangrijk of hoe goed onderzoekbaar ze is; de rangorde is een startpunt voor een "
+           "prioriteringsgesprek, geen oordeel. "
+           + (f"Niet of weinig gehoord zijn: {join_and(unheard)} (zie ‘Wie zijn er gehoord’); hun vragen "
+              "kunnen ontbreken of te laag staan. " if unheard else
+              "Alleen wie aan de bijeenkomsten, casussen en enquêtes meedeed, is gehoord. ")
+           + ("Het samenvoegen van gelijke vragen is door de curator beoordeeld (zie ‘Beoordeling’)."
+              if reviewed else "Het samenvoegen van gelijke vragen is nog niet door een curator beoordeeld: "
+              "twee vragen kunnen ten onrechte samen of apart staan.")
+           + (" De voorgestelde bronnen zijn door een computer gevonden en nog niet alle beoordeeld."
+              if any(ev.status == "suggested" for i in w.items for ev in i.evidence) else ""))
 
     w.heading("Opmerkingen bij de besluiten van de curator", 2)
     if a.curation_notes:
@@ -131,6 +164,18 @@ def write(w: Writer) -> None:
             w.para(f"•\t{one_line(note)}").paragraph_format.left_indent = Cm(0.6)
     else:
         w.para("Geen: alle besluiten van de curator verwezen naar bestaande vragen.")
+
+
+def _curation_text(counts) -> str:
+    """' De curator nam 40 besluiten: 21 samenvoegingen, …' from the version's curation counts."""
+    if not isinstance(counts, dict) or not any(counts.values()):
+        return ""
+    names = {"merge": ("samenvoeging", "samenvoegingen"), "distinct": ("paar als verschillend beoordeeld",
+             "paren als verschillend beoordeeld"), "split": ("afsplitsing", "afsplitsingen"),
+             "rename": ("herformulering", "herformuleringen"), "exclude": ("uitsluiting", "uitsluitingen"),
+             "promote": ("toegevoegde vraagzin", "toegevoegde vraagzinnen")}
+    parts = [common.plural(int(n), *names[k]) for k, n in counts.items() if n and k in names]
+    return f" Beoordeeld en vastgelegd: {join_and(parts)}." if parts else ""
 
 
 _WEIGHT_LABELS = {

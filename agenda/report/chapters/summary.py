@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from .. import charts, common
 from ..common import one_line
 from ..docx_base import Writer, is_card, join_and, plural_doc, plural_q
+from .changes import summary_line
 
 
 HEADING = "Samenvatting"
@@ -33,8 +34,7 @@ def write(w: Writer) -> None:
                  "beknopt per thema.")
     if a.changes.previous:
         c = a.changes
-        text += (f" Ten opzichte van versie {a.changes.previous} zijn er {len(c.new)} nieuwe en "
-                 f"{len(c.dropped)} vervallen vragen; {len(c.moves)} vragen veranderden van plaats.")
+        text += f" Ten opzichte van versie {a.changes.previous}: {summary_line(c)}."
     else:
         text += " Dit is de eerste versie van de agenda."
     failed = [r for r in a.rejected if r.severity == "error"]

@@ -8,6 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from agenda.engagement import role_plural
 from agenda.models import AgendaItem
 
 from .. import common
@@ -67,7 +68,9 @@ def card(w: Writer, item: AgendaItem) -> None:
          else "geen school genoemd"),
         ("Sectoren", ", ".join(common.sectors_of(item)) or "niet genoemd",
          "Niveaus", ", ".join(common.context_values(item, "level")) or "niet genoemd"),
-        ("Rollen", common.role_text(item) or "niet genoemd"),
+        ("Rollen", (common.role_text(item) or "niet genoemd")
+         + (f" — alleen {role_plural(item.groups[0])} stelden deze vraag" if len(item.groups) == 1 and item.frequency > 1
+            else "")),
         ("Type vraag", one_line(item.question_type) or "niet bepaald",
          "Thema", one_line(item.theme) or common.OTHER_THEME),
     ]
@@ -113,12 +116,12 @@ def card(w: Writer, item: AgendaItem) -> None:
 
 
 def knowledge(w: Writer, item: AgendaItem) -> None:
-    k = item.knowledge
+    n_lib = len(w.agenda.library)
     cells = [
         ("Vraag", one_line(item.question)),
-        ("Wat is al bekend", common.known_lines(item) or NOT_FILLED),
-        ("Hoe maken we het toegankelijk", clean(k.accessible).strip() or NOT_FILLED),
-        ("Welk onderzoek is nog nodig", common.research_text(item, len(w.agenda.library)) or NOT_FILLED),
+        ("Wat is al bekend", common.known_text(item, n_lib) or NOT_FILLED),
+        ("Hoe maken we het toegankelijk", common.access_text(item, n_lib) or NOT_FILLED),
+        ("Welk onderzoek is nog nodig", common.research_text(item, n_lib) or NOT_FILLED),
     ]
     w.para("", space_after=0, keep_next=bool(common.pick_quotes(item, 1))).paragraph_format.line_spacing = Pt(4)
     # One row of four columns, as in the knowledge table's own agenda; the row does not split.
@@ -126,7 +129,7 @@ def knowledge(w: Writer, item: AgendaItem) -> None:
     w.table_style(t)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     w._look(t, first_row=False, band=False)
-    w.widths(t, [4.6, 3.8, 3.8, 3.8])
+    w.widths(t, [3.4, 3.6, 3.6, 5.4])
     row = t.rows[0]
     w._row_props(row)
     for n, (label, text) in enumerate(cells):
@@ -135,7 +138,7 @@ def knowledge(w: Writer, item: AgendaItem) -> None:
         w.cell_text(cell, label, bold=True, color="1F3B5A")
         if isinstance(text, list):  # what is known: sources, the curator's text, suggestions
             for kind, line in text:
-                suggested = kind == "suggested"
+                suggested = kind in ("suggested", "none")
                 w.cell_para(cell, line, italic=suggested, color="595959" if suggested else None)
             continue
         empty = text == NOT_FILLED
@@ -173,11 +176,11 @@ def once_table(w: Writer, items: list[AgendaItem], *, after_cards: bool) -> None
         schools = common.context_values(item, "school")
         if schools:
             _small(w, w.cell_para(c_ctx), ", ".join(schools))
-        k = item.knowledge
-        known = " ".join(line for _, line in common.known_lines(item))
+        n_lib = len(w.agenda.library)
+        known = " ".join(line for _, line in common.known_text(item, n_lib))
         parts = [(lbl, clean(v).strip()) for lbl, v in
-                 (("Bekend", known), ("Toegankelijk", k.accessible),
-                  ("Onderzoek", common.research_text(item, len(w.agenda.library))))]
+                 (("Bekend", known), ("Toegankelijk", common.access_text(item, n_lib)),
+                  ("Onderzoek", common.research_text(item, n_lib)))]
         if not any(v for _, v in parts):
             w.cell_text(c_know, NOT_FILLED, italic=True, color="7F7F7F")
             continue

@@ -1,0 +1,87 @@
+"""Issue 18: research need, accessibility and who was heard are derived domain values, the same
+in the JSON export and the Word report."""
+
+from __future__ import annotations
+
+import json
+
+from docx import Document
+
+from agenda.engagement import engagement, fill_groups, role_plural
+from agenda.models import EvidenceRef, Knowledge
+from agenda.needs import derive, fill_needs, question_kind
+from agenda.report import complete, write_outputs
+from tests.report_fixtures import sample_agenda
+
+
+def _item(question: str, qtype: str | None = None, **kw):
+    item = sample_agenda().items[0].model_copy(deep=True)
+    item.question, item.question_type, item.evidence, item.knowledge = question, qtype, [], Knowledge()
+    for k, v in kw.items():
+        setattr(item, k, v)
+    return item
+
+
+def test_kind_of_research_follows_question_type_and_evidence():
+    effect = _item("Wat is het effect van adaptieve software op de motivatie van leerlingen?", "kennisvraag")
+    assert question_kind(effect) == "effect"
+    need, access = derive(effect, library_size=40)
+    assert need.kind == "effectonderzoek" and "quasi-experimenteel" in need.advice
+    assert need.subject == "adaptieve software" and "motivatie" in need.outcome
+    assert access.startswith("Na onderzoek")
+
+    how = _item("Hoe voer je kindgesprekken als daar weinig tijd voor is?", "praktisch (implementatie)")
+    need, _ = derive(how, library_size=40)
+    assert question_kind(how) == "how" and need.kind == "praktijkgericht onderzoek"
+    assert need.subject == "kindgesprekken" and "werkdruk" in need.outcome
+
+    ref = EvidenceRef(id="K-1", title="Kindgesprekken in de praktijk", authors=["Jansen, A."], year=2020)
+    answered = _item("Hoe voer je kindgesprekken?", "praktisch (implementatie)",
+                     evidence=[ref.model_copy(update={"status": "answers"})])
+    need, access = derive(answered, library_size=40)
+    assert need.kind == "geen nieuw onderzoek" and "Jansen (2020)" in need.advice
+    assert "Kennisrotonde" in access and "Jansen" in access
+
+    partly = _item("Hoe voer je kindgesprekken?", "praktisch (implementatie)",
+                   evidence=[ref.model_copy(update={"status": "confirmed"})])
+    need, access = derive(partly, library_size=40)
+    assert need.kind == "aanvullend onderzoek" and "openlaten" in need.advice
+    assert "handreiking" in access
+
+
+def test_curator_text_wins_and_is_not_a_proposal():
+    item = _item("Hoe betrek je ouders?", knowledge=Knowledge(research_needed="Ontwerponderzoek met 4 scholen.",
+                                                            accessible="Een webinar voor ouders."))
+    fill_needs([item], library_size=10)
+    assert item.research_need.text == "Ontwerponderzoek met 4 scholen." and not item.research_need.proposal
+    assert item.accessibility == "Een webinar voor ouders."
+
+
+def test_engagement_counts_groups_and_flags_missing_and_thin_ones():
+    agenda = sample_agenda()
+    fill_groups(agenda.items)
+    e = engagement(agenda.items, agenda.answered, expected_roles=["Leerkracht", "ouder"], expected_sectors=["po", "mbo"])
+    roles = {r.group: r for r in e.roles}
+    assert roles["leraar"].formulations == sum("leraar" in m.roles for i in agenda.items for m in i.mentions)
+    assert e.formulations == sum(len(i.mentions) for i in [*agenda.items, *agenda.answered])
+    assert e.expected_roles == ["leraar", "ouder"] and e.missing_roles == ["ouder"]  # normalised, then judged
+    assert "mbo" in e.thin_sectors and not e.missing_sectors
+    top = next(t for t in e.top_per_group if t.group == "leraar")
+    assert len(top.questions) <= 5 and top.voices == sorted(top.voices, reverse=True)
+    assert all(len(i.groups) == 1 for i in agenda.items if i.cluster_id in e.single_group)
+    assert role_plural("ict-coördinator") == "ict-coördinatoren" and role_plural("leraar") == "leraren"
+
+
+def test_json_export_and_report_read_the_same_values(tmp_path):
+    agenda = complete(sample_agenda())
+    paths = write_outputs(agenda, tmp_path)
+    data = json.loads(next(p for p in paths if p.suffix == ".json").read_text(encoding="utf-8"))
+    assert data["engagement"]["roles"] and {"group", "sources", "respondents", "formulations"} <= set(data["engagement"]["roles"][0])
+    assert all(i["research_need"]["text"] and i["accessibility"] for i in data["items"])
+    assert all("groups" in i for i in data["items"])
+    doc = Document(str(paths[0]))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "Wie zijn er gehoord" in body and "Wat elke groep voorop zet" in body
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    for item in [i for i in agenda.items if i.frequency >= 2][:10]:
+        assert item.research_need.text in cells and item.accessibility in cells
