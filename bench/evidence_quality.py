@@ -16,7 +16,11 @@ For BM25 alone, dense (e5) alone and their fusion. The fusion's k and weights ar
 training folds and measured on held-out folds (5-fold split by cluster, 4 repeats), so
 the fusion figure is never measured on what it was tuned on. The relevance floor is
 reported the same way: the share of suggestions shown that are relevant, and of questions
-without a relevant source that get no suggestion at all.
+without a relevant source that get no suggestion at all. Last, **suggestion precision next to
+recall** for what a build shows (``match.select``: the relative floor plus the absolute floors
+on the raw cosine and the margin, the gap to the best and the mutual-neighbour rule), before
+(relative floor only) and with the shipped rule, in-sample and cross-validated, and how many
+questions were shown a deliberately off-topic source (DNA, prospect theory, transformers).
 
 ``--build-json FILE`` scores a real build instead: the output of
 ``kennisagenda show --format json``; per agenda item, its gold cluster (majority of its
@@ -45,7 +49,7 @@ if str(REPO) not in sys.path:
 
 from agenda.evidence import stopwords  # noqa: E402
 from agenda.evidence.library import read_library  # noqa: E402
-from agenda.evidence.match import Params, Signals, fuse, fused_matrix, signals, standardise  # noqa: E402
+from agenda.evidence.match import Params, Signals, fuse, fused_matrix, select, signals, standardise  # noqa: E402
 from agenda.store import Store  # noqa: E402
 
 DATA = REPO / "bench" / "data"
@@ -172,12 +176,68 @@ def main() -> None:
     full = metrics([ranked(sig, fused_matrix(sig, p.w_bm25), i) for i in every], gold)
     print(f"shipped defaults (w_bm25={p.w_bm25:g}, floor={p.floor:g}) in-sample: "
           + ", ".join(f"{m} {v:.3f}" for m, v in full.items()))
+    print("\nsuggestion precision and recall of what a build shows (all queries; the rule's absolute floors are "
+          "fixed, not fitted per fold):")
+    old_rule = Params(floor=1.75, top=5, min_cosine=-1, min_margin=-1, max_gap=1e9, reverse_rank=10**6)
+    for name, rule in (("relative floor only (before)", old_rule), ("shipped rule (relative + absolute)", p)):
+        shown = select(sig, fused_matrix(sig, rule.w_bm25), rule)
+        report_shown(name, shown, gold, title_of)
+    # cross-validated: the relative floor tuned on training folds, with the shipped absolute floors
+    cv: Counter = Counter()
+    for rep in range(4):
+        order = clusters[:]
+        random.Random(rep).shuffle(order)
+        fold = {c: i % 5 for i, c in enumerate(order)}
+        for f in range(5):
+            train = [i for i, c in enumerate(qcluster) if fold[c] != f]
+            test = [i for i, c in enumerate(qcluster) if fold[c] == f]
+            sel = {fl: select(sig, fused_matrix(sig, p.w_bm25), Params(floor=fl)) for fl in (1.25, 1.5, 1.75, 2.0)}
+            fl = max(sel, key=lambda fl: shown_f(sel[fl], gold, train))
+            cv.update(shown_counts(sel[fl], gold, test))
+    print(f"  cross-validated (floor tuned per fold, 5x4): {cv['good']}/{cv['shown']} shown are relevant "
+          f"(precision {cv['good'] / max(cv['shown'], 1):.2f}); questions with a relevant source that get one "
+          f"{cv['hit']}/{cv['with_rel']} (recall); without one left empty {cv['empty']}/{cv['no_rel']}")
+
+
+OFF_TOPIC = ("Molecular structure of nucleic acids", "Prospect theory", "Attention is all you need")
+
+
+def shown_counts(shown: list[list], gold, idx) -> Counter:
+    c: Counter = Counter()
+    for i in idx:
+        ids = {s.source_id for s in shown[i]}
+        c["shown"] += len(ids)
+        c["good"] += len(ids & gold[i])
+        if gold[i]:
+            c["with_rel"] += 1
+            c["hit"] += bool(ids & gold[i])
+            c["pairs"] += len(gold[i])
+        else:
+            c["no_rel"] += 1
+            c["empty"] += not ids
+    return c
+
+
+def shown_f(shown, gold, idx, beta: float = 0.5) -> float:
+    """F0.5 of suggestion precision and answerable-question recall: precision weighs double now."""
+    c = shown_counts(shown, gold, idx)
+    prec, rec = c["good"] / max(c["shown"], 1), c["hit"] / max(c["with_rel"], 1)
+    return (1 + beta**2) * prec * rec / (beta**2 * prec + rec) if prec + rec else 0.0
+
+
+def report_shown(name: str, shown: list[list], gold, title_of) -> None:
+    c = shown_counts(shown, gold, range(len(shown)))
+    off = sum(any(title_of[s.source_id].startswith(OFF_TOPIC) for s in row) for row in shown)
+    print(f"  {name:<36} {c['good']}/{c['shown']} shown are relevant (precision {c['good'] / max(c['shown'], 1):.2f}); "
+          f"questions with a relevant source that get one {c['hit']}/{c['with_rel']} (recall); relevant pairs shown "
+          f"{c['good']}/{c['pairs']}; without one left empty {c['empty']}/{c['no_rel']}; questions shown an "
+          f"off-topic source {off}")
 
 
 def floor_counts(sig: Signals, fused, idx, gold, floor: float) -> Counter:
     c: Counter = Counter()
     for i in idx:
-        shown = [s.source_id for s in fuse(sig, fused, i, Params(floor=floor))]
+        shown = [s.source_id for s in fuse(sig, fused, i, Params(floor=floor, top=5))]
         c["shown"] += len(shown)
         c["relevant_shown"] += len(set(shown) & gold[i])
         if gold[i]:

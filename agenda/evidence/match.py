@@ -40,18 +40,31 @@ from agenda.store import Store
 
 log = logging.getLogger("agenda.evidence")
 
-__all__ = ["Params", "Signals", "Suggestion", "embed_texts", "signals", "fuse", "match_questions"]
+__all__ = ["Params", "Signals", "Suggestion", "embed_texts", "signals", "fuse", "select", "match_questions"]
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
 
 @dataclass(frozen=True)
 class Params:
-    """Fusion and relevance settings; defaults tuned by bench/evidence_quality.py."""
+    """Fusion and relevance settings; defaults chosen with bench/evidence_quality.py (README).
+
+    A suggestion must clear a relative floor (``floor``: how far the question stands out among
+    the agenda's questions for this source) AND absolute ones, so that the best of a weak lot is
+    not shown: the raw e5 cosine (``min_cosine``) and the cosine above the source's mean over
+    the agenda's questions (``min_margin``, unscaled: a source about nothing on the agenda has a
+    flat, tiny spread that the z-score would blow up — measured: DNA, prospect theory and
+    transformer papers reached z 1.8-2.3 on school questions, all under cosine 0.795). Per
+    question only sources within ``max_gap`` of its best are kept, and only for questions that
+    are among the ``reverse_rank`` questions the source is most about (mutual nearest neighbours)."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
-    floor: float = 1.75  # fused score (in standard deviations) a suggestion needs
-    top: int = 5  # suggestions per question
+    floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
+    top: int = 3  # suggestions per question
+    min_cosine: float = 0.795  # raw e5 cosine of the best passage (absolute floor)
+    min_margin: float = 0.02  # cosine above the source's mean over the agenda's questions (absolute)
+    max_gap: float = 0.4  # fused score within this of the question's best suggestion
+    reverse_rank: int = 3  # the question is among the source's best `reverse_rank` questions
 
 
 @dataclass
@@ -73,6 +86,7 @@ class Suggestion:
     cosine: float  # raw e5 cosine of the best passage
     bm25: float | None  # raw BM25 of the best passage (None: no shared term)
     passage_id: int
+    margin: float = 0.0  # raw cosine above the passage's mean over the questions
 
 
 def embed_texts(texts: Sequence[str], embedder, store: Store | None = None) -> np.ndarray:
@@ -153,6 +167,8 @@ def fuse(sig: Signals, fused: tuple[np.ndarray, np.ndarray], i: int, params: Par
     passage's weighted z_bm25 (a term match anywhere in a source counts). Above the floor only
     and at most `params.top` with `apply_floor`; the shown passage is the best on both together."""
     zd, zb = fused[0][i], fused[1][i]
+    dense = sig.dense
+    col_mean = dense.mean(axis=0) if dense.shape[0] >= MIN_QUESTIONS_FOR_Z else np.full(dense.shape[1], dense.mean())
     both = zd + zb
     best_d: dict[str, int] = {}
     best_b: dict[str, int] = {}
@@ -172,7 +188,7 @@ def fuse(sig: Signals, fused: tuple[np.ndarray, np.ndarray], i: int, params: Par
         j = best_p[sid]
         b = float(sig.bm25[i, best_b[sid]])
         out.append(Suggestion(sid, 1 / (1 + math.exp(-(f - params.floor))), f, float(sig.dense[i, jd]),
-                              b if b > 0 else None, sig.pids[j]))
+                              b if b > 0 else None, sig.pids[j], float(dense[i, jd] - col_mean[jd])))
     out.sort(key=lambda s: (-s.fused, s.source_id))
     return out[:params.top] if apply_floor else out
 
@@ -200,4 +216,22 @@ def match_questions(store: Store, questions: dict[str, Sequence[str]], params: P
                     "bronnen worden alleen op betekenis (e5) gezocht, zonder BM25")
     sig = signals(store, [list(questions[i]) for i in ids], query_embedder, passage_embedder, use_bm25=use_bm25)
     fused = fused_matrix(sig, params.w_bm25)
-    return {qid: fuse(sig, fused, i, params) for i, qid in enumerate(ids)}
+    return dict(zip(ids, select(sig, fused, params), strict=True))
+
+
+def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -> list[list[Suggestion]]:
+    """Per query (in order), the suggestions that clear every floor of ``params`` (see Params)."""
+    ranked = [fuse(sig, fused, i, params, apply_floor=False) for i in range(sig.dense.shape[0])]
+    by_source: dict[str, list[tuple[float, int]]] = {}
+    for i, sugg in enumerate(ranked):
+        for s in sugg:
+            by_source.setdefault(s.source_id, []).append((s.fused, i))
+    mutual = {sid: {i for _, i in sorted(pairs, key=lambda p: (-p[0], p[1]))[:params.reverse_rank]}
+              for sid, pairs in by_source.items()}
+    out = []
+    for i, sugg in enumerate(ranked):
+        best = sugg[0].fused if sugg else 0.0
+        keep = [s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
+                and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]]
+        out.append(keep[:params.top])
+    return out
