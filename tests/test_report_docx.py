@@ -98,7 +98,7 @@ def _section_text(doc, heading: str, level: int = 1) -> str:
 
 def test_paths_and_names(built):
     agenda, paths, _ = built
-    assert [p.suffix for p in paths] == [".docx", ".md", ".csv", ".json"]
+    assert [p.suffix for p in paths] == [".docx", ".md", ".csv", ".json", ".xlsx"]
     assert all(p.name.startswith(f"kennisagenda-{agenda.label}.") for p in paths)
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
     # no temporary files left behind

@@ -47,20 +47,40 @@ def test_safe_cell(value, expected):
 
 
 def test_csv_rows_and_injection(outputs):
+    """Issue 18: the CSV opens in Dutch Excel as columns: ';', UTF-8 with a BOM, Dutch headers, decimal commas."""
     agenda, paths = outputs
-    with open(paths["csv"], encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    raw = paths["csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with open(paths["csv"], encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
     assert tuple(rows[0].keys()) == CSV_COLUMNS
-    assert len(rows) == len(agenda.items)
-    assert [int(r["rank"]) for r in rows] == sorted(i.rank for i in agenda.items)
+    assert len(rows) == len(agenda.items) + len(agenda.answered)
+    ranked = [r for r in rows if r["Plaats"]]
+    assert [int(r["Plaats"]) for r in ranked] == sorted(i.rank for i in agenda.items)
     top = min(agenda.items, key=lambda i: i.rank)
-    assert rows[0]["question"] == top.question and rows[0]["cluster_id"] == top.cluster_id
-    assert float(rows[0]["score"]) == pytest.approx(top.score)
-    assert "po" in rows[0]["sectors"].split("; ")
-    formula = next(r for r in rows if "HYPERLINK" in r["question"])
-    assert formula["question"].startswith("'=HYPERLINK")
+    assert rows[0]["Kennisvraag"] == top.question and rows[0]["Id"] == top.cluster_id
+    assert float(rows[0]["Score"].replace(",", ".")) == pytest.approx(top.score, abs=1e-4)
+    assert "po" in rows[0]["Sectoren"].split("; ")
+    assert all(r["Welk onderzoek is nog nodig"] and r["Hoe maken we het toegankelijk"] for r in rows)
+    formula = next(r for r in rows if "HYPERLINK" in r["Kennisvraag"])
+    assert formula["Kennisvraag"].startswith("'=HYPERLINK")
     assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
-    assert any(r["question"] == HOSTILE for r in rows)
+    assert any(r["Kennisvraag"] == HOSTILE for r in rows)
+
+
+def test_xlsx_has_agenda_formulations_and_sources_and_no_formula(tmp_path):
+    from openpyxl import load_workbook
+
+    agenda = sample_agenda()
+    path = next(p for p in write_outputs(agenda, tmp_path) if p.suffix == ".xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Agenda", "Formuleringen", "Bronnen"]
+    ws = wb["Agenda"]
+    assert [c.value for c in ws[1]] == list(CSV_COLUMNS)
+    assert ws.max_row - 1 == len(agenda.items) + len(agenda.answered)
+    assert wb["Formuleringen"].max_row - 1 == sum(len(i.mentions) for i in [*agenda.items, *agenda.answered])
+    assert wb["Bronnen"].max_row - 1 == len(agenda.sources)
+    assert not any(c.data_type == "f" for s in wb.worksheets for row in s.iter_rows() for c in row)
 
 
 def test_json_shape(outputs):
@@ -124,7 +144,7 @@ def test_write_outputs_replaces_previous_files(tmp_path, monkeypatch):
     second = write_outputs(agenda, tmp_path)
     assert first == second
     assert "Een gewijzigde vraag?" in second[1].read_text(encoding="utf-8")
-    assert len(list(tmp_path.iterdir())) == 4
+    assert len(list(tmp_path.iterdir())) == 5
 
 
 def test_json_text_is_plain_json_dumps_of_the_agenda(outputs):

@@ -1,7 +1,7 @@
-"""Publish stage: the ranked Agenda as a Word report plus Markdown, CSV and JSON.
+"""Publish stage: the ranked Agenda as a Word report plus Markdown, CSV, JSON and an Excel workbook.
 
     from agenda.report import write_outputs
-    paths = write_outputs(agenda, Path("outputs"))   # [.docx, .md, .csv, .json]
+    paths = write_outputs(agenda, Path("outputs"))   # [.docx, .md, .csv, .json, .xlsx]
 
 Every file is written to a temporary file in ``out_dir`` and ``os.replace()``d into place,
 so a build killed half-way never leaves a half-written report.
@@ -40,9 +40,10 @@ def complete(agenda: Agenda) -> Agenda:
 
 
 def write_outputs(agenda: Agenda, out_dir: Path, *, template: Path | None = None) -> list[Path]:
-    """Write out_dir/kennisagenda-<label>.docx, .md, .csv and .json; return the paths, docx first."""
+    """Write out_dir/kennisagenda-<label>.docx, .md, .csv, .json and .xlsx; return the paths, docx first."""
     from .docx_writer import write_docx
     from .text_outputs import write_csv, write_json, write_markdown
+    from .xlsx_writer import write_xlsx
 
     complete(agenda)
     out_dir = Path(out_dir)
@@ -53,4 +54,5 @@ def write_outputs(agenda: Agenda, out_dir: Path, *, template: Path | None = None
         write_markdown(agenda, out_dir / f"{stem}.md"),
         write_csv(agenda, out_dir / f"{stem}.csv"),
         write_json(agenda, out_dir / f"{stem}.json"),
+        write_xlsx(agenda, out_dir / f"{stem}.xlsx"),
     ]

@@ -17,10 +17,14 @@ from agenda.models import Agenda
 from . import common
 from .common import atomic_path, clean, one_line
 
-__all__ = ["safe_cell", "write_csv", "write_json", "write_markdown", "render_markdown", "CSV_COLUMNS"]
+__all__ = ["safe_cell", "agenda_rows", "write_csv", "write_json", "write_markdown", "render_markdown", "CSV_COLUMNS"]
 
-CSV_COLUMNS = ("rank", "cluster_id", "question", "score", "frequency", "n_mentions", "n_schools",
-               "sectors", "roles", "levels", "theme", "question_type", "explanation", "evidence", "answered_by")
+# Dutch headers: the CSV is for Dutch Excel (the JSON export keeps the English field names)
+CSV_COLUMNS = ("Plaats", "Id", "Kennisvraag", "Score", "Bronnen", "Formuleringen", "Scholen", "Sectoren", "Rollen",
+               "Gesteld door", "Niveaus", "Thema", "Type vraag", "Waarom deze plaats", "Wat is al bekend",
+               "Hoe maken we het toegankelijk", "Welk onderzoek is nog nodig", "Soort onderzoek",
+               "Onderzoeksvraag (voorstel)", "Kennisbronnen", "Beantwoord door")
+CSV_DELIMITER = ";"  # what Dutch Excel expects (its list separator); with a BOM it reads UTF-8
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,13 +48,20 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def _csv_rows(agenda: Agenda) -> list[list[str]]:
-    """Ranked items, then answered ones (empty rank: they are out of the ranking)."""
+def _dutch_number(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def agenda_rows(agenda: Agenda) -> list[list[object]]:
+    """Ranked items, then answered ones (empty rank: they are out of the ranking), as CSV_COLUMNS;
+    raw values (numbers stay numbers), for the CSV and the .xlsx alike."""
     rows = []
     answered = {i.cluster_id for i in agenda.answered}
+    n_lib = len(agenda.library)
     for item in [*sorted(agenda.items, key=lambda i: i.rank), *agenda.answered]:
-        rows.append([safe_cell(v) for v in (
-            "" if item.cluster_id in answered else item.rank,
+        need = item.research_need
+        rows.append([
+            None if item.cluster_id in answered else item.rank,
             item.cluster_id,
             one_line(item.question),
             round(item.score, 4),
@@ -59,23 +70,31 @@ def _csv_rows(agenda: Agenda) -> list[list[str]]:
             item.n_schools,
             "; ".join(common.sectors_of(item)),
             "; ".join(common.context_values(item, "role")),
+            "; ".join(item.groups),
             "; ".join(common.context_values(item, "level")),
             item.theme or "",
             item.question_type or "",
             one_line(item.explanation),
+            " · ".join(line for _, line in common.known_text(item, n_lib)),
+            common.access_text(item, n_lib),
+            common.research_text(item, n_lib),
+            need.kind if need else "",
+            need.question if need and need.proposal else "",
             "; ".join(f"{e.id} {e.status}" for e in item.evidence),
             next((e.id for e in item.evidence if e.status == "answers"), ""),
-        )])
+        ])
     return rows
 
 
 def write_csv(agenda: Agenda, path: Path) -> Path:
-    """One row per agenda item, UTF-8, comma separated, every text cell neutralised."""
+    """One row per agenda item as Dutch Excel opens it: ';'-separated, UTF-8 with a BOM, Dutch
+    headers, decimal commas; every text cell neutralised (safe_cell)."""
     with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL)
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=CSV_DELIMITER, quoting=csv.QUOTE_MINIMAL)
             writer.writerow(CSV_COLUMNS)
-            writer.writerows(_csv_rows(agenda))
+            writer.writerows([[_dutch_number(v) if isinstance(v, float) else safe_cell(v) for v in row]
+                              for row in agenda_rows(agenda)])
     return path
 
 
