@@ -1,6 +1,7 @@
 """An oracle curator working the real review queue, round after round.
 
-    python bench/curator_sim.py [--data dev|sample|both] [--round 200] [--per-question 3]
+    python bench/curator_sim.py [--data dev|theme|sample|both|all] [--round 200] [--per-question 3]
+    python bench/curator_sim.py --regroup [--data ...]    # the regroup sheet, one round
 
 Each labelled set (the dev set ``../shared/data/dev_questions.csv`` and the sample-corpus
 gold ``bench/data/sample_corpus_gold.csv``) is written as one survey export
@@ -176,6 +177,76 @@ def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_questi
     return {"n": n, "curve": curve, "milestones": milestones}
 
 
+def regroup_answers(rows: list[dict[str, str]], gold: dict[str, str]) -> int:
+    """The oracle fills `hoort_bij` of a regroup sheet's rows (dicts, in place) only where a
+    formulation is in the wrong question; returns the number of cells filled (the edits).
+
+    Which question stands for which gold question: a greedy one-to-one assignment by overlap
+    (the pair (question, gold) with most formulations first), which keeps the most rows where
+    they are. A formulation goes to the question standing for its gold question; a gold
+    question no question stands for gets a label of its own (a new question)."""
+    count: Counter = Counter()
+    order: dict[str, int] = {}
+    for r in rows:
+        order.setdefault(r["vraag_id"], len(order))
+        count[(r["vraag_id"], gold[r["formulering_id"]])] += 1
+    home: dict[str, str] = {}
+    taken: set[str] = set()
+    for (q, g), _n in sorted(count.items(), key=lambda kv: (-kv[1], order[kv[0][0]], kv[0][1])):
+        if g not in home and q not in taken:
+            home[g] = q
+            taken.add(q)
+    edits = 0
+    for r in rows:
+        g = gold[r["formulering_id"]]
+        target = home.get(g)
+        if target == r["vraag_id"]:
+            continue
+        r["hoort_bij"] = target or f"nieuw-{g}"
+        edits += 1
+    return edits
+
+
+def run_regroup(rows: list[dict[str, str]], name: str) -> dict:
+    """One round of the regroup sheet through the command line, as a curator would:
+    `kennisagenda indeling -o` → the oracle fills hoort_bij → `indeling --apply` → build."""
+    from typer.testing import CliRunner
+
+    from agenda.cli import app
+    from agenda.dedupe.regroup import COLUMNS
+
+    runner = CliRunner()
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="curator-regroup-") as tmp:
+        inputs, db = Path(tmp) / "inputs", Path(tmp) / "k.duckdb"
+        write_survey(rows, inputs)
+        build(inputs, db, settings)
+        with Store(db, read_only=True) as store:
+            oracle = Oracle(store, {i: r["cluster"] for i, r in enumerate(rows, start=1)})
+            before = oracle.f1(store)
+        sheet = Path(tmp) / "indeling.csv"
+        res = runner.invoke(app, ["indeling", "-o", str(sheet), "--db", str(db)])
+        assert res.exit_code == 0, res.output
+        with open(sheet, encoding="utf-8-sig", newline="") as fh:
+            filled = list(csv.DictReader(fh, delimiter=";"))
+        edits = regroup_answers(filled, oracle.gold)
+        with open(sheet, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
+            w.writeheader()
+            w.writerows(filled)
+        res = runner.invoke(app, ["indeling", "--apply", str(sheet), "--db", str(db),
+                                  "--curation", str(inputs / "curation.yaml")])
+        assert res.exit_code == 0, res.output
+        build(inputs, db, settings)
+        with Store(db, read_only=True) as store:
+            after = oracle.f1(store)
+    n = len(rows)
+    print(f"== regroup sheet, {name}: {n} formulations, {edits} edits ({edits / n:.0%}); "
+          f"B3 P/R/F1 {before[0]:.3f}/{before[1]:.3f}/{before[2]:.3f} → {after[0]:.3f}/{after[1]:.3f}/{after[2]:.3f}",
+          flush=True)
+    return {"n": n, "edits": edits, "before": before, "after": after}
+
+
 def run_cosine(rows: list[dict[str, str]], budget: int) -> list[tuple[int, float, float, float]]:
     """Oracle down the raw-cosine list of all pairs, from singletons (union-find of "ja")."""
     texts = [r["text"] for r in rows]
@@ -227,16 +298,31 @@ def needed(curve, target: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["dev", "sample", "both"], default="both")
+    parser.add_argument("--data", choices=["dev", "theme", "sample", "both", "all"], default="both",
+                        help="dev: the mixed dev set; theme: the two one-theme dev sets; sample: the "
+                             "sample-corpus gold; both: dev + sample; all: every set")
     parser.add_argument("--dev", default=str(DEFAULT_DATA))
+    parser.add_argument("--regroup", action="store_true",
+                        help="only the regroup sheet (kennisagenda indeling), one round, instead of the review queue")
     parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
     parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per question")
     args = parser.parse_args()
     sets = []
-    if args.data in ("dev", "both"):
+    if args.data in ("dev", "both", "all"):
         sets.append(("dev set", load_rows(Path(args.dev))))
-    if args.data in ("sample", "both"):
+    if args.data in ("theme", "all"):
+        for path in sorted(Path(args.dev).parent.glob("dev_theme_*.csv")):
+            sets.append((path.stem.removeprefix("dev_theme_").replace("_", " "), load_rows(path)))
+    if args.data in ("sample", "both", "all"):
         sets.append(("sample-corpus gold", load_rows(SAMPLE_GOLD)))
+    if args.regroup:
+        results = [(name, run_regroup(rows, name)) for name, rows in sets]
+        print("\nRegroup sheet, one round (oracle fills hoort_bij only where a formulation is in the wrong question)")
+        print(f"{'data':<28} {'n':>5} {'edits':>6} {'share':>6} {'F1 before':>10} {'F1 after':>9} {'P after':>8}")
+        for name, r in results:
+            print(f"{name:<28} {r['n']:>5} {r['edits']:>6} {r['edits'] / r['n']:>6.0%} {r['before'][2]:>10.3f} "
+                  f"{r['after'][2]:>9.3f} {r['after'][0]:>8.3f}")
+        return
     summary = []
     for name, rows in sets:
         res = run_queue(rows, name, args.round, args.per_question)
