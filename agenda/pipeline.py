@@ -275,7 +275,8 @@ def version_stage(
         sources = store.sources()
         rejected = store.rejected(build_id)
         mentions, _ = select_mentions(all_mentions, curation)
-        items = rank_clusters(clusters, mentions, sources, settings.rank, curation, today=now.date())
+        items = rank_clusters(clusters, mentions, sources, settings.rank, curation, today=now.date(),
+                              role_names=settings.vocabulary.roles)
         if (bad := next((i for i in items if not math.isfinite(i.score)), None)) is not None:
             # stored, an infinite score reads back as null: every later build and `show` would fail
             raise ValueError(f"de score van vraag {bad.cluster_id} is geen gewoon getal ({bad.score}): verlaag de "

@@ -8,7 +8,11 @@ score = priority × ( w.sources × role-balanced distinct sources
                    + w.levels  × distinct levels )
 
 Distinct sources: a meeting, a case school, a survey respondent, a publication; one
-meeting repeating a question five times counts once. Role balance (as the James Lind
+meeting repeating a question five times counts once. Sectors and roles are counted from a
+question's own context (agenda.context normalises their names: "Leerkracht" and "leraar" are one
+role): a case's school, a survey respondent, an inline note or table row. The sectors in a
+meeting's or publication's front matter are its audience, not evidence that each of its
+questions came from each of them, so a formulation that only inherits them adds no sector. Role balance (as the James Lind
 Alliance's interim prioritisation keeps counts per constituency): sources are counted
 per role group, and no role group contributes more than `role_cap` of the total, so forty
 survey answers from one role cannot drown the other groups. Sources without a role
@@ -21,10 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from agenda.context import normalise_roles
 from agenda.models import SECTORS, AgendaItem, Cluster, Curation, Mention, MentionRef, Source, SourceKind
 from agenda.settings import RankWeights
+
+# Kinds whose front-matter sectors describe who was there or who is addressed, not where a question came from
+AUDIENCE_KINDS = frozenset({SourceKind.meeting, SourceKind.publication})
 
 KIND_NL = {
     SourceKind.meeting: ("bijeenkomst", "bijeenkomsten"),
@@ -65,6 +73,15 @@ def role_balanced(per_role: dict[str, float], unassigned: float, cap_share: floa
     return total + unassigned
 
 
+def own_sectors(m: Mention, src: Source) -> list[str]:
+    """The sectors a formulation's own context names: a meeting's or publication's front-matter
+    sectors (which every formulation in it inherits when it names none) are left out."""
+    sectors = m.context.sectors or src.context.sectors
+    if src.kind in AUDIENCE_KINDS and sectors == src.context.sectors:
+        return []
+    return list(sectors)
+
+
 def rank_clusters(
     clusters: Sequence[Cluster],
     mentions: Sequence[Mention],
@@ -72,8 +89,12 @@ def rank_clusters(
     weights: RankWeights,
     curation: Curation | None = None,
     today: dt.date | None = None,
+    role_names: Mapping[str, str] | None = None,
 ) -> list[AgendaItem]:
-    """Score and order the clusters that are not excluded; every item explains its score."""
+    """Score and order the clusters that are not excluded; every item explains its score.
+
+    `role_names`: the settings' extension of the role vocabulary (written name → role, see
+    agenda.context.normalise_role)."""
     curation = curation or Curation()
     today = today or dt.date.today()
     mention_by_id = {m.id: m for m in mentions}
@@ -102,8 +123,8 @@ def rank_clusters(
                 weight = 0.5 ** (max((today - date).days, 0) / weights.recency_half_life_days)
             units[unit] = max(units.get(unit, 0.0), weight)
             kinds[src.kind.value].add(unit)
-            ctx_sectors = m.context.sectors or src.context.sectors
-            ctx_roles = m.context.roles or src.context.roles
+            ctx_sectors = own_sectors(m, src)
+            ctx_roles = normalise_roles(m.context.roles or src.context.roles, role_names)
             school = m.context.school or src.context.school
             level = m.context.level or src.context.level
             if ctx_roles and unit not in unit_role:

@@ -58,6 +58,17 @@ class RankWeights(BaseModel):
     recency_half_life_days: float | None = Field(None, ge=1)
 
 
+class Vocabulary(BaseModel):
+    """Extensions of the context vocabulary (agenda/context.py) for this agenda.
+
+    ``roles``: written name → role, e.g. ``{"rt'er" = "remedial teacher", "vakdocent" = "vakleerkracht"}``;
+    consulted before the built-in names (case, accents, hyphens and apostrophes ignored)."""
+
+    model_config = _STRICT
+
+    roles: dict[str, str] = Field(default_factory=dict)
+
+
 class _TomlSource(TomlConfigSettingsSource):
     """A TOML settings file that may start with a byte-order mark: Windows Notepad's "UTF-8 met BOM"
     (tomllib refuses it: 'Invalid statement (at line 1, column 1)', which no operator can act on)."""
@@ -122,6 +133,7 @@ class Settings(BaseSettings):
     expected_sectors: list[str] = Field(default_factory=list)
     limits: Limits = Field(default_factory=Limits)
     rank: RankWeights = Field(default_factory=RankWeights)
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary)  # extra role names (agenda/context.py)
     task_runner: Literal["thread", "dask"] = "thread"
     lock_timeout_seconds: float = Field(0.0, ge=0, le=7 * 24 * 3600)  # a second build or a reader: wait this long, then exit 3
     allow_shrink: bool = False  # build even when the inputs give < half of the last version's sources

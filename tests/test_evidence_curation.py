@@ -2,6 +2,7 @@
 curation.yaml (comments kept) → rebuild → report, JSON and diff."""
 
 import csv
+from collections import Counter
 import json
 import shutil
 
@@ -63,7 +64,8 @@ def test_verdicts_survive_a_rebuild_and_reach_report_and_diff(tmp_path, sample_b
                              "score", "status", "oordeel", "toelichting"]
     suggested = [r for r in rows if r["bron"]]
     answered_q, answering = suggested[0]["vraag"], suggested[0]["bron"]
-    confirm = next(r for r in suggested if r["vraag"] != answered_q)
+    per_question = Counter(r["vraag"] for r in suggested)  # a question with two suggestions: one confirmed, one rejected
+    confirm = next(r for r in suggested if r["vraag"] != answered_q and per_question[r["vraag"]] >= 2)
     reject = next(r for r in suggested if r["vraag"] == confirm["vraag"] and r["bron"] != confirm["bron"])
     verdicts = {(answered_q, answering): "beantwoordt", (confirm["vraag"], confirm["bron"]): "relevant",
                 (reject["vraag"], reject["bron"]): "nee"}

@@ -93,3 +93,29 @@ def test_role_counts_list_every_role_a_source_names():
     assert item.role_counts == {"leraar": 2, "schoolleider": 1}
     assert "2 rollen (leraar 2, schoolleider 1)" in item.explanation
     assert "0,5 × 1 sector" not in item.explanation and "1 × 1 sector" in item.explanation
+
+
+def test_a_meetings_front_matter_sectors_are_its_audience_not_each_questions_sectors():
+    # a meeting whose front matter lists four sectors: its questions inherit them (ingest merges the
+    # defaults into each formulation) but only an inline note of its own is evidence of a sector
+    sources = [_src("S-m", sectors=["po", "so", "vo", "mbo"]), _src("S-n"), _src("S-c", SourceKind.case, sectors=["so"])]
+    mentions = [_m("M-1", "S-m", ["po", "so", "vo", "mbo"]), _m("M-2", "S-m", ["vso"]), _m("M-3", "S-n"),
+                _m("M-4", "S-c", ["so"])]
+    clusters = [Cluster(id="Q-a", question="A?", mention_ids=["M-1"]), Cluster(id="Q-b", question="B?", mention_ids=["M-2"]),
+                Cluster(id="Q-c", question="C?", mention_ids=["M-3"]), Cluster(id="Q-d", question="D?", mention_ids=["M-4"])]
+    items = {i.cluster_id: i for i in rank_clusters(clusters, mentions, sources, RankWeights())}
+    assert items["Q-a"].contexts["sector"] == [] and items["Q-a"].score == items["Q-c"].score == 1.0
+    assert items["Q-a"].mentions[0].sectors == []  # the report's matrix counts it under "-"
+    assert items["Q-b"].contexts["sector"] == ["vso"] and items["Q-b"].score == 2.0  # its own note
+    assert items["Q-d"].contexts["sector"] == ["so"]  # a case's sector is its school's: its own
+
+
+def test_role_spellings_count_as_one_role_and_settings_extend_the_names():
+    sources = [_src("S-s", SourceKind.survey), _src("S-c", SourceKind.case)]
+    mentions = [_m("M-1", "S-s", roles=["Leerkracht"], respondent="r1"), _m("M-2", "S-c", roles=["leraar"]),
+                _m("M-3", "S-s", roles=["RT'er"], respondent="r2"), _m("M-4", "S-s", roles=["remedial teacher"], respondent="r3")]
+    cluster = [Cluster(id="Q-a", question="A?", mention_ids=["M-1", "M-2", "M-3", "M-4"])]
+    item = rank_clusters(cluster, mentions, sources, RankWeights())[0]
+    assert item.role_counts == {"leraar": 2, "remedial teacher": 1, "rt'er": 1}
+    item = rank_clusters(cluster, mentions, sources, RankWeights(), role_names={"rt-er": "remedial teacher"})[0]
+    assert item.role_counts == {"leraar": 2, "remedial teacher": 2} and item.contexts["role"] == ["leraar", "remedial teacher"]
