@@ -436,7 +436,13 @@ def review(
         out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False, markup=False)
         return
     assert apply is not None
-    _apply_verdicts(rv.apply_review, apply, curation_file)
+    known = None
+    if db.exists():  # only ids that exist: a sheet of another knowledge table or a typo is refused
+        with _open(db) as store:
+            known = {c.id for c in store.clusters()} | store.mention_ids()
+    _apply_verdicts(lambda sheet_path, cur: rv.apply_review(sheet_path, cur, known_ids=known), apply, curation_file)
+    if known is None:
+        out.print(f"(de id's zijn niet gecontroleerd: geen database {db}; geef --db)", highlight=False, markup=False)
 
 
 @app.command()

@@ -9,18 +9,65 @@ stay numbers. Files are written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import csv
+import os
+import threading
 from pathlib import Path
 
 from agenda.report.text_outputs import safe_cell
 
-__all__ = ["write_sheet", "read_sheet", "read_sheet_lines"]
+__all__ = ["write_sheet", "read_sheet", "read_sheet_lines", "STAMP_COLUMN", "now_stamp", "sheet_stamp", "contradictions"]
+
+# Every sheet says when it was made (UTC, ISO, one value on every row): a verdict from an older
+# sheet never undoes a decision that a newer sheet wrote (agenda/dedupe/review.py).
+STAMP_COLUMN = "gemaakt"
+
+
+def now_stamp() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stamp_of_time(seconds: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sheet_stamp(rows: list[dict[str, str]], path: Path) -> str:
+    """When the sheet was made: its ``gemaakt`` column, else (a sheet from before that column) the
+    time the file was last saved."""
+    import re
+
+    for r in rows:
+        value = (r.get(STAMP_COLUMN) or "").strip()
+        if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value):
+            return value
+    return stamp_of_time(path.stat().st_mtime)
+
+
+def contradictions(path: Path, verdicts: dict[object, list[tuple[int, str]]], describe) -> None:
+    """Refuse a sheet that says two things about one pair: `verdicts` maps a key to its
+    (row, verdict) list; raises ValueError naming the rows (Dutch), `describe(key)` naming the pair."""
+    bad = [(key, rows) for key, rows in verdicts.items() if len({v for _n, v in rows}) > 1]
+    if not bad:
+        return
+    lines = [f"{describe(key)}: " + ", ".join(f"regel {n} '{v}'" for n, v in rows) for key, rows in bad[:10]]
+    more = f" (en nog {len(bad) - 10})" if len(bad) > 10 else ""
+    raise ValueError(f"{path}: tegenstrijdige oordelen in één lijst, er is niets verwerkt; kies per paar één oordeel: "
+                     + "; ".join(lines) + more)
 
 
 def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *, title: str,
                 widths: list[float], verdict_column: str, verdicts: list[str], prompt: str) -> None:
-    """Write `rows` (dicts keyed by `columns`) to `path` (.csv or .xlsx)."""
+    """Write `rows` (dicts keyed by `columns`) to `path` (.csv or .xlsx), plus a last column
+    ``gemaakt`` with when the sheet was made (the same on every row)."""
+    if STAMP_COLUMN not in columns:
+        columns, widths = [*columns, STAMP_COLUMN], ([*widths, 21] if len(widths) == len(columns) else widths)
+    stamp = now_stamp()
+    rows = [{**r, STAMP_COLUMN: stamp} for r in rows]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two writers never share one
     if path.suffix.lower() == ".csv":
         with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, delimiter=";")
@@ -58,35 +105,48 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
     tmp.replace(path)
 
 
-def read_sheet(path: Path, what: str = "bestand") -> list[dict[str, str]]:
+def read_sheet(path: Path, what: str = "bestand", limits=None) -> list[dict[str, str]]:
     """Rows of a filled-in sheet (.csv with ``;`` or ``,``, or .xlsx), every value a string.
 
     A CSV is decoded as Excel saves it (UTF-8, UTF-16 or Windows-1252: Excel's 'CSV' on Windows
     wrote 'é' as one byte, which stopped `--apply` with "'utf-8' codec can't decode byte 0xe9").
     Raises FileNotFoundError, or ValueError (Dutch, naming the file) for a file that is no sheet."""
-    return [row for _line, row in read_sheet_lines(path, what)]
+    return [row for _line, row in read_sheet_lines(path, what, limits=limits)]
 
 
-def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = None) -> list[tuple[int, dict[str, str]]]:
+def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = None,
+                     limits=None) -> list[tuple[int, dict[str, str]]]:
     """As :func:`read_sheet`, each row with its line number in the sheet (1-based, as Excel shows it).
 
     With ``header`` (a column name), the header row is the first row holding that name, so a
-    sheet may carry instructions above its table (the regroup sheet does); else it is the first row."""
+    sheet may carry instructions above its table (the regroup sheet does); else it is the first row.
+
+    Guarded like every input (`limits`, default Limits()): the file size, for .xlsx the zip checks
+    (a 2 MB sheet that unpacks to 434 MB took 190 s), and at most ``max_rows`` rows; .xlsx is read
+    by its real extent, not its ``<dimension>`` (WPS writes ``A1``: every verdict was lost)."""
     import io
     import zipfile
 
     from agenda.ingest.common import IngestError, decode_bytes
-    from agenda.ingest.safety import check_file_size
+    from agenda.ingest.safety import check_size, check_zip
     from agenda.settings import Limits
 
+    limits = limits or Limits()
     if path.is_dir():
         raise ValueError(f"{what} {path} is een map, geen bestand")
     if not path.is_file():
         raise FileNotFoundError(f"{what} niet gevonden: {path}")
+    unreadable = (f"{what} {path} is geen leesbaar Excel-bestand ({{}}); open het in Excel en "
+                  "sla het opnieuw op als .xlsx (of als .csv)")
+    if path.suffix.lower() != ".csv" and not zipfile.is_zipfile(path):
+        raise ValueError(unreadable.format("BadZipFile"))
     try:
-        check_file_size(path, Limits())
+        check_size(path.stat().st_size, limits)
+        if path.suffix.lower() != ".csv":
+            check_zip(path, limits, "Excel-bestand")
     except IngestError as exc:
-        raise ValueError(f"{what} {path}: {exc.reason}") from None
+        raise ValueError(f"{what} {path} niet gelezen: {exc.reason}") from None
+    too_many = f"{what} {path} heeft meer dan {limits.max_rows} regels: verdeel de lijst"
     if path.suffix.lower() == ".csv":
         try:
             text, _enc = decode_bytes(path.read_bytes())
@@ -97,18 +157,29 @@ def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = Non
         if header is not None:
             skip = next((n for n, line in enumerate(lines[:50]) if header in line), 0)
         sample = lines[skip] if lines else ""
+        csv.field_size_limit(max(csv.field_size_limit(), int(limits.max_file_mb * 1024 * 1024) + 1))
         reader = csv.DictReader(io.StringIO("".join(lines[skip:]), newline=""),
                                 delimiter=";" if sample.count(";") >= sample.count(",") else ",")
-        return [(skip + reader.line_num, row) for row in reader]
+        out: list[tuple[int, dict[str, str]]] = []
+        try:
+            for row in reader:
+                out.append((skip + reader.line_num, row))
+                if len(out) > limits.max_rows:
+                    raise ValueError(too_many)
+        except csv.Error as exc:
+            raise ValueError(f"{what} {path}: onleesbare CSV bij regel {skip + reader.line_num} ({exc})") from None
+        return out
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # openpyxl's InvalidFileException is an OSError
-        raise ValueError(f"{what} {path} is geen leesbaar Excel-bestand ({type(exc).__name__}); open het in Excel en "
-                         "sla het opnieuw op als .xlsx (of als .csv)") from None
+        raise ValueError(unreadable.format(type(exc).__name__)) from None
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # read-only mode trusts <dimension>; WPS writes "A1"
+        rows = ws.iter_rows(values_only=True)
         line = 1
         names = [str(h or "").strip() for h in next(rows, [])]
         while header is not None and header not in names and line < 50:
@@ -117,7 +188,11 @@ def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = Non
                 break
             names = [str(h or "").strip() for h in nxt]
             line += 1
-        return [(line + n, {h: ("" if v is None else str(v)) for h, v in zip(names, r, strict=False)})
-                for n, r in enumerate(rows, start=1)]
+        result: list[tuple[int, dict[str, str]]] = []
+        for n, r in enumerate(rows, start=1):
+            result.append((line + n, {h: ("" if v is None else str(v)) for h, v in zip(names, r, strict=False)}))
+            if len(result) > limits.max_rows:
+                raise ValueError(too_many)
+        return result
     finally:
         wb.close()

@@ -528,6 +528,10 @@ class Store:
             _bulk_insert(con, "source_warnings",
                          {"source_id": "VARCHAR", "file": "VARCHAR", "line": "INTEGER", "reason": "VARCHAR"}, warnings)
 
+    def mention_ids(self) -> set[str]:
+        """Every formulation id ever stored (also of sources no longer present)."""
+        return {r[0] for r in self.con.execute("SELECT id FROM mentions").fetchall()}
+
     def record_rejections(self, build_id: int, rejections: Iterable[Rejection]) -> None:
         """Record rejected files of this build (the inputs', and the evidence library's, read after gather)."""
         _bulk_insert(self.con, "rejected", REJECTED_COLUMNS,

@@ -61,7 +61,7 @@ def test_verdicts_survive_a_rebuild_and_reach_report_and_diff(tmp_path, sample_b
     with sheet.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
     assert list(rows[0]) == ["nr", "vraag", "vraagtekst", "rang", "bron", "titel", "auteurs", "jaar", "fragment",
-                             "score", "status", "oordeel", "toelichting"]
+                             "score", "status", "oordeel", "toelichting", "gemaakt"]
     suggested = [r for r in rows if r["bron"]]
     answered_q, answering = suggested[0]["vraag"], suggested[0]["bron"]
     per_question = Counter(r["vraag"] for r in suggested)  # a question with two suggestions: one confirmed, one rejected

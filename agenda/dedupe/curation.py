@@ -6,7 +6,13 @@ so they survive every later build.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import fcntl
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +20,8 @@ from pydantic import ValidationError
 
 from agenda.models import Curation, Rejection
 from agenda.settings import Limits
+
+log = logging.getLogger("agenda")
 
 HEADER = """\
 # Besluiten van de curator. Ze blijven gelden bij elke volgende build.
@@ -31,6 +39,11 @@ HEADER = """\
 #             sources: [K-x], answered_by: K-x, rejected: [K-y]}}   (kennisagenda evidence --apply)
 # priority:  {Q-x: 1.5}                 gewicht van de curator (0 tot en met 1000)
 """
+
+
+# The curator's own file grows with every sheet applied: ~3 nodes a decision, so the 100,000 nodes
+# allowed in an input's front matter were reached by a 34,000-row review sheet. Aliases stay limited.
+CURATION_MAX_NODES = 600_000
 
 
 class CurationError(ValueError):
@@ -58,7 +71,7 @@ def load_curation(path: Path, display_name: str = "curation.yaml", limits: Limit
     try:
         check_file_size(path, limits)
         text = path.read_bytes().decode("utf-8")
-        data, lines = load_yaml(text, limits, what=display_name)
+        data, lines = load_yaml(text, limits, what=display_name, max_nodes=CURATION_MAX_NODES)
     except UnicodeDecodeError:
         raise CurationError(Rejection(file=display_name, reason="bestand is geen UTF-8-tekst")) from None
     except IngestError as exc:
@@ -86,32 +99,139 @@ def load_curation(path: Path, display_name: str = "curation.yaml", limits: Limit
                                       reason=f"ongeldig besluit bij '{where}': {reason}")) from None
 
 
-def edit_curation(path: Path, edit: Callable[[Any], None]) -> None:
+LOCK_TIMEOUT = 60.0  # seconds an apply waits for another apply on the same decisions file
+EDIT_ATTEMPTS = 3  # a hand edit saved while an apply runs: the apply starts again on the saved file
+
+
+def backup_path(path: Path) -> Path:
+    """``curation.yaml`` → ``curation.yaml.bak``: the file as it was before the last write."""
+    return path.with_name(path.name + ".bak")
+
+
+@contextlib.contextmanager
+def curation_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on the decisions file for one edit (a hidden ``.curation.yaml.lock``
+    beside it, which the input scan skips): two applies at once would each write their own sheet
+    over the other's. Raises CurationError when another edit holds it longer than `timeout`."""
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise CurationError(Rejection(file=path.name, reason=(
+                        f"wordt al {timeout:.0f} s bewerkt door een andere opdracht (review/evidence --apply); "
+                        "wacht tot die klaar is en probeer het opnieuw"))) from None
+                time.sleep(0.1)
+        _remove_stale_temps(path)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temporary files of an apply that was killed half-way (we hold the lock: no one else writes them)."""
+    for stale in [path.with_name(path.name + ".tmp"), *path.parent.glob(f".{path.name}.*.tmp")]:
+        try:
+            stale.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            log.warning("oud tijdelijk bestand %s niet verwijderd", stale)
+
+
+def edit_curation(path: Path, edit: Callable[[Any], None], limits: Limits | None = None) -> None:
     """Change the decisions file in place, keeping the curator's comments and layout (ruamel.yaml
-    round trip), atomically: `edit` gets the top-level mapping (a ruamel CommentedMap, created
-    when the file is absent or empty) and changes it; what is written must read back."""
+    round trip): `edit` gets the top-level mapping (a ruamel CommentedMap, created when the file
+    is absent or empty) and changes it; it may be called again (see below), so it must start from
+    what it is given.
+
+    Every sheet writer (review, evidence, indeling --apply) goes through here, so all get:
+    - a **lock** on the file for the whole edit (`curation_lock`);
+    - the new text is **checked before** it replaces the file: it must read back with the same
+      guards as a build (`load_curation`: size, nodes, aliases, the decisions' shape); else
+      CurationError and the file is untouched;
+    - a **change made meanwhile** (a hand edit saved while the sheet was applied) is never
+      overwritten: the edit starts again on the saved file (up to EDIT_ATTEMPTS times);
+    - the previous file is kept as ``curation.yaml.bak``;
+    - a **unique temporary name** (hidden, beside the file), removed on every failure; ones left by
+      a killed apply are removed by the next one.
+    """
+    import io
+
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
+    from agenda.ingest.common import IngestError
+    from agenda.ingest.safety import check_size
+
     if path.is_dir():  # else the file was written next to it and left behind as <dir>.tmp
         raise CurationError(Rejection(file=str(path), reason="is een map, geen bestand; kies een bestandsnaam"))
-    rt = YAML()
-    rt.preserve_quotes = True
-    rt.width = 100
-    data = rt.load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    if data is None:
-        data = CommentedMap()
-    edit(data)
-    tmp = path.with_name(path.name + ".tmp")
+    limits = limits or Limits()
+    with curation_lock(path):
+        for _attempt in range(EDIT_ATTEMPTS):
+            before = path.read_bytes() if path.is_file() else None
+            if before is not None:
+                try:
+                    check_size(len(before), limits)
+                except IngestError as exc:
+                    raise CurationError(Rejection(file=path.name, reason=exc.reason)) from None
+                load_curation(path, path.name, limits)  # refuse to build on a file that does not read
+            rt = YAML()
+            rt.preserve_quotes = True
+            rt.width = 100
+            try:
+                data = rt.load(before.decode("utf-8")) if before else None
+            except UnicodeDecodeError:
+                raise CurationError(Rejection(file=path.name, reason="bestand is geen UTF-8-tekst")) from None
+            if data is None:
+                data = CommentedMap()
+            edit(data)
+            buf = io.StringIO()
+            if not before or not before.strip():
+                buf.write(HEADER)
+            rt.dump(data, buf)
+            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            tmp = Path(tmp_name)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(buf.getvalue())
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                try:
+                    load_curation(tmp, path.name, limits)  # what would be written must read back
+                except CurationError as exc:
+                    raise CurationError(Rejection(file=path.name, reason=(
+                        f"na deze wijziging zou {path.name} niet meer te gebruiken zijn ({exc.rejection.reason}); "
+                        f"er is niets gewijzigd. Verwerk de lijst in kleinere delen"))) from None
+                now = path.read_bytes() if path.is_file() else None
+                if now != before:
+                    log.info("%s is gewijzigd tijdens het verwerken; opnieuw op de bewaarde versie", path.name)
+                    continue
+                if before is not None:
+                    _write_backup(path, before)
+                os.replace(tmp, path)
+                return
+            finally:
+                tmp.unlink(missing_ok=True)  # a failed write leaves no half file beside the decisions
+        raise CurationError(Rejection(file=path.name, reason=(
+            f"werd {EDIT_ATTEMPTS} keer gewijzigd terwijl de lijst werd verwerkt; sla het bestand op, sluit het "
+            "en probeer het opnieuw")))
+
+
+def _write_backup(path: Path, data: bytes) -> None:
+    bak = backup_path(path)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            if not path.is_file():
-                fh.write(HEADER)
-            rt.dump(data, fh)
-        tmp.replace(path)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp_name, bak)
     finally:
-        tmp.unlink(missing_ok=True)  # a failed write leaves no half file beside the decisions
-    load_curation(path)  # what was written must read back
+        Path(tmp_name).unlink(missing_ok=True)
 
 
 def add_decisions(path: Path, **groups: list[list[str]] | list[dict[str, str]]) -> None:

@@ -31,6 +31,7 @@ for whatever A was merged into.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,13 +42,13 @@ import numpy as np
 from agenda.dedupe import pairs as dedupe
 from agenda.dedupe.adapt import model_for
 from agenda.dedupe.clusters import embed_cached, word_vectors
-from agenda.dedupe.curation import add_decisions, load_curation
+from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Cluster, Curation
-from agenda.sheets import read_sheet, write_sheet
+from agenda.sheets import STAMP_COLUMN, contradictions, read_sheet, sheet_stamp, stamp_of_time, write_sheet
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
-           "oordeel", "toelichting"]
+           "oordeel", "toelichting", STAMP_COLUMN]
 YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
 NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
 
@@ -304,7 +305,7 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
 
 
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
-    write_sheet(rows, path, COLUMNS, title="Review", widths=[5, 10, 11, 50, 30, 11, 50, 30, 12, 30],
+    write_sheet(rows, path, COLUMNS, title="Review", widths=[5, 10, 11, 50, 30, 11, 50, 30, 12, 30, 21],
                 verdict_column="oordeel", verdicts=["ja", "nee"],
                 prompt="ja = dezelfde vraag, nee = verschillende vragen")
 
@@ -313,24 +314,51 @@ def read_review(path: Path) -> list[dict[str, str]]:
     return read_sheet(path, "reviewlijst")
 
 
-def apply_review(path: Path, curation_file: Path) -> str:
-    """Turn the verdicts of a filled-in review list into curation.yaml entries.
+_STAMP_COMMENT = re.compile(r"lijst (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
+
+
+def _stamp_of(seq, i: int) -> str | None:
+    """The ``# lijst <time>`` comment a sheet writer left on item `i` of a decisions list."""
+    tokens = []
+    entry = seq.ca.items.get(i) if hasattr(seq, "ca") else None
+    tokens.extend(entry or [])
+    item = seq[i]
+    if hasattr(item, "ca"):
+        tokens.append(item.ca.comment)
+        for v in item.ca.items.values():
+            tokens.extend(v or [])
+    for t in tokens:
+        for tok in (t if isinstance(t, list) else [t]):
+            m = _STAMP_COMMENT.search(getattr(tok, "value", "") or "")
+            if m:
+                return m.group(1)
+    return None
+
+
+def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = None) -> str:
+    """Turn the verdicts of a filled-in review list into curation.yaml entries; returns a Dutch summary.
 
     Two questions (`Q-`, `Q-`): "ja" → `merge`, "nee" → `distinct`. A question and a
     formulation (`Q-`, `M-`, a split proposal): "ja" → `merge [Q, M]` (it belongs there),
-    "nee" → `split [M]`. Rows without a verdict are skipped; a pair already decided is not
-    written twice. Raises ValueError (Dutch, with file and line) on an unusable sheet.
+    "nee" → `split [M]`. Rows without a verdict are skipped.
+
+    - Ids must exist (`known_ids`, the clusters and formulations in the database; None: not checked).
+    - One sheet saying "ja" and "nee" for the same pair is refused, naming the rows; nothing is written.
+    - A verdict that differs from an earlier decision on the same pair replaces it (ja, later nee:
+      the merge goes, the distinct comes) and the summary says so — unless that decision is newer
+      than this sheet: written from a sheet made later (each decision carries ``# lijst <time>``,
+      the time its sheet was made), or by hand after this sheet was made (an unmarked decision
+      counts as of the file's last change). Those are kept and counted as such.
+    Raises ValueError (Dutch, with file and line) on an unusable sheet, CurationError on a decisions
+    file that cannot be used (it is then left as it was).
     """
     rows = read_review(path)
     if rows and not {"vraag_a", "vraag_b", "oordeel"} <= set(rows[0]):
         raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
-    curation = load_curation(curation_file)
-    merges: list[list[str]] = []
-    distincts: list[list[str]] = []
-    splits: list[list[str]] = []
+    stamp = sheet_stamp(rows, path)
+    wanted: dict[tuple[str, str], list[tuple[int, str]]] = {}
     skipped = 0
-    known = {frozenset(g) for g in [*curation.merge, *curation.distinct] if len(g) == 2}
-    known |= {frozenset(("split", m)) for g in curation.split for m in g}
+    unknown: list[str] = []
     for n, row in enumerate(rows, start=2):
         verdict = (row.get("oordeel") or "").strip().lower()
         a, b = (row.get("vraag_a") or "").strip(), (row.get("vraag_b") or "").strip()
@@ -344,16 +372,107 @@ def apply_review(path: Path, curation_file: Path) -> str:
             a, b = b, a  # the question first, as in a merge list
         if verdict not in YES and verdict not in NO:
             raise ValueError(f"{path}, regel {n}: onbekend oordeel '{verdict}' (gebruik ja of nee)")
-        key = frozenset(("split", b)) if (b.startswith("M-") and verdict in NO) else frozenset((a, b))
-        if key in known:
-            continue
-        known.add(key)
-        if verdict in YES:
-            merges.append([a, b])
-        elif b.startswith("M-"):
-            splits.append([b])
-        else:
-            distincts.append([a, b])
-    add_decisions(curation_file, merge=merges, distinct=distincts, split=splits)
-    return (f"{len(merges)} samenvoegingen, {len(distincts)} 'verschillend'-oordelen en {len(splits)} "
+        if known_ids is not None:
+            unknown.extend(f"regel {n}: {x}" for x in (a, b) if x not in known_ids)
+        key = (a, b) if b.startswith("M-") else tuple(sorted((a, b)))
+        wanted.setdefault(key, []).append((n, "ja" if verdict in YES else "nee"))
+    if unknown:
+        raise ValueError(f"{path}: onbekende id's (niet in de database; een lijst van een andere kennistafel of "
+                         f"een typefout?), er is niets verwerkt: {'; '.join(unknown[:10])}"
+                         + (f" (en nog {len(unknown) - 10})" if len(unknown) > 10 else ""))
+    contradictions(path, wanted, lambda k: f"{k[0]} / {k[1]}")
+    result: dict[str, list] = {}
+
+    def apply(data) -> None:
+        from ruamel.yaml.comments import CommentedSeq
+
+        result.clear()
+        result.update(added=Counter(), changed=[], kept=[], same=0)
+        file_stamp = stamp_of_time(curation_file.stat().st_mtime) if curation_file.is_file() else ""
+        # one pass over what is there (a sheet of 34,000 rows against a file of as many decisions)
+        pairs: dict[tuple[str, frozenset], list[int]] = {}  # ("merge"|"distinct", pair) -> indices
+        exact: dict[tuple[str, str], list[int]] = {}  # merge [Q, M] as written
+        splits: dict[str, list[int]] = {}  # M -> split groups holding it
+        in_big_merge: dict[str, set[int]] = {}  # id -> merge groups of 3 or more
+        for kind in ("merge", "distinct", "split"):
+            for i, g in enumerate(data.get(kind) or []):
+                if not isinstance(g, list):
+                    continue
+                g = [str(x) for x in g]
+                if kind == "split":
+                    for m in g:
+                        splits.setdefault(m, []).append(i)
+                    continue
+                if len(g) == 2:
+                    pairs.setdefault((kind, frozenset(g)), []).append(i)
+                    if kind == "merge":
+                        exact.setdefault((g[0], g[1]), []).append(i)
+                elif kind == "merge":
+                    for x in g:
+                        in_big_merge.setdefault(x, set()).add(i)
+        drop: set[tuple[str, int]] = set()
+        unsplit: list[tuple[int, str]] = []
+        new: list[tuple[str, list[str]]] = []
+
+        def newer(kind: str, i: int) -> bool:
+            return (_stamp_of(data[kind], i) or file_stamp) > stamp
+
+        for (a, b), votes in wanted.items():
+            verdict, line = votes[-1][1], votes[0][0]
+            if b.startswith("M-"):
+                has_merge = [("merge", i) for i in exact.get((a, b), [])]
+                has_split = [("split", i) for i in splits.get(b, [])]
+                same, other = (has_merge, has_split) if verdict == "ja" else (has_split, has_merge)
+            else:
+                key = frozenset((a, b))
+                has_merge = [("merge", i) for i in pairs.get(("merge", key), [])]
+                has_distinct = [("distinct", i) for i in pairs.get(("distinct", key), [])]
+                same, other = (has_merge, has_distinct) if verdict == "ja" else (has_distinct, has_merge)
+                if verdict == "nee" and not other and in_big_merge.get(a, set()) & in_big_merge.get(b, set()):
+                    result["kept"].append(f"regel {line} ({a} / {b} staan samen in een grotere samenvoeging: "
+                                          "pas die met de hand aan)")
+                    continue
+            same = [ki for ki in same if ki not in drop]
+            other = [ki for ki in other if ki not in drop]
+            if same and not other:
+                result["same"] += 1
+                continue
+            if other and any(newer(kind, i) for kind, i in other):
+                result["kept"].append(f"regel {line} ({a} / {b})")
+                continue
+            for kind, i in other:
+                if kind == "split" and len(data[kind][i]) > 1:
+                    unsplit.append((i, b))  # only this formulation goes back
+                else:
+                    drop.add((kind, i))
+            if other:
+                result["changed"].append(f"regel {line} ({a} / {b}: nu {verdict})")
+            if not same:
+                new.append(("merge" if verdict == "ja" else ("split" if b.startswith("M-") else "distinct"),
+                            [a, b] if verdict == "ja" or not b.startswith("M-") else [b]))
+        for i, m in unsplit:
+            if ("split", i) not in drop:
+                data["split"][i].remove(m)
+        for kind, i in sorted(drop, key=lambda ki: -ki[1]):
+            del data[kind][i]
+        for kind, group in new:
+            if data.get(kind) is None:
+                data[kind] = CommentedSeq()
+            row = CommentedSeq(group)
+            row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b]
+            data[kind].append(row)
+            data[kind].yaml_add_eol_comment(f"lijst {stamp}", len(data[kind]) - 1)
+            result["added"][kind] += 1
+
+    edit_curation(curation_file, apply)
+    added = result["added"]
+    text = (f"{added['merge']} samenvoegingen, {added['distinct']} 'verschillend'-oordelen en {added['split']} "
             f"afsplitsingen toegevoegd aan {curation_file}; {skipped} paren zonder oordeel overgeslagen")
+    if result["same"]:
+        text += f"; {result['same']} oordelen stonden er al"
+    if result["changed"]:
+        text += f"; {len(result['changed'])} eerdere oordelen gewijzigd: {', '.join(result['changed'][:10])}"
+    if result["kept"]:
+        text += (f"; {len(result['kept'])} niet verwerkt omdat er daarna anders over is besloten (een nieuwere lijst "
+                 f"of een handmatige wijziging): {', '.join(result['kept'][:10])}")
+    return text

@@ -36,7 +36,8 @@ log = logging.getLogger("agenda.ingest")
 
 SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf", ".yaml", ".yml", ".csv", ".xlsx")
 LIBRARY_DIR = "kennis"  # inputs/kennis/ is the evidence library, read by agenda.evidence (not meetings/surveys)
-_SKIP_NAMES = {"curation.yaml", "curation.yml", "thumbs.db", "desktop.ini"}
+_SKIP_NAMES = {"curation.yaml", "curation.yml", "curation.yaml.bak", "curation.yml.bak", "curation.yaml.tmp",
+               "thumbs.db", "desktop.ini"}  # the decisions file, its backup and an old writer's temporary file
 _HINTS = {
     ".doc": "sla het op als .docx",
     ".xls": "sla het op als .xlsx",

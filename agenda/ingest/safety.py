@@ -258,9 +258,9 @@ def _check_depth(text: str, line_offset: int, what: str) -> None:
 PURE_YAML_MAX_CHARS = 1 << 20  # ~15 s of the pure-Python parser
 
 
-def _too_big(what: str) -> IngestError:
+def _too_big(what: str, max_nodes: int = MAX_YAML_NODES) -> IngestError:
     return IngestError(f"YAML in {what} is te groot of verwijst naar zichzelf na het uitvouwen van aliassen "
-                       f"(meer dan {MAX_YAML_NODES} elementen): niet gelezen")
+                       f"(meer dan {max_nodes} elementen): niet gelezen")
 
 
 def _described(exc: yaml.YAMLError, text: str, line_offset: int, what: str) -> IngestError:
@@ -299,7 +299,8 @@ def _check_unique_keys(root: yaml.Node, line_offset: int, what: str) -> None:
         stack.extend(_children(node))
 
 
-def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het bestand") -> tuple[object, dict]:
+def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het bestand",
+              max_nodes: int = MAX_YAML_NODES) -> tuple[object, dict]:
     """Parse untrusted YAML safely. Returns (data, lines).
 
     ``lines`` maps a top-level key to its 1-based file line, and (key, index) to the line of
@@ -321,8 +322,8 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
                     )
             elif isinstance(event, yaml.NodeEvent):
                 nodes += 1
-                if nodes > MAX_YAML_NODES:
-                    raise _too_big(what)
+                if nodes > max_nodes:
+                    raise _too_big(what, max_nodes)
     except yaml.YAMLError as exc:
         raise _described(exc, text, line_offset, what) from None
     # 2. compose, measure, construct
@@ -331,8 +332,8 @@ def load_yaml(text: str, limits: Limits, line_offset: int = 0, what: str = "het 
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        if _expanded_size(node, MAX_YAML_NODES) > MAX_YAML_NODES:
-            raise _too_big(what)
+        if _expanded_size(node, max_nodes) > max_nodes:
+            raise _too_big(what, max_nodes)
         _check_unique_keys(node, line_offset, what)
         lines: dict = {}
         if isinstance(node, yaml.MappingNode):
