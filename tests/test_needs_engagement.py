@@ -85,3 +85,23 @@ def test_json_export_and_report_read_the_same_values(tmp_path):
     cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     for item in [i for i in agenda.items if i.frequency >= 2][:10]:
         assert item.research_need.text in cells and item.accessibility in cells
+
+
+def test_report_shows_no_longer_answered_and_top_10_changes(tmp_path):
+    """Issue 21 kind 4 and issue 18 item 6, in the Word report: a question no longer answered has
+    its own section, and top-10 entries/exits are listed even without any relative move."""
+    from agenda.models import Changes, RankMove, TopChange
+
+    agenda = sample_agenda()
+    back = agenda.items[1]
+    agenda.changes = Changes(previous="2026-Q3",
+                             unanswered=[RankMove(cluster_id=back.cluster_id, question=back.question, old_rank=1,
+                                                  new_rank=back.rank)],
+                             top_in=[TopChange(cluster_id=back.cluster_id, question=back.question, new_rank=back.rank,
+                                               how="niet langer beantwoord")])
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "Niet langer beantwoord" in body and "Er is niets veranderd" not in body
+    assert "1 vraag niet langer beantwoord" in body and "1 wisseling in de top 10" in body
+    assert back.question in cells and "in (niet langer beantwoord)" in cells
