@@ -324,3 +324,9 @@ def test_slido_polls_sheet_is_not_read_as_questions(tmp_path):
              ["Hoe tevreden bent u over de sessie?", "Zeer tevreden", 6]]
     p = workbook(tmp_path, "meetings/slido.xlsx", {"Questions": SLIDO_Q, "Polls": polls})
     assert texts(read_file(p, tmp_path)) == [Q1, Q2, Q4]
+
+
+def test_a_one_column_file_with_a_stray_comma_keeps_its_header(tmp_path):
+    text = "vraag\r\nHoe plan ik kindgesprekken?\r\nHoe werkt het, en waarom dan?\r\nHoe gebruik je data?\r\n"
+    r = read_file(write(tmp_path, "surveys/s.csv", text), tmp_path)
+    assert texts(r)[0] == "Hoe plan ik kindgesprekken?" and len(r.mentions) == 3

@@ -100,7 +100,8 @@ _METADATA = {"status", "progress", "duration (in seconds)", "duration", "finishe
              "response type", "tijd", "lastpage", "startlanguage", "seed", "refurl", "ipaddr", "last page",
              "laatste pagina", "start language", "starttaal", "verwijzende url", "referrer url", "collector id",
              "attachment", "bijlage", "attachment url", "post url", "link", "highlighted", "gemarkeerd",
-             "archived", "gearchiveerd", "voter id", "participant id", "deelnemer-id"}
+             "archived", "gearchiveerd", "voter id", "participant id", "deelnemer-id", "verzamelaar-id",
+             "updated at", "bijgewerkt op", "einddatum"}
 _RESPONDENT |= {"respondent id", "respondent-id", "antwoord id", "response id"}
 _TIMESTAMP |= {"date submitted", "datum verstuurd", "created at", "gemaakt op", "submitted at", "ingediend op",
                "date created", "datum gemaakt"}
@@ -300,6 +301,12 @@ def find_layout(rows: list[tuple[int, list[str]]], override: Override, name: str
         # a title row above the header (a Padlet board, an export's name) is one cell: a row with
         # two or more filled cells is the header when there is one
         h = next((i for i, (_ln, cells) in enumerate(rows[:HEADER_SCAN]) if sum(bool(c) for c in cells) >= 2), None)
+        if h is not None and h > 0:
+            # ... when the rows under it are a table too (in a one-column file an answer with a stray
+            # comma is no header)
+            below = [cells for _ln, cells in rows[h + 1:h + 51] if any(cells)]
+            if sum(sum(bool(c) for c in cells) >= 2 for cells in below) < 0.5 * len(below):
+                h = None
         for i, (_ln, cells) in enumerate(rows[:HEADER_SCAN] if h is None else ()):
             if _is_header_like(cells):
                 h = i
