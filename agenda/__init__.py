@@ -8,6 +8,30 @@ host name to upload them (measured with strace: DNS look-ups within 40 s of crea
 the project never sends anything anywhere.
 """
 
+import logging
 import os
+import re
 
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+# What reaches an operator's console or a log: no control characters (an escape sequence in a
+# file name or a curator's id cleared the screen) and no bidirectional overrides; \n and \t stay.
+CONSOLE_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def console_safe(text: str) -> str:
+    """`text` without the control characters a terminal would act on."""
+    return CONSOLE_UNSAFE.sub("", text)
+
+
+class _SafeRecords(logging.Filter):
+    """Every record of the "agenda" logger is formatted once and stripped of control characters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if CONSOLE_UNSAFE.search(message):
+            record.msg, record.args = console_safe(message), None
+        return True
+
+
+logging.getLogger("agenda").addFilter(_SafeRecords())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -28,8 +29,29 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)  # one line per error: greppable, never wrapped
+class SafeConsole(Console):
+    """A Rich console that prints no control characters: a file name or curator id with an escape
+    sequence (one cleared the screen) or a right-to-left override reaches the operator as text."""
+
+    def print(self, *objects, **kwargs) -> None:  # noqa: A003 - Rich's name
+        super().print(*(_console_safe(o) for o in objects), **kwargs)
+
+
+def _console_safe(obj):
+    from agenda import console_safe
+
+    if isinstance(obj, str):
+        return console_safe(obj)
+    if isinstance(obj, Table):
+        if isinstance(obj.title, str):
+            obj.title = console_safe(obj.title)
+        for column in obj.columns:
+            column._cells = [console_safe(c) if isinstance(c, str) else c for c in column._cells]
+    return obj
+
+
+out = SafeConsole(soft_wrap=True)
+err = SafeConsole(stderr=True, soft_wrap=True)  # one line per error: greppable, never wrapped
 
 DEFAULT_DB = Path("outputs/kennisagenda.duckdb")
 DbOption = Annotated[Path, typer.Option("--db", help="Het DuckDB-bestand van de agenda.")]
@@ -174,7 +196,9 @@ def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 def _json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)  # escapes C0 controls, not C1 or bidi
+    sys.stdout.write(re.sub("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                            lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 @app.command()

@@ -160,12 +160,15 @@ def property_pairs(text: str) -> dict[str, str]:
 
 # --- text cleaning ------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# C0/C1 controls, and the bidirectional controls: a right-to-left override (U+202E) reverses
+# the text after it in the report ("Trojan Source"), so none is kept
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _LINEBREAKS = re.compile(r"\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def clean_text(text: str) -> str:
-    """Strip control characters except newline and tab; \\x0b (Word's soft break) and CR become newlines."""
+    """Strip control characters (bidirectional ones too) except newline and tab; \\x0b (Word's soft
+    break) and CR become newlines."""
     text = _LINEBREAKS.sub("\n", text)
     return _CONTROL.sub("", text)
 

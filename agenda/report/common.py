@@ -14,7 +14,9 @@ from typing import Iterator
 from agenda.models import SECTORS, Agenda, AgendaItem
 
 # Characters XML 1.0 (and so Word) cannot hold: C0 controls except tab/newline/CR, DEL-less.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# ... and the bidirectional controls (U+202E reverses what follows it: "Trojan Source")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff"
+                      "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")

@@ -6,6 +6,8 @@ Question texts are data: they are passed to templates as values, with autoescape
 
 from __future__ import annotations
 
+import re
+
 import csv
 from pathlib import Path
 
@@ -118,15 +120,39 @@ def _html(text: str) -> Markup:
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+# A Markdown link's destination may only be a web page, an e-mail address or a DOI: a renderer
+# (GitHub, GitLab, an intranet wiki) makes `[x](javascript:…)` or `[x](file:///…)` clickable.
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:|doi:)", re.I)
+_LINK_START = re.compile(r"\]([ \t]*)([(:])([ \t]*)((?:&lt;)?)([^)\s]*)")
+
+
+def safe_url(url: object) -> str:
+    """`url` when it is http(s), mailto or doi, else '' (never written as a link)."""
+    text = one_line(url)
+    return text if SAFE_LINK.match(text) else ""
+
+
+def _neutralise_links(text: str) -> str:
+    """Break every Markdown link (inline ``](…)``, reference ``]: …``, image) whose destination is
+    not http(s), mailto or doi, by escaping the bracket that opens it: the text stays readable."""
+    def fix(m: re.Match) -> str:
+        if SAFE_LINK.match(m.group(5)):
+            return m.group(0)
+        return "]" + m.group(1) + "\\" + m.group(2) + m.group(3) + m.group(4) + m.group(5)
+
+    return _LINK_START.sub(fix, text) if "]" in text else text
+
+
 def _md_text(value: object) -> Markup:
-    """Running text: one line, HTML-escaped. Markdown characters are left as they are, so the
-    text in the .md file is the question as it was asked."""
-    return _html(one_line(value))
+    """Running text: one line, HTML-escaped, links to anything but the web, mail or a DOI broken.
+    Other Markdown characters are left as they are, so the text in the .md file is the question
+    as it was asked."""
+    return Markup(_neutralise_links(_html(one_line(value))))
 
 
 def _md_cell(value: object) -> Markup:
     """One Markdown table cell: running text with the pipe escaped."""
-    return _html(one_line(value).replace("|", "\\|"))
+    return Markup(_neutralise_links(_html(one_line(value).replace("|", "\\|"))))
 
 
 _ENV: Environment | None = None
@@ -145,6 +171,7 @@ def _env() -> Environment:
         )
         env.filters["cell"] = _md_cell
         env.filters["text"] = _md_text
+        env.filters["safe_url"] = safe_url
         env.filters["ddate"] = common.dutch_date
         env.filters["num"] = common.number
         env.filters["kindcount"] = lambda kinds: ", ".join(common.kind_count(k, n) for k, n in common.ordered_kinds(kinds))
