@@ -298,15 +298,24 @@ def needed(curve, target: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=None, help="with --data theme/all: only the set whose name contains this")
     parser.add_argument("--data", choices=["dev", "theme", "sample", "both", "all"], default="both",
                         help="dev: the mixed dev set; theme: the two one-theme dev sets; sample: the "
                              "sample-corpus gold; both: dev + sample; all: every set")
     parser.add_argument("--dev", default=str(DEFAULT_DATA))
+    parser.add_argument("--size-power", type=float, default=None,
+                        help="experiment: the queue's gain ~ p × links ** this (default: review.SIZE_POWER)")
+    parser.add_argument("--per-cluster", type=int, default=None,
+                        help="experiment: a question in at most this many rows of one sheet (default: review.PER_CLUSTER)")
     parser.add_argument("--regroup", action="store_true",
                         help="only the regroup sheet (kennisagenda indeling), one round, instead of the review queue")
     parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
     parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per question")
     args = parser.parse_args()
+    if args.size_power is not None:
+        review.SIZE_POWER = args.size_power
+    if args.per_cluster is not None:
+        review.PER_CLUSTER = args.per_cluster
     sets = []
     if args.data in ("dev", "both", "all"):
         sets.append(("dev set", load_rows(Path(args.dev))))
@@ -315,6 +324,8 @@ def main() -> None:
             sets.append((path.stem.removeprefix("dev_theme_").replace("_", " "), load_rows(path)))
     if args.data in ("sample", "both", "all"):
         sets.append(("sample-corpus gold", load_rows(SAMPLE_GOLD)))
+    if args.only:
+        sets = [(name, rows) for name, rows in sets if args.only in name]
     if args.regroup:
         results = [(name, run_regroup(rows, name)) for name, rows in sets]
         print("\nRegroup sheet, one round (oracle fills hoort_bij only where a formulation is in the wrong question)")
