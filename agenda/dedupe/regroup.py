@@ -34,7 +34,7 @@ from pathlib import Path
 
 from agenda.dedupe.curation import add_decisions, load_curation
 from agenda.models import Agenda, AgendaItem, MentionRef
-from agenda.sheets import read_sheet_lines, write_sheet
+from agenda.sheets import read_sheet_lines
 
 COLUMNS = ["vraag_id", "vraag", "formulering_id", "formulering", "bron", "context", "hoort_bij", "toelichting"]
 EXCLUDE = {"uitsluiten", "uitgesloten", "uitsluit", "exclude", "buiten scope", "weg", "verwijderen"}
@@ -91,10 +91,29 @@ def write_regroup(rows: list[dict[str, object]], path: Path) -> None:
     """The sheet as .csv (`;`, UTF-8 with BOM, as Dutch Excel writes it; header first) or .xlsx
     (instructions at the top, the table below them, a drop-down on ``hoort_bij`` fed by a
     second tab *Vragen* listing every question; other labels are allowed with a note)."""
-    if path.suffix.lower() == ".csv":
-        write_sheet(rows, path, COLUMNS, title="Indeling", widths=[], verdict_column="hoort_bij", verdicts=[],
-                    prompt="")
-        return
+    import csv
+    import os
+    import threading
+
+    from agenda.report.text_outputs import safe_cell
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two writers never share one
+    try:
+        if path.suffix.lower() == ".csv":  # exactly COLUMNS: the contract a secretary's own tools read
+            with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+                writer = csv.DictWriter(fh, fieldnames=COLUMNS, delimiter=";")
+                writer.writeheader()
+                for r in rows:
+                    writer.writerow({k: safe_cell(r.get(k)) for k in COLUMNS})
+        else:
+            _workbook(rows).save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _workbook(rows: list[dict[str, object]]):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -102,7 +121,6 @@ def write_regroup(rows: list[dict[str, object]], path: Path) -> None:
 
     from agenda.report.text_outputs import safe_cell
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "Indeling"
@@ -152,12 +170,7 @@ def write_regroup(rows: list[dict[str, object]], path: Path) -> None:
     ws.add_data_validation(validation)
     col = get_column_letter(COLUMNS.index("hoort_bij") + 1)
     validation.add(f"{col}{header_row + 1}:{col}{header_row + max(len(rows), 1)}")
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return wb
 
 
 def _label(value: str) -> str:
