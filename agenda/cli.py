@@ -343,8 +343,10 @@ def show(
     top: Annotated[int | None, typer.Option("--top", min=1, help="Alleen de eerste N vragen.")] = None,
 ) -> None:
     """Toon de gerangschikte agenda (met --sector of --role gefilterd op context)."""
+    from agenda.report import complete
+
     with _open(db) as store:
-        agenda = _version(store, version)
+        agenda = complete(_version(store, version))  # a version stored before the derived columns gets them too
     items = [i for i in agenda.items
              if (sector is None or sector.lower() in i.contexts.get("sector", []))
              and (role is None or role.lower() in i.contexts.get("role", []))]

@@ -204,6 +204,7 @@ def render_markdown(agenda: Agenda) -> str:
         "table": agenda.knowledge_table or "de kennistafel",
         "library": sorted(agenda.library, key=lambda r: (common.cite(r).casefold(), r.id)),
         "library_size": len(agenda.library),
+        "titles": {i.cluster_id: i.question for i in agenda.items},
     }
     return _env().get_template("kennisagenda.md.j2").render(**ctx)
 
