@@ -69,6 +69,17 @@ def load_gold() -> tuple[dict[str, list[str]], dict[str, set[str]]]:
     return dict(questions), dict(relevant)
 
 
+def folds(qcluster: list[str], reps: int = 4, k: int = 5):
+    """(train, test) query indices: k folds by cluster, `reps` shuffles (seeded)."""
+    clusters = sorted(set(qcluster))
+    for rep in range(reps):
+        order = clusters[:]
+        random.Random(rep).shuffle(order)
+        fold = {c: i % k for i, c in enumerate(order)}
+        for f in range(k):
+            yield ([i for i, c in enumerate(qcluster) if fold[c] != f], [i for i, c in enumerate(qcluster) if fold[c] == f])
+
+
 def metrics(ranked: list[list[str]], gold: list[set[str]]) -> dict[str, float]:
     """recall@1, recall@3, pair R@3 and MRR over the queries that have relevant sources."""
     r1 = r3 = mrr = 0.0
@@ -139,29 +150,22 @@ def main() -> None:
     fused_rank = {w: [ranked(sig, m, i) for i in every] for w, m in fused_by_w.items()}
 
     # cross-validation by cluster: tune w_bm25 and the floor on train folds, score the test fold
-    clusters = sorted(set(qcluster))
     rows: dict[str, list[dict[str, float]]] = defaultdict(list)
     chosen: Counter = Counter()
     floors: Counter = Counter()
     floor_stats: Counter = Counter()
-    for rep in range(4):
-        order = clusters[:]
-        random.Random(rep).shuffle(order)
-        fold = {c: i % 5 for i, c in enumerate(order)}
-        for f in range(5):
-            train = [i for i, c in enumerate(qcluster) if fold[c] != f]
-            test = [i for i, c in enumerate(qcluster) if fold[c] == f]
-            if not any(gold[i] for i in test):
-                continue
-            w = max(GRID_W, key=lambda w: (metrics([fused_rank[w][i] for i in train], [gold[i] for i in train])["MRR"], -w))
-            chosen[w] += 1
-            g = [gold[i] for i in test]
-            for name in singles:
-                rows[name].append(metrics([rank_of[name][i] for i in test], g))
-            rows["fusion (tuned w_bm25)"].append(metrics([fused_rank[w][i] for i in test], g))
-            floor = max(GRID_FLOOR, key=lambda fl: floor_f1(sig, fused_by_w[w], train, gold, fl))
-            floors[floor] += 1
-            floor_stats.update(floor_counts(sig, fused_by_w[w], test, gold, floor))
+    for train, test in folds(qcluster):
+        if not any(gold[i] for i in test):
+            continue
+        w = max(GRID_W, key=lambda w: (metrics([fused_rank[w][i] for i in train], [gold[i] for i in train])["MRR"], -w))
+        chosen[w] += 1
+        g = [gold[i] for i in test]
+        for name in singles:
+            rows[name].append(metrics([rank_of[name][i] for i in test], g))
+        rows["fusion (tuned w_bm25)"].append(metrics([fused_rank[w][i] for i in test], g))
+        floor = max(GRID_FLOOR, key=lambda fl: floor_f1(sig, fused_by_w[w], train, gold, fl))
+        floors[floor] += 1
+        floor_stats.update(floor_counts(sig, fused_by_w[w], test, gold, floor))
     names = ("R@1", "R@3", "pair R@3", "MRR")
     print(f"\n{'cross-validated (' + args.mode + ')':<30}" + "".join(f"{m:>10}" for m in names))
     for name, ms in rows.items():
@@ -184,16 +188,10 @@ def main() -> None:
         report_shown(name, shown, gold, title_of)
     # cross-validated: the relative floor tuned on training folds, with the shipped absolute floors
     cv: Counter = Counter()
-    for rep in range(4):
-        order = clusters[:]
-        random.Random(rep).shuffle(order)
-        fold = {c: i % 5 for i, c in enumerate(order)}
-        for f in range(5):
-            train = [i for i, c in enumerate(qcluster) if fold[c] != f]
-            test = [i for i, c in enumerate(qcluster) if fold[c] == f]
-            sel = {fl: select(sig, fused_matrix(sig, p.w_bm25), Params(floor=fl)) for fl in (1.25, 1.5, 1.75, 2.0)}
-            fl = max(sel, key=lambda fl: shown_f(sel[fl], gold, train))
-            cv.update(shown_counts(sel[fl], gold, test))
+    sel = {fl: select(sig, fused_matrix(sig, p.w_bm25), Params(floor=fl)) for fl in (1.25, 1.5, 1.75, 2.0)}
+    for train, test in folds(qcluster):
+        fl = max(sel, key=lambda fl: shown_f(sel[fl], gold, train))
+        cv.update(shown_counts(sel[fl], gold, test))
     print(f"  cross-validated (floor tuned per fold, 5x4): {cv['good']}/{cv['shown']} shown are relevant "
           f"(precision {cv['good'] / max(cv['shown'], 1):.2f}); questions with a relevant source that get one "
           f"{cv['hit']}/{cv['with_rel']} (recall); without one left empty {cv['empty']}/{cv['no_rel']}")
