@@ -292,6 +292,17 @@ def research_text(item: AgendaItem, library_size: int) -> str:
     return clean(item.research_need.text).strip()
 
 
+def research_short(item: AgendaItem, library_size: int) -> str:
+    """The research need in one line for a compact table: the kind of research and the proposed
+    research question ('Praktijkgericht onderzoek — voorstel: populatie: …'); the curator's own
+    text as it is."""
+    full = research_text(item, library_size)
+    need = item.research_need
+    if not need.proposal:
+        return full
+    return clean(f"{need.kind[:1].upper()}{need.kind[1:]}. Onderzoeksvraag (voorstel): {need.question}.").strip()
+
+
 def access_text(item: AgendaItem, library_size: int) -> str:
     """The column *Hoe maken we het toegankelijk*: derived (agenda.needs) or the curator's text."""
     if not item.accessibility:

@@ -155,7 +155,7 @@ def once_table(w: Writer, items: list[AgendaItem], *, after_cards: bool) -> None
     r2 = label.add_run(f"  ({common.plural(len(items), 'vraag', 'vragen')} uit één bron)")
     r2.font.size = Pt(8.5)
     r2.font.color.rgb = RGBColor.from_string("595959")
-    t = w.table(["#", "Kennisvraag", "Context", "Kennis"], [], [0.9, 6.8, 2.7, 5.6],
+    t = w.table(["#", "Kennisvraag", "Context", "Kennis"], [], [0.9, 5.4, 2.4, 7.3],
                    align={0: WD_ALIGN_PARAGRAPH.RIGHT})
     caption(t, ONCE_LABEL)
     for item in items:
@@ -180,7 +180,7 @@ def once_table(w: Writer, items: list[AgendaItem], *, after_cards: bool) -> None
         known = " ".join(line for _, line in common.known_text(item, n_lib))
         parts = [(lbl, clean(v).strip()) for lbl, v in
                  (("Bekend", known), ("Toegankelijk", common.access_text(item, n_lib)),
-                  ("Onderzoek", common.research_text(item, n_lib)))]
+                  ("Onderzoek", common.research_short(item, n_lib)))]
         if not any(v for _, v in parts):
             w.cell_text(c_know, NOT_FILLED, italic=True, color="7F7F7F")
             continue
