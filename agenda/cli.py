@@ -361,6 +361,13 @@ def show(
     title = f"Kennisagenda {agenda.label}" + (f" · sector {sector}" if sector else "") + (f" · rol {role}" if role else "")
     from agenda.report.common import known_status
 
+    if agenda.priority_round is not None:  # the ranking follows the round; frequency stays beside it
+        r = agenda.priority_round
+        title += f" · volgorde: prioriteringsronde {r.ballot} ({sum(r.voters.values())} stemmers)"
+        _table(title, ("#", "vraag", "stemscore", "bronnen", "sectoren", "al bekend", "id"),
+               [(i.rank, i.question, f"{i.priority.combined:g}" if i.priority else "–", i.frequency,
+                 ", ".join(i.contexts.get("sector", [])), known_status(i), i.cluster_id) for i in items])
+        return
     _table(title, ("#", "vraag", "score", "bronnen", "sectoren", "al bekend", "id"),
            [(i.rank, i.question, f"{i.score:g}", i.frequency, ", ".join(i.contexts.get("sector", [])),
              known_status(i), i.cluster_id) for i in items])
@@ -393,7 +400,7 @@ def diff(
 
     with _open(db) as store:
         old, new = _version(store, a), _version(store, b)
-    changes = compare(old, new.items, new.answered, new.excluded)
+    changes = compare(old, new.items, new.answered, new.excluded, new_round=new.priority_round)
     if fmt is Format.json:
         _json(changes.model_dump(mode="json"))
         return
@@ -555,6 +562,37 @@ def evidence(
         return
     assert apply is not None
     _apply_verdicts(sheet.apply_evidence, apply, curation_file)
+
+
+@app.command()
+def stemronde(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Het stembiljet: .xlsx of .csv.")],
+    db: DbOption = DEFAULT_DB,
+    max_n: Annotated[int, typer.Option("--max", min=1, help="Hooguit zoveel vragen (de JLA houdt 80 aan).")] = 80,
+    version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
+) -> None:
+    """Prioriteringsronde: schrijf het stembiljet (code, vraag_id, vraag) om in Forms of Qualtrics te plakken."""
+    from agenda.priority import make_ballot, store_ballot, write_ballot
+
+    if output.suffix.lower() not in (".xlsx", ".csv"):
+        fail("het stembiljet moet op .xlsx of .csv eindigen")
+    with _open(db) as store:
+        agenda = _version(store, version)
+    ballot = make_ballot(agenda, max_n)
+    if not ballot:
+        fail(f"versie {agenda.label} heeft geen open vragen om over te stemmen")
+    try:
+        with Store(db, timeout=5.0) as store:  # the ballot is stored with the version it was made from
+            ballot_id, new = store_ballot(store, ballot, agenda.label, "stemronde")
+    except DatabaseBusy as exc:
+        fail(str(exc), 3)
+    note = write_ballot(ballot, output, agenda.label)
+    state = "nieuw" if new else "hetzelfde als eerder gemaakt"
+    out.print(f"Stembiljet {ballot_id} ({state}): {len(ballot)} vragen uit versie {agenda.label} geschreven naar "
+              f"{output}" + (f"; toelichting in {note}" if note != output else "") + ".", highlight=False, markup=False)
+    out.print("Laat iedere deelnemer zijn of haar 10 belangrijkste vragen kiezen en rangschikken (1 = belangrijkst) "
+              "en vraag naar de rol; zet de export daarna met dit stembiljet in inputs/stemronde/ en draai "
+              "kennisagenda build.", highlight=False, markup=False)
 
 
 def stopped(exc: BaseException) -> NoReturn:

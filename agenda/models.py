@@ -237,6 +237,21 @@ class ResearchNeed(BaseModel):
     proposal: bool = True  # False: the curator's own text
 
 
+class Priority(BaseModel):
+    """One question's result in the stakeholder priority round (James Lind Alliance interim
+    priority setting; see agenda.priority.scoring). `show --format json` items carry it."""
+
+    rank: int  # 1 = what the field puts first, among the ballot's questions (the tie rule applied)
+    combined: float  # sum over role groups of the group's position score: every group weighs the same
+    positions: dict[str, float] = Field(default_factory=dict)  # group -> position score (N first … 1 last)
+    points: dict[str, int] = Field(default_factory=dict)  # group -> points (choice 1 = 10 … choice 10 = 1)
+    voters: dict[str, int] = Field(default_factory=dict)  # group -> respondents who voted in the round
+    code: str = ""  # the question's ballot code (V07)
+    in_top10: list[str] = Field(default_factory=list)  # groups with the question in their own top 10
+    frequency_rank: int | None = None  # its place on the frequency ranking (before the round)
+    shortlist: bool = False  # in the union of the groups' top k (the final workshop's shortlist)
+
+
 class AgendaItem(BaseModel):
     rank: int
     cluster_id: str
@@ -258,6 +273,7 @@ class AgendaItem(BaseModel):
     research_need: ResearchNeed | None = None  # agenda.needs
     accessibility: str = ""  # hoe maken we het toegankelijk (agenda.needs; the curator's text wins)
     groups: list[str] = Field(default_factory=list)  # role groups that raised it (agenda.engagement)
+    priority: Priority | None = None  # the stakeholder priority round's result; None before any round
 
 
 class ExcludedItem(BaseModel):
@@ -340,7 +356,17 @@ class TopChange(BaseModel):
     question: str
     old_rank: int | None = None  # None: not ranked before (new, or answered then)
     new_rank: int | None = None  # None: not ranked now (answered, excluded, merged, dropped)
-    how: str = ""  # 'nieuw', 'gestegen', 'gedaald', 'beantwoord', 'uitgesloten', 'samengevoegd', 'vervallen', 'niet langer beantwoord'
+    how: str = ""  # 'nieuw', 'gestegen', 'gedaald', 'beantwoord', 'uitgesloten', 'samengevoegd', 'vervallen', 'niet langer beantwoord', 'door de prioriteringsronde'
+
+
+class RoundChange(BaseModel):
+    """What a (new or changed) priority round did to the order of the agenda."""
+
+    ballot: str  # 'R1'
+    version: str  # the version the ballot was made from
+    n_voters: int
+    groups: dict[str, int] = Field(default_factory=dict)  # group -> voters
+    moved: list[RankMove] = Field(default_factory=list)  # old_rank = frequency rank, new_rank = after the round
 
 
 class Changes(BaseModel):
@@ -359,11 +385,13 @@ class Changes(BaseModel):
     excluded: list[ExcludedChange] = Field(default_factory=list)
     top_in: list[TopChange] = Field(default_factory=list)
     top_out: list[TopChange] = Field(default_factory=list)
+    priority_round: RoundChange | None = None  # the round's effect, when it is new or changed since `previous`
 
     @property
     def empty(self) -> bool:
         return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered
-                    or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out)
+                    or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out
+                    or self.priority_round)
 
 
 class EngagementRow(BaseModel):
@@ -402,6 +430,36 @@ class Engagement(BaseModel):
     single_group: list[str] = Field(default_factory=list)  # cluster ids raised by one role group only
 
 
+class RoundEntry(BaseModel):
+    """One ballot question in the round's combined ranking."""
+
+    code: str  # V01
+    cluster_id: str
+    question: str  # as it stood on the ballot
+    rank: int
+    combined: float
+    points: int  # raw points, all groups together
+    n_top10: int  # groups with it in their top 10
+    on_agenda: bool = True  # False: answered, excluded or merged away since the ballot
+
+
+class PriorityRound(BaseModel):
+    """The priority round behind a version: who voted, the combined ranking, each group's top 10."""
+
+    ballot: str  # 'R1', 'R2' …
+    version: str  # the agenda version the ballot was made from
+    n_questions: int  # N on the ballot
+    files: list[str] = Field(default_factory=list)  # vote exports read (relative to inputs/)
+    voters: dict[str, int] = Field(default_factory=dict)  # group -> respondents, largest first
+    ranking: list[RoundEntry] = Field(default_factory=list)  # every ballot question, combined order
+    group_top: dict[str, list[str]] = Field(default_factory=dict)  # group -> codes of its top 10, best first
+    shortlist_k: int = 10
+    shortlist: list[str] = Field(default_factory=list)  # codes: union of the groups' top k, combined order
+    warnings: dict[str, int] = Field(default_factory=dict)  # kind of bad row -> how many
+    not_on_ballot: list[str] = Field(default_factory=list)  # agenda questions added after the ballot (cluster ids)
+    tie_rule: str = ""  # the tie rule the ranking used, in Dutch (for the report's method section)
+
+
 class Agenda(BaseModel):
     """One immutable version of the knowledge agenda: everything the report needs."""
 
@@ -425,3 +483,4 @@ class Agenda(BaseModel):
     # provenance for a rebuild elsewhere, not content (left out of the content hash)
     build_info: dict[str, object] = Field(default_factory=dict)
     engagement: Engagement = Field(default_factory=Engagement)  # who was heard (agenda.engagement)
+    priority_round: PriorityRound | None = None  # the stakeholder round that orders `items`, if any

@@ -24,6 +24,7 @@ from agenda.ingest import VANISHED, IngestError, file_sha256, input_digest, read
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
 from agenda.needs import fill_needs
 from agenda.privacy import mask_tree
+from agenda.priority import apply_round
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
 from agenda.store import Store
@@ -284,6 +285,7 @@ def version_stage(
         assign_themes(items, curation, settings)
         library = store.library()
         items, answered, evidence_notes = attach_evidence(items, store.suggestions(), library)
+        items, priority_round = apply_round(store, build_id, items)
         notes = [*notes, *evidence_notes]
         fill_needs([*items, *answered], len(library))
         fill_groups([*items, *answered])
@@ -306,6 +308,7 @@ def version_stage(
                                    ("merge", "distinct", "split", "rename", "exclude", "promote")}},
             build_info=build_info(),
             engagement=engagement(items, answered, settings.expected_roles, settings.expected_sectors),
+            priority_round=priority_round,
         )
         # a curator's rename or note, a library entry: no contact details in a stored version (agenda/privacy.py)
         agenda = Agenda.model_validate(mask_tree(agenda.model_dump(mode="json")))
@@ -321,11 +324,24 @@ def version_stage(
             same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"
             raise ValueError(f"versie {label} {same}; kies een ander label")
         agenda.label = label or next_label(now, existing)
-        agenda.changes = diff(latest, items, answered, agenda.excluded)
+        if agenda.priority_round is not None and not agenda.priority_round.version:
+            agenda.priority_round.version = agenda.label  # a ballot file read before any version existed
+            store.date_ballots(agenda.label)
+        agenda.changes = diff(latest, agenda.items, agenda.answered, agenda.excluded, new_round=agenda.priority_round)
         store.save_version(agenda)
         store.finish_build(build_id, "done", agenda.label, fingerprint)
     return VersionOutcome(agenda.label, True, len(items), len(sources), sum(i.n_mentions for i in items),
                           _errors(rejected), describe(agenda.changes), notes)
+
+
+def round_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings,
+                timeout: float = DB_WAIT_MIN) -> dict[str, str]:
+    """Read the priority round's vote exports (inputs/stemronde/) and store them on the round's
+    ballot; returns the folder's files' digests for the input fingerprint."""
+    from agenda.priority import round_stage as read
+
+    with Store(db_path, timeout=timeout) as store:
+        return read(store, build_id, Path(inputs_dir), settings.limits, settings.vocabulary.roles)
 
 
 def library_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings,

@@ -198,6 +198,44 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # the stakeholder priority round (agenda/priority/): ballots keep the version they were made
+        # from; votes are kept per ballot, so a later ballot leaves an earlier round's votes alone
+        "0004_priority_round",
+        """
+        CREATE TABLE ballots (
+            id VARCHAR PRIMARY KEY,              -- 'R1', 'R2', … in the order they were made
+            version_label VARCHAR NOT NULL,      -- the agenda version the ballot was made from
+            created_at TIMESTAMP NOT NULL,
+            origin VARCHAR NOT NULL,             -- 'stemronde' (the command) or the ballot file read
+            n_questions INTEGER NOT NULL
+        );
+        CREATE TABLE ballot_items (
+            ballot_id VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,               -- V01 …
+            cluster_id VARCHAR NOT NULL,
+            question VARCHAR NOT NULL,           -- as it stood on the ballot
+            position INTEGER NOT NULL,           -- agenda order when the ballot was made
+            PRIMARY KEY (ballot_id, code)
+        );
+        CREATE TABLE votes (
+            ballot_id VARCHAR NOT NULL,
+            build_id INTEGER NOT NULL,           -- the build that read them (each build re-reads the folder)
+            file VARCHAR NOT NULL,               -- the export, relative to inputs/
+            content_hash VARCHAR NOT NULL,       -- sha256 of that file: an old round's export is recognised
+            respondent VARCHAR NOT NULL,         -- a pseudonym (hash), never a name or e-mail address
+            grp VARCHAR NOT NULL,                -- the normalised role group ('onbekend' for none)
+            choice INTEGER NOT NULL,             -- 1 = first choice
+            code VARCHAR NOT NULL
+        );
+        CREATE TABLE round_warnings (
+            build_id INTEGER NOT NULL,
+            file VARCHAR NOT NULL,
+            line INTEGER,
+            reason VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -577,8 +615,10 @@ class Store:
                UNION ALL
                SELECT w.file, w.line, w.reason, 'warning' FROM source_warnings w JOIN sources s ON s.id = w.source_id
                WHERE s.active
+               UNION ALL
+               SELECT file, line, reason, 'warning' FROM round_warnings WHERE build_id = ?
                ORDER BY 4, 1, 2 NULLS FIRST, 3""",
-            [build_id],
+            [build_id, build_id],
         ).fetchall()
         return [Rejection(file=r[0], line=r[1], reason=r[2], severity=r[3]) for r in rows]
 
@@ -798,3 +838,74 @@ class Store:
         ).fetchall():
             out.setdefault(row[0], []).append(dict(zip(keys, row[1:], strict=True)))
         return out
+
+    # --- the priority round -------------------------------------------------------------
+
+    def save_ballot(self, version_label: str, questions: list[tuple[str, str, str, int]], origin: str,
+                    now: dt.datetime | None = None) -> tuple[str, bool]:
+        """Store a ballot made from `version_label`: (code, cluster id, question, position) rows.
+
+        The same questions and codes as a stored ballot give that ballot back, not a new one.
+        Returns (ballot id, whether it is new)."""
+        wanted = sorted((c, cid, q, int(p)) for c, cid, q, p in questions)
+        with self.transaction() as con:
+            for (bid,) in con.execute("SELECT id FROM ballots ORDER BY created_at DESC, id DESC").fetchall():
+                have = con.execute("SELECT code, cluster_id, question, position FROM ballot_items WHERE ballot_id = ? "
+                                   "ORDER BY code, cluster_id, question, position", [bid]).fetchall()
+                if [tuple(r) for r in have] == wanted:
+                    return bid, False
+            (n,) = con.execute("SELECT count(*) FROM ballots").fetchone()
+            bid = f"R{n + 1}"
+            con.execute("INSERT INTO ballots VALUES (?, ?, ?, ?, ?)",
+                        [bid, version_label, now or dt.datetime.now().replace(microsecond=0), origin, len(wanted)])
+            _bulk_insert(con, "ballot_items", {"ballot_id": "VARCHAR", "code": "VARCHAR", "cluster_id": "VARCHAR",
+                                               "question": "VARCHAR", "position": "INTEGER"},
+                         [(bid, *q) for q in wanted])
+        return bid, True
+
+    def date_ballots(self, label: str) -> None:
+        """A ballot read from a file before any version existed was made from the first one: `label`."""
+        self.con.execute("UPDATE ballots SET version_label = ? WHERE version_label = ''", [label])
+
+    def ballots(self) -> list[dict[str, object]]:
+        """Every stored ballot, oldest first: {id, version_label, created_at, origin, n_questions}."""
+        keys = ("id", "version_label", "created_at", "origin", "n_questions")
+        rows = self.con.execute(f"SELECT {', '.join(keys)} FROM ballots ORDER BY created_at, id").fetchall()
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def ballot_items(self, ballot_id: str) -> list[tuple[str, str, str, int]]:
+        """A ballot's (code, cluster id, question, position) rows in ballot order."""
+        return [tuple(r) for r in self.con.execute(
+            "SELECT code, cluster_id, question, position FROM ballot_items WHERE ballot_id = ? ORDER BY position",
+            [ballot_id]).fetchall()]
+
+    def save_votes(self, ballot_id: str, build_id: int, rows: list[tuple[str, str, str, str, int, str]],
+                   warnings: list[tuple[str, int | None, str]]) -> None:
+        """Replace the votes of `ballot_id` by this build's: (file, content hash, respondent pseudonym,
+        group, choice, code) rows; record the build's round warnings (file, line, reason)."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM votes WHERE ballot_id = ?", [ballot_id])
+            _bulk_insert(con, "votes", {"file": "VARCHAR", "content_hash": "VARCHAR", "respondent": "VARCHAR",
+                                        "grp": "VARCHAR", "choice": "INTEGER", "code": "VARCHAR"},
+                         rows, constants={"ballot_id": f"'{ballot_id}'", "build_id": str(int(build_id))})
+            _bulk_insert(con, "round_warnings", REJECTED_COLUMNS, [(build_id, *w) for w in warnings])
+
+    def record_round_warnings(self, build_id: int, warnings: list[tuple[str, int | None, str]]) -> None:
+        _bulk_insert(self.con, "round_warnings", REJECTED_COLUMNS, [(build_id, *w) for w in warnings])
+
+    def votes(self, ballot_id: str) -> list[tuple[str, str, str, str, int, str]]:
+        """A ballot's stored votes: (file, content hash, respondent, group, choice, code), per respondent in choice order."""
+        return [tuple(r) for r in self.con.execute(
+            "SELECT file, content_hash, respondent, grp, choice, code FROM votes WHERE ballot_id = ? "
+            "ORDER BY file, respondent, choice", [ballot_id]).fetchall()]
+
+    def round_of_build(self, build_id: int) -> str | None:
+        """The ballot whose votes `build_id` read, if any."""
+        row = self.con.execute("SELECT min(ballot_id) FROM votes WHERE build_id = ?", [build_id]).fetchone()
+        return row[0] if row else None
+
+    def vote_files_elsewhere(self, ballot_id: str) -> dict[str, str]:
+        """content hash -> the other ballot whose round an export with those bytes was counted in."""
+        return {h: b for h, b in self.con.execute(
+            "SELECT DISTINCT content_hash, ballot_id FROM votes WHERE ballot_id <> ? ORDER BY ballot_id",
+            [ballot_id]).fetchall()}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from agenda.models import (Agenda, AgendaItem, Answered, Changes, ExcludedChange, ExcludedItem, FrequencyChange, Merge,
-                           Moved, RankMove, Renamed, TopChange)
+                           Moved, PriorityRound, RankMove, Renamed, RoundChange, TopChange)
 
 #: A rank move is news to a reader when a question enters or leaves the top TOP, or moves
 #: FAR or more places among the questions present in both versions; one- and two-place
@@ -69,15 +69,26 @@ def content_hash(agenda: Agenda) -> str:
     data = agenda.model_dump(
         mode="json", exclude={"label", "built_at", "content_hash", "changes", "input_fingerprint", "build_info"}
     )
+    # without a priority round an agenda hashes as it did before the round existed: an unchanged
+    # agenda must not become a new version only because the fields were added
+    if data.get("priority_round") is None:
+        data.pop("priority_round", None)
+    else:  # a ballot read from a file before the first version learns that version's label afterwards
+        data["priority_round"].pop("version", None)
+    for item in (*data.get("items", []), *data.get("answered", [])):
+        if item.get("priority") is None:
+            item.pop("priority", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequence[AgendaItem] = (),
-         excluded: Sequence[ExcludedItem] = ()) -> Changes:
+         excluded: Sequence[ExcludedItem] = (), new_round: PriorityRound | None = None) -> Changes:
     """What changed from ``old`` to the new ranking: new questions, dropped ones (and, apart, the ones
     the curator excluded, with the reason), merges, renames, rank moves, frequency changes, questions
     that became answered and questions that are no longer answered (back in the ranking), and every
     entry into or exit from the top TOP, whatever its cause.
+    When `new_round` (the priority round behind the new items) is new or changed, what the round
+    moved is listed apart, and rank moves compare the frequency rankings.
 
     Rank moves are listed only when they matter to a reader (see TOP and FAR)."""
     if old is None:
@@ -110,6 +121,14 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
                                    question=item.question))
 
     changes = Changes(previous=old.label, merges=merges, moved=moved)
+    changes.priority_round = round_change(old.priority_round, new_round, new_items)
+    if changes.priority_round is not None:
+        # the round's effect is listed on its own: rank moves then compare the frequency rankings
+        def rank_of(i: AgendaItem) -> int:
+            return i.priority.frequency_rank if i.priority and i.priority.frequency_rank else i.rank
+    else:
+        def rank_of(i: AgendaItem) -> int:
+            return i.rank
     changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered]
     gone = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
     changes.excluded = [ExcludedChange(cluster_id=i.cluster_id, question=i.question, old_rank=i.rank,
@@ -135,7 +154,7 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     both = old_by_id.keys() & new_by_id.keys()
 
     def places(items: Sequence[AgendaItem]) -> dict[str, int]:
-        ordered = [i.cluster_id for i in sorted(items, key=lambda i: i.rank) if i.cluster_id in both]
+        ordered = [i.cluster_id for i in sorted(items, key=rank_of) if i.cluster_id in both]
         return {cid: n for n, cid in enumerate(ordered)}
 
     old_place, new_place = places(old.items), places(new_items)
@@ -144,10 +163,9 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         if before is None:
             continue
         shift = new_place[item.cluster_id] - old_place[item.cluster_id]
-        if shift and (abs(shift) >= FAR or (before.rank <= TOP) != (item.rank <= TOP)):
-            changes.moves.append(
-                RankMove(cluster_id=item.cluster_id, question=item.question, old_rank=before.rank, new_rank=item.rank)
-            )
+        if shift and (abs(shift) >= FAR or (rank_of(before) <= TOP) != (rank_of(item) <= TOP)):
+            changes.moves.append(RankMove(cluster_id=item.cluster_id, question=item.question,
+                                          old_rank=rank_of(before), new_rank=rank_of(item)))
         if before.frequency != item.frequency:
             changes.frequency.append(
                 FrequencyChange(cluster_id=item.cluster_id, question=item.question, old=before.frequency,
@@ -161,6 +179,7 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         before = old_by_id.get(item.cluster_id)
         if item.rank <= TOP and (before is None or before.rank > TOP):
             how = ("niet langer beantwoord" if item.cluster_id in was_answered else "nieuw" if before is None
+                   else "door de prioriteringsronde" if changes.priority_round and rank_of(item) > TOP
                    else "gestegen")
             changes.top_in.append(TopChange(cluster_id=item.cluster_id, question=item.question,
                                             old_rank=before.rank if before else None, new_rank=item.rank, how=how))
@@ -171,11 +190,32 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         if now is not None and now.rank <= TOP:
             continue
         cid = before.cluster_id
-        how = ("gedaald" if now is not None else "beantwoord" if cid in now_answered
+        how = ("door de prioriteringsronde" if now is not None and changes.priority_round and rank_of(now) <= TOP
+               else "gedaald" if now is not None else "beantwoord" if cid in now_answered
                else "uitgesloten" if cid in excluded_now else "samengevoegd" if cid in merged_into else "vervallen")
         changes.top_out.append(TopChange(cluster_id=cid, question=before.question, old_rank=before.rank,
                                          new_rank=now.rank if now else None, how=how))
     return changes
+
+
+def round_change(old: PriorityRound | None, new: PriorityRound | None,
+                 items: Sequence[AgendaItem]) -> RoundChange | None:
+    """What a new or changed priority round moved: every question whose place after the round
+    differs from its place on the frequency ranking, when either place is in the top TOP (so what
+    entered, left or moved within the top). None when the round is the same as the old version's
+    (or there is none)."""
+    if new is None:
+        return None
+    if old is not None and (old.ballot, old.voters, [e.code for e in old.ranking]) == (
+            new.ballot, new.voters, [e.code for e in new.ranking]):
+        return None
+    moved = [RankMove(cluster_id=i.cluster_id, question=i.question, old_rank=i.priority.frequency_rank,
+                      new_rank=i.rank)
+             for i in items if i.priority and i.priority.frequency_rank and i.priority.frequency_rank != i.rank
+             and min(i.rank, i.priority.frequency_rank) <= TOP]
+    moved.sort(key=lambda m: m.new_rank)
+    return RoundChange(ballot=new.ballot, version=new.version, n_voters=sum(new.voters.values()),
+                       groups=dict(new.voters), moved=moved)
 
 
 def describe(changes: Changes) -> list[str]:
@@ -201,6 +241,12 @@ def describe(changes: Changes) -> list[str]:
     lines += [f"▲ in de top {TOP} (#{c.new_rank}, {c.how}): {c.question} [{c.cluster_id}]" for c in changes.top_in]
     lines += [f"▼ uit de top {TOP} (was #{c.old_rank}, {c.how}"
               f"{f', nu #{c.new_rank}' if c.new_rank else ''}): {c.question} [{c.cluster_id}]" for c in changes.top_out]
+    if (r := changes.priority_round) is not None:
+        groups = ", ".join(f"{g} {n}" for g, n in r.groups.items())
+        lines.append(f"★ prioriteringsronde {r.ballot} (stembiljet van versie {r.version}): {r.n_voters} stemmers "
+                     f"({groups}); de volgorde volgt nu de ronde")
+        lines += [f"★ door de ronde naar plaats {m.new_rank} (naar hoe vaak genoemd: {m.old_rank}): "
+                  f"{m.question} [{m.cluster_id}]" for m in r.moved]
     return lines
 
 

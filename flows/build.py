@@ -40,6 +40,11 @@ def read_library(db_path: Path, build_id: int, inputs_dir: Path, settings: Setti
     return pipeline.library_stage(db_path, build_id, inputs_dir, settings, timeout=timeout)
 
 
+@task(name="read-votes", **IO_RETRIES)
+def read_votes(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings, timeout: float) -> dict[str, str]:
+    return pipeline.round_stage(db_path, build_id, inputs_dir, settings, timeout=timeout)
+
+
 @task(name="match-evidence", **IO_RETRIES)
 def match_evidence(db_path: Path, build_id: int, timeout: float) -> int:
     return pipeline.evidence_stage(db_path, build_id, timeout=timeout)
@@ -164,8 +169,9 @@ def build_agenda(
             counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
             library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
-            fingerprint = pipeline.input_fingerprint({**counts["digests"], **library_digests, **decisions_digest},
-                                                     inputs_dir, settings)
+            round_digests = read_votes(db_path, build_id, inputs_dir, settings, timeout)
+            fingerprint = pipeline.input_fingerprint(
+                {**counts["digests"], **library_digests, **round_digests, **decisions_digest}, inputs_dir, settings)
             embed_flow = embed_texts  # uncached question vectors in chunks, before clustering reads them
             if (task_runner or settings.task_runner) == "dask":
                 embed_flow = embed_texts.with_options(task_runner=_dask_task_runner())

@@ -36,6 +36,7 @@ log = logging.getLogger("agenda.ingest")
 
 SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf", ".yaml", ".yml", ".csv", ".xlsx")
 LIBRARY_DIR = "kennis"  # inputs/kennis/ is the evidence library, read by agenda.evidence (not meetings/surveys)
+ROUND_DIR = "stemronde"  # inputs/stemronde/ holds the priority round's ballot and votes, read by agenda.priority
 _SKIP_NAMES = {"curation.yaml", "curation.yml", "curation.yaml.bak", "curation.yml.bak", "curation.yaml.tmp",
                "thumbs.db", "desktop.ini"}  # the decisions file, its backup and an old writer's temporary file
 _HINTS = {
@@ -91,13 +92,13 @@ def discover(
     limits: Limits | None = None,
     *,
     suffixes: tuple[str, ...] = SUFFIXES,
-    exclude: tuple[str, ...] = (LIBRARY_DIR,),
+    exclude: tuple[str, ...] = (LIBRARY_DIR, ROUND_DIR),
 ) -> tuple[list[Path], list[Rejection]]:
     """Files to read under ``inputs_dir`` (recursive, sorted by relative path), plus rejections.
 
     Skipped silently: hidden files and folders, Word lock files (``~$…``), ``README*``,
     ``curation.yaml`` (read elsewhere), and the top-level folders in ``exclude`` (the
-    evidence library ``kennis/`` has its own reader). Symlinks are only followed when they
+    evidence library ``kennis/`` and the priority round's ``stemronde/`` have their own readers). Symlinks are only followed when they
     resolve inside ``inputs_dir`` (symlinked folders are never descended: no loops, no
     duplicates). Extensions outside ``suffixes`` and outside/broken symlinks are rejected
     with a Dutch reason.

@@ -38,10 +38,12 @@ One row a respondent. What is found by content, not by position:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -633,6 +635,15 @@ def _delimiter(lines: list[str]) -> str:
 
 def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
     override = read_override(path, limits, question_column)
+    rows, key = csv_rows(path, limits)
+    return _rows_to_result(rows, rel, content_hash, limits, override, key)
+
+
+def csv_rows(path: Path, limits: Limits) -> tuple[list[tuple[int, list[object]]], bytes]:
+    """A CSV export's records as (file row, cells), as Excel and the survey tools write them:
+    any of the encodings of `decode_bytes`, `,`/`;`/tab found from the first line or Excel's
+    `sep=` line; and the export's pseudonym key (of the bytes parsed). Raises IngestError
+    (Dutch, with the row) for a file that cannot be read."""
     data = path.read_bytes()
     check_size(len(data), limits)  # it may have grown after the size check
     text, _enc = decode_bytes(data)
@@ -661,7 +672,7 @@ def read_csv(path: Path, rel: str, content_hash: str, limits: Limits, question_c
                 raise IngestError(f"meer dan {limits.max_rows} rijen: te groot om te lezen", n)
     except csv.Error as exc:
         raise IngestError(f"CSV kan niet worden gelezen bij rij {n + 1}: {_csv_reason(exc)}", n + 1) from None
-    return _rows_to_result(rows, rel, content_hash, limits, override, key)
+    return rows, key
 
 
 def _response_sheets(read: list[tuple[bool, str, SheetRead]], summary_title: str,
@@ -715,31 +726,41 @@ def _csv_reason(exc: csv.Error) -> str:
     return "onleesbare regel"
 
 
-def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
-    override = read_override(path, limits, question_column)
+def open_workbook(path: Path, limits: Limits):
+    """An .xlsx opened read-only (values, not formulas) after the zip checks; IngestError (Dutch) if damaged."""
     check_zip(path, limits, "Excel-bestand")
-    key = pseudonym_key(path.read_bytes())
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover
         raise IngestError(f"openpyxl is niet geïnstalleerd ({exc})") from None
     try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        return openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     except Exception as exc:
         raise IngestError(f"beschadigd of ongeldig Excel-bestand: {exc.__class__.__name__}: {str(exc)[:150]}") from None
-    try:
+
+
+def sheet_rows(ws, limits: Limits) -> list[tuple[int, list[object]]]:
+    """A worksheet's rows as (row number, values), up to the row limit (plus room for the header)."""
+    # read-only mode trusts <dimension>; WPS and some generators write "A1": read the real extent
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    rows: list[tuple[int, list[object]]] = []
+    for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        rows.append((n, list(row)))
+        if n > limits.max_rows + HEADER_SCAN:
+            break
+    return rows
+
+
+def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_column: str | None) -> IngestResult:
+    override = read_override(path, limits, question_column)
+    key = pseudonym_key(path.read_bytes())
+    with workbook(path, limits) as wb:
         last_error: IngestError | None = None
         read: list[tuple[bool, str, SheetRead]] = []  # (pivot/summary sheet, sheet name, what it gave)
         summary_title = ""
         for ws in wb.worksheets:
-            # read-only mode trusts <dimension>; WPS and some generators write "A1": read the real extent
-            if hasattr(ws, "reset_dimensions"):
-                ws.reset_dimensions()
-            rows: list[tuple[int, list[object]]] = []
-            for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                rows.append((n, list(row)))
-                if n > limits.max_rows + HEADER_SCAN:
-                    break
+            rows = sheet_rows(ws, limits)
             texts = [(n, [_cell_text(c) for c in row]) for n, row in rows[:40]]
             summary_title = summary_title or shapes.title_in_summary(texts)
             try:
@@ -754,6 +775,14 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
             raise last_error or IngestError("leeg Excel-bestand (geen werkbladen)")
         raws, warnings, title = _response_sheets(read, summary_title)
         return _result(raws, warnings, rel, content_hash, limits, title)
+
+
+@contextlib.contextmanager
+def workbook(path: Path, limits: Limits) -> Iterator:
+    """`open_workbook`, closed afterwards; any error while reading it becomes one Dutch IngestError."""
+    wb = open_workbook(path, limits)
+    try:
+        yield wb
     except IngestError:
         raise
     except Exception as exc:

@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from agenda.models import Agenda
 
 from . import common
-from .chapters import answered, appendices, changes, context_matrix, method, summary, themes, who_heard
+from .chapters import answered, appendices, changes, context_matrix, method, priority, summary, themes, who_heard
 from .common import atomic_path, clean, dutch_date, one_line
 from .docx_base import SETTINGS_AFTER_UPDATEFIELDS, Writer, insert_ordered, plural_q, run_xml, text_run
 
@@ -33,6 +33,7 @@ CHAPTERS = (
     method,
     who_heard,
     changes,
+    priority,  # only when the version has a priority round
     themes,
     answered,
     context_matrix,

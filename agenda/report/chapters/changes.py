@@ -9,6 +9,7 @@ from agenda.versions import TOP
 
 from ..common import one_line, plural
 from ..docx_base import Writer, join_and
+from . import priority
 
 
 HEADING = "Wat is er veranderd"
@@ -40,6 +41,7 @@ def write(w: Writer) -> None:
         w.para(f"Er is niets veranderd ten opzichte van versie {c.previous}.")
         return
     w.para(f"Vergeleken met de vorige versie ({c.previous}): {summary_line(c)}.")
+    priority.write_changes(w, c)  # what a new or changed priority round moved
     center = WD_ALIGN_PARAGRAPH.CENTER
 
     w.heading(f"In en uit de top {TOP}", 2)

@@ -7,6 +7,7 @@ from collections import Counter
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .. import charts, common
+from . import priority
 from ..common import one_line
 from ..docx_base import Writer, is_card, join_and, plural_doc, plural_q
 from .changes import summary_line
@@ -43,7 +44,10 @@ def write(w: Writer) -> None:
                  f"invoerbestanden konden niet worden gelezen (zie de bijlagen).")
     w.para(text)
     top = w.items[:TOP_N_SUMMARY]
-    w.para(f"De {len(top)} belangrijkste kennisvragen", bold=True, keep_next=True, space_after=3)
+    title = f"De {len(top)} belangrijkste kennisvragen"
+    if a.priority_round is not None:  # say which ranking the top 10 shows
+        title += f" {priority.ranking_label(a)}"
+    w.para(title, bold=True, keep_next=True, space_after=3)
     w.table(["#", "Kennisvraag", "Bronnen", "Sectoren"],
                [[i.rank, one_line(i.question), i.frequency, ", ".join(common.sectors_of(i)) or "–"] for i in top],
                [0.9, 10.1, 2.0, 3.0], align={0: WD_ALIGN_PARAGRAPH.RIGHT, 2: WD_ALIGN_PARAGRAPH.CENTER})

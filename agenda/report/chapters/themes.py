@@ -12,6 +12,7 @@ from agenda.engagement import role_plural
 from agenda.models import AgendaItem
 
 from .. import common
+from . import priority
 from ..common import NOT_FILLED, clean, number, one_line
 from ..docx_base import (CELL_STYLE, KEY_FILL, KNOWLEDGE_FILL, Writer, caption, is_card, keep_table_with_next,
                          plural_q, single_source, source_line)
@@ -61,6 +62,7 @@ def card(w: Writer, item: AgendaItem) -> None:
     # Two facts per row where they are short, one row across the table where they are long.
     rows: list[tuple[str, str] | tuple[str, str, str, str]] = [
         ("Rangorde", f"{item.rank} van {len(w.items)}", "Score", number(item.score, 2)),
+        *priority.card_rows(item),
         ("Genoemd in", f"{common.plural(item.frequency, 'bron', 'bronnen')}"
                        f"{' (' + kinds + ')' if kinds else ''}; "
                        f"{common.plural(item.n_mentions, 'formulering', 'formuleringen')}"),
