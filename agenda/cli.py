@@ -169,8 +169,18 @@ def _prefect_api_error(exc: Exception) -> str:
     """One Dutch line for a failing Prefect API (HTTP 500s when its SQLite database in PREFECT_HOME
     cannot be written: a full disk, measured with a file-size limit), with the folder and its free space."""
     home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-    status = getattr(getattr(exc, "response", None), "status_code", None)
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
     what = f"HTTP {status}" if status else type(exc).__name__
+    if status is not None and 400 <= status < 500:
+        # a refusal (a parameter over Prefect's 512 KB, an invalid request), not a full disk
+        try:
+            detail = one_line(str(response.json().get("detail", "")))[:300]
+        except Exception:  # noqa: BLE001 - any body: the status says enough
+            detail = one_line(getattr(response, "text", "") or "")[:300]
+        return (f"de Prefect-server weigerde een verzoek van de build ({what}{': ' + detail if detail else ''}); "
+                "dat is geen probleem met de schijf maar een fout in de build: meld het met deze regel "
+                "(KENNISAGENDA_DEBUG=1 toont de details)")
     return (f"de Prefect-server gaf een fout ({what}); zijn gegevens staan in {home}{_free_space(home)}: is die schijf "
             "vol of de map niet schrijfbaar? Maak ruimte vrij of zet PREFECT_HOME op een andere map en draai de build opnieuw "
             "(een al opgeslagen versie krijgt dan alsnog haar rapport)")

@@ -78,6 +78,37 @@ def start_build(db_path: Path, inputs_dir: Path, timeout: float = DB_WAIT_MIN) -
         return store.start_build(str(inputs_dir)), store.known_source_ids()
 
 
+def known_sources(db_path: Path, timeout: float = DB_WAIT_MIN) -> set[str]:
+    """The source ids already stored (their files are not parsed again)."""
+    with Store(db_path, timeout=timeout) as store:
+        return store.known_source_ids()
+
+
+def decisions_snapshot_path(db_path: Path, build_id: int) -> Path:
+    """Where a build keeps the decisions it read at its start: hidden, beside the database."""
+    return Path(db_path).parent / f".{Path(db_path).name}.build-{build_id}.besluiten.json"
+
+
+def save_decisions_snapshot(curation: Curation, db_path: Path, build_id: int) -> Path:
+    """Write the decisions as read at the start of the build, for the stages that apply them
+    (a path goes to Prefect, not the decisions: flow-run parameters are stored and capped at 512 KB)."""
+    path = decisions_snapshot_path(db_path, build_id)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(curation.model_dump_json(), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_decisions_snapshot(path: Path) -> Curation:
+    return Curation.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def remove_decisions_snapshot(db_path: Path, build_id: int) -> None:
+    for p in (decisions_snapshot_path(db_path, build_id),):
+        p.unlink(missing_ok=True)
+        p.with_name(p.name + ".tmp").unlink(missing_ok=True)
+
+
 @dataclass
 class BatchRead:
     """What one batch of input files gave: `digests` maps the relative path of every file that

@@ -31,7 +31,8 @@ from flows.gather import IO_RETRIES, gather
 
 @task(name="cluster", **IO_RETRIES)
 def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float,
-            decisions: Curation | None = None) -> tuple[Curation, list[str]]:
+            decisions_file: Path | None = None) -> tuple[Curation, list[str]]:
+    decisions = pipeline.load_decisions_snapshot(decisions_file) if decisions_file else None
     return pipeline.cluster_stage(db_path, build_id, inputs_dir, timeout=timeout, curation=decisions)
 
 
@@ -64,10 +65,15 @@ def publish(db_path: Path, label: str, out_dir: Path, timeout: float) -> list[Pa
 
 @flow(name="make-agenda", log_prints=True)
 def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, settings: Settings,
-                fingerprint: str, label: str | None = None, decisions: Curation | None = None) -> dict:
-    """Deduplicate, match the evidence library, rank, store a version (if anything changed) and write the report."""
+                fingerprint: str, label: str | None = None, decisions_file: Path | None = None) -> dict:
+    """Deduplicate, match the evidence library, rank, store a version (if anything changed) and write the report.
+
+    `decisions_file`: the curator's decisions as read when the build started (a snapshot written by
+    `pipeline.save_decisions_snapshot`): a path, never the decisions themselves, because Prefect
+    stores a flow run's parameters and refuses more than 512 KB (a curation.yaml with a page of
+    text per question for 40 questions is ~600 KB)."""
     timeout = pipeline.db_timeout(settings)
-    curation, notes = cluster(db_path, build_id, inputs_dir, timeout, decisions)
+    curation, notes = cluster(db_path, build_id, inputs_dir, timeout, decisions_file)
     match_evidence(db_path, build_id, timeout)
     outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
     paths = publish(db_path, outcome.label, out_dir, timeout)
@@ -166,7 +172,9 @@ def build_agenda(
             gather_flow = gather
             if (task_runner or settings.task_runner) == "dask":
                 gather_flow = gather.with_options(task_runner=_dask_task_runner())
-            counts = gather_flow(inputs_dir, db_path, build_id, sorted(known), settings.limits,
+            # gather reads the known source ids from the database itself: as a parameter, 32,000 of them
+            # passed Prefect's 512 KB limit and every later build failed
+            counts = gather_flow(inputs_dir, db_path, build_id, None, settings.limits,
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
             library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
             round_digests = read_votes(db_path, build_id, inputs_dir, settings, timeout)
@@ -176,10 +184,13 @@ def build_agenda(
             if (task_runner or settings.task_runner) == "dask":
                 embed_flow = embed_texts.with_options(task_runner=_dask_task_runner())
             embed_flow(db_path, clustering_embedder().name, timeout=timeout)
-            result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label, decisions)
+            decisions_file = pipeline.save_decisions_snapshot(decisions, db_path, build_id)
+            result = make_agenda(db_path, out_dir, inputs_dir, build_id, settings, fingerprint, label, decisions_file)
         except BaseException:
             pipeline.fail_build(db_path, build_id, timeout=timeout)
             raise
+        finally:
+            pipeline.remove_decisions_snapshot(db_path, build_id)
         outcome: pipeline.VersionOutcome = result["outcome"]
         _artifacts(db_path, outcome, result["paths"], timeout)
     rejected = pipeline.rejected_of_build(db_path, build_id, timeout=timeout)

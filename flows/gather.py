@@ -83,7 +83,7 @@ def gather(
     inputs_dir: Path,
     db_path: Path,
     build_id: int,
-    known_source_ids: list[str],
+    known_source_ids: list[str] | None = None,
     limits: Limits | None = None,
     survey_question_column: str | None = None,
     allow_shrink: bool = False,
@@ -91,12 +91,17 @@ def gather(
 ) -> dict:
     """Read every new input file (in parallel batches) and store sources, mentions and rejections.
 
+    `known_source_ids`: None (the build's way) reads the stored source ids from `db_path`.
+
     Returns counts and `digests` (relative path -> sha256 of the bytes read, per file present),
     from which the parent flow fingerprints the inputs without reading them again. Raises
     `pipeline.InputsShrunk` when the inputs give no sources or far fewer than the last version."""
     limits = limits or Limits()
     files, rejections = discover_inputs(inputs_dir, limits)
-    known = frozenset(known_source_ids)
+    # None: read from the database (the build holds its lock, so these are the ids start_build saw);
+    # a flow run's parameters are stored by Prefect and limited to 512 KB
+    known = frozenset(known_source_ids if known_source_ids is not None
+                      else pipeline.known_sources(db_path, timeout=db_timeout))
     parts = batches(files)
     futures = [
         read_inputs.submit(part, f"{i + 1}/{len(parts)} ({len(part)} bestanden)", str(inputs_dir), quote(known),
