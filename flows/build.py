@@ -88,6 +88,7 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
     if agenda is None:
         return
     top = "\n".join(f"{i.rank}. {i.question} ({i.frequency} bronnen)" for i in agenda.items[:10])
+    by_round = " volgens de prioriteringsronde" if agenda.priority_round is not None else ""
     changes = "\n".join(f"- {line}" for line in outcome.changes)
     create_markdown_artifact(
         key="kennisagenda-samenvatting",
@@ -96,7 +97,7 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
             f"# Kennisagenda {agenda.label}\n\n"
             f"{'Nieuwe versie' if outcome.is_new else 'Geen wijzigingen: bestaande versie'} · "
             f"{outcome.n_items} vragen · {outcome.n_mentions} formuleringen · {outcome.n_sources} bronnen · "
-            f"{outcome.n_rejected} afgewezen bestanden\n\n## Top 10\n\n{top}\n\n## Wat is er veranderd\n\n{changes}\n"
+            f"{outcome.n_rejected} afgewezen bestanden\n\n## Top 10{by_round}\n\n{top}\n\n## Wat is er veranderd\n\n{changes}\n"
         ),
     )
     create_table_artifact(

@@ -73,3 +73,25 @@ def test_a_large_group_cannot_drown_a_small_one():
 def test_a_vote_without_valid_choices_is_no_voter():
     s = score_round(ballot(2), [vote("a", "leraar"), vote("b", "leraar", "V02")])
     assert s.voters == {"leraar": 1}
+
+
+def test_without_a_round_the_content_hash_is_unchanged():
+    # before any round nothing changes: an agenda without a round hashes as it did before the
+    # priority fields existed (no new version only because the fields were added)
+    import datetime as dt
+    import hashlib
+    import json
+
+    from agenda.models import Agenda, AgendaItem
+    from agenda.versions import content_hash
+
+    agenda = Agenda(label="x", built_at=dt.datetime(2026, 1, 1), input_fingerprint="f",
+                    items=[AgendaItem(rank=1, cluster_id="Q-000001", question="Hoe?", score=1, frequency=1,
+                                      n_mentions=1, explanation="e")])
+    data = agenda.model_dump(mode="json", exclude={"label", "built_at", "content_hash", "changes", "input_fingerprint",
+                                                  "build_info"})
+    data.pop("priority_round")
+    for item in data["items"]:
+        item.pop("priority")
+    before = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert content_hash(agenda) == before

@@ -108,7 +108,7 @@ def write(w: Writer) -> None:
            "even zwaar, hoe groot ze ook is.")
     w.para("Vragen met evenveel punten binnen een groep delen het gemiddelde van hun posities; vragen waar een "
            "groep niet op stemde, delen samen de onderste posities. Zo telt elke groep precies even zwaar mee. "
-           f"Bij een gelijke score: {r.tie_rule}. Een deelnemer zonder rol telt mee in de groep ‘onbekend’.")
+           f"{r.tie_rule[:1].upper()}{r.tie_rule[1:]}. Een deelnemer zonder rol telt mee in de groep ‘onbekend’.")
     if r.not_on_ballot:
         w.para(f"{plural(len(r.not_on_ballot), 'vraag kwam', 'vragen kwamen')} na het stembiljet op de agenda; "
                "die staan na de vragen van de ronde, in de volgorde van hoe vaak ze zijn genoemd.")
