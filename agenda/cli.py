@@ -101,29 +101,13 @@ def _os_error(exc: OSError, fallback: Path) -> str:
     return f"{where}: {exc.strerror or exc.__class__.__name__}; controleer het bestand en draai de build opnieuw"
 
 
-class _NoTraceback:
-    """A logging filter: the record's message without its traceback (the console only)."""
-
-    def filter(self, record) -> bool:
-        record.exc_info, record.exc_text, record.stack_info = None, None, None
-        return True
-
-
 def quiet_tracebacks() -> None:
-    """Keep Prefect's tracebacks off the operator's console: a failed run logged 'Encountered exception
-    during execution' with a 20-line English traceback above the one Dutch line that says what to do.
-    Prefect's own records (the API, a server's UI) keep them; KENNISAGENDA_DEBUG=1 shows them here too."""
-    import logging
+    """The operator's console during a build: the Dutch lines only (flows/console.py); with
+    --verbose Prefect's lines too, without tracebacks; KENNISAGENDA_DEBUG=1 everything. Prefect's own
+    records (the API, a server's UI) keep every line and traceback."""
+    from flows.console import dutch_console
 
-    from prefect.logging.handlers import PrefectConsoleHandler
-
-    if os.environ.get("KENNISAGENDA_DEBUG"):
-        return
-    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs", "agenda"):
-        for handler in logging.getLogger(name).handlers:
-            if isinstance(handler, PrefectConsoleHandler) and not any(
-                    isinstance(f, _NoTraceback) for f in handler.filters):
-                handler.addFilter(_NoTraceback())
+    dutch_console()
 
 
 def _file_error(exc: OSError) -> str:
@@ -221,10 +205,15 @@ def build(
     task_runner: Annotated[str | None, typer.Option("--task-runner", help="thread (standaard) of dask.")] = None,
     allow_shrink: Annotated[bool, typer.Option(
         "--allow-shrink", help="Bouw ook als er (bijna) geen invoer is: minder dan de helft van de bronnen van de vorige versie.")] = False,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", help="Toon ook de (Engelse) regels van Prefect; KENNISAGENDA_DEBUG=1 toont alles, met tracebacks.")] = False,
 ) -> None:
     """Bouw de agenda: lees inputs/, ontdubbel, rangschik, maak een versie en schrijf het rapport."""
     if task_runner not in (None, "thread", "dask"):
         fail(f"onbekende --task-runner {task_runner}: gebruik thread of dask")
+    if verbose:
+        os.environ["KENNISAGENDA_VERBOSE"] = "1"
+    os.environ["KENNISAGENDA_CONSOLE"] = "cli"  # the CLI prints the one Dutch line of a failure itself
     import duckdb
     import httpx
 
@@ -292,6 +281,16 @@ def build(
             fail(f"de schijf is vol bij het schrijven van de database {db}: maak ruimte vrij en draai de build opnieuw")
         fail(f"de database {db} kon niet worden bijgewerkt ({type(exc).__name__}: {text.splitlines()[0][:200]}); "
              "draai de build opnieuw of kies met --db een ander bestand")
+    if summary.get("unchanged"):  # nothing ran: the inputs, settings and software are those of the version
+        out.print(escape(summary["changes"][0]), highlight=False)
+        out.print("Rapport (ongewijzigd):")
+        for p in summary["paths"]:
+            out.print(f"  {escape(str(p))}", highlight=False)
+        failed = [r for r in summary["rejected"] if r.get("severity") != "warning"]
+        _list_rejections("bestand(en) afgewezen", failed, summary["db_path"])
+        if failed:
+            raise typer.Exit(1)
+        return
     state = "nieuwe versie" if summary["new_version"] else "geen wijzigingen, bestaande versie"
     out.print(f"Kennisagenda [bold]{escape(summary['label'])}[/] ({state}): {summary['items']} vragen uit "
               f"{summary['mentions']} formuleringen in {summary['sources']} bronnen.", highlight=False)

@@ -8,18 +8,16 @@ ever crosses a task boundary.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agenda.dedupe.clusters import cluster_database, select_mentions
 from agenda.dedupe.curation import load_curation
-from agenda.dedupe.pairs import semantic_embedder
 from agenda.engagement import engagement, fill_groups
 from agenda.evidence.attach import attach_evidence
+from agenda.fingerprint import input_fingerprint, unchanged_version  # noqa: F401 - part of the stages' API
 from agenda.ingest import VANISHED, IngestError, file_sha256, input_digest, read_file, relative_path, source_id
 from agenda.models import Agenda, Curation, ExcludedItem, IngestResult, KnowledgeRef, Rejection, SourceRef
 from agenda.needs import fill_needs
@@ -28,7 +26,6 @@ from agenda.priority import apply_round
 from agenda.rank import rank_clusters
 from agenda.settings import Limits, Settings
 from agenda.store import Store
-from agenda.themes import assign_themes
 from agenda.versions import check_label, content_hash, describe, diff, label_taken, next_label
 
 log = logging.getLogger("agenda")
@@ -46,18 +43,6 @@ class VersionOutcome:
     n_rejected: int
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def input_fingerprint(digests: dict[str, str], inputs_dir: Path, settings: Settings) -> str:
-    """Hash of every input file (`digests`: relative path -> sha256, as gathered), the curator's
-    file and the settings."""
-    h = hashlib.sha256(settings.fingerprint().encode())
-    curation = inputs_dir / CURATION_FILE
-    if CURATION_FILE not in digests and curation.is_file():  # else: as read at the start (read_decisions)
-        digests = {**digests, CURATION_FILE: file_sha256(curation)}
-    for relpath, digest in sorted(digests.items()):
-        h.update(f"{relpath}\0{digest}\0".encode())
-    return h.hexdigest()
 
 
 DB_WAIT_MIN = 5.0  # seconds: a reader (`kennisagenda show`, a notebook) closing its connection
@@ -112,9 +97,12 @@ def remove_decisions_snapshot(db_path: Path, build_id: int) -> None:
 @dataclass
 class BatchRead:
     """What one batch of input files gave: `digests` maps the relative path of every file that
-    is (still) there to the sha256 of the bytes read; `results` holds new sources and rejections."""
+    is (still) there and gives a source to the sha256 of the bytes read; `unread` the same for
+    files that did not parse (they count in the input fingerprint: fixing one is a change);
+    `results` holds new sources and rejections."""
 
     digests: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, str] = field(default_factory=dict)
     results: list[IngestResult] = field(default_factory=list)
 
 
@@ -149,6 +137,8 @@ def read_batch(paths: list[str], inputs_dir: Path, known: set[str] | frozenset[s
         result = read_file(path, inputs_dir, limits, survey_question_column=survey_question_column)
         if result.source is not None:
             out.digests[rel] = result.source.content_hash
+        else:
+            out.unread[rel] = digest
         out.results.append(result)
     return out
 
@@ -279,6 +269,9 @@ def cluster_stage(db_path: Path, build_id: int, inputs_dir: Path,
     Returns the decisions resolved to the clusters they now apply to, and notes on
     decisions that could not be applied.
     """
+    from agenda.dedupe.clusters import cluster_database  # numpy/scipy/rapidfuzz: not for an unchanged rebuild
+    from agenda.dedupe.pairs import semantic_embedder
+
     if curation is None:
         curation = load_curation(inputs_dir / CURATION_FILE)
     with Store(db_path, timeout=timeout) as store:
@@ -300,6 +293,9 @@ def version_stage(
     timeout: float = DB_WAIT_MIN,
 ) -> VersionOutcome:
     """Rank the clusters and store a new immutable version, unless nothing changed."""
+    from agenda.dedupe.clusters import select_mentions
+    from agenda.themes import assign_themes
+
     now = now or dt.datetime.now().replace(microsecond=0)
     with Store(db_path, timeout=timeout) as store:
         clusters = store.clusters()
@@ -345,15 +341,18 @@ def version_stage(
         agenda = Agenda.model_validate(mask_tree(agenda.model_dump(mode="json")))
         agenda.content_hash = content_hash(agenda)
         latest = store.version()
-        if latest is not None and latest.content_hash == agenda.content_hash and label is None:
-            store.finish_build(build_id, "done", latest.label, fingerprint)
-            return VersionOutcome(latest.label, False, len(latest.items), len(latest.sources),
-                                  sum(i.n_mentions for i in latest.items), _errors(rejected),
-                                  [f"Geen verschillen met versie {latest.label}: geen nieuwe versie gemaakt."], notes)
         existing = [v["label"] for v in store.versions()]
         if label is not None and (taken := label_taken(check_label(label), existing)):
             same = "bestaat al" if taken == label else f"zou de bestanden van versie {taken} overschrijven"
             raise ValueError(f"versie {label} {same}; kies een ander label")
+        if latest is not None and latest.content_hash == agenda.content_hash:
+            # whatever --label says: a second label for the same content would be a duplicate version
+            store.finish_build(build_id, "done", latest.label, fingerprint)
+            line = f"Geen verschillen met versie {latest.label}: geen nieuwe versie gemaakt."
+            if label is not None:
+                line += f" Het label {label} is niet gebruikt."
+            return VersionOutcome(latest.label, False, len(latest.items), len(latest.sources),
+                                  sum(i.n_mentions for i in latest.items), _errors(rejected), [line], notes)
         agenda.label = label or next_label(now, existing)
         if agenda.priority_round is not None and not agenda.priority_round.version:
             agenda.priority_round.version = agenda.label  # a ballot file read before any version existed
@@ -409,6 +408,7 @@ def build_info() -> dict[str, object]:
     import platform
 
     from agenda.dedupe.e5onnx import cpu_features
+    from agenda.dedupe.pairs import semantic_embedder
 
     info: dict[str, object] = {"embedder": semantic_embedder().name}
     try:

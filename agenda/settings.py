@@ -202,8 +202,8 @@ def dutch_reason(error: dict) -> str:
 
 
 # KENNISAGENDA_* variables that are not settings (read where they are used)
-OTHER_VARIABLES = frozenset({"SETTINGS_FILE", "DEBUG", "SUPERVISED", "READ_THREADS", "DASK_ADDRESS", "EMBEDDER",
-                             "ONNX_MODEL", "E5_DIR"})
+OTHER_VARIABLES = frozenset({"SETTINGS_FILE", "DEBUG", "VERBOSE", "CONSOLE", "SUPERVISED", "READ_THREADS",
+                             "DASK_ADDRESS", "EMBEDDER", "ONNX_MODEL", "E5_DIR"})
 
 
 def _unknown_variables() -> list[str]:

@@ -10,6 +10,7 @@ stops with a clear message.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from agenda import pipeline
 from agenda.dedupe.embed_jobs import clustering_embedder
+from agenda.fingerprint import unchanged_version
 from agenda.models import Curation
 from agenda.preflight import check_build
 from agenda.report.common import known_status
@@ -25,8 +27,11 @@ from agenda.settings import Settings, load_settings
 from agenda.themes import load_themes
 from agenda.versions import check_label
 from agenda.store import Store, build_lock
+from flows.console import dutch_console
 from flows.embed import embed_texts
 from flows.gather import IO_RETRIES, gather
+
+log = logging.getLogger("agenda")
 
 
 @task(name="cluster", **IO_RETRIES)
@@ -119,6 +124,24 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
     )
 
 
+def _unchanged(db_path: Path, label: str, paths: list[Path], build_id: int, *, label_asked: str | None,
+               timeout: float) -> dict:
+    """The summary of a build that found its fingerprint equal to the latest version's: nothing ran,
+    nothing was written; the rejections are those of the build that made or confirmed the version
+    (the same files, so the same rejections)."""
+    with Store(db_path, read_only=True, timeout=timeout) as store:
+        info = store.latest_version_info() or {}
+        rejected = store.rejected(build_id)
+    line = f"Geen verschillen met versie {label}: geen nieuwe versie gemaakt."
+    if label_asked is not None:
+        line += f" Het label {label_asked} is niet gebruikt."
+    print(line)
+    return {"label": label, "new_version": False, "items": int(info.get("n_items", 0)),
+            "mentions": int(info.get("n_mentions", 0)), "sources": int(info.get("n_sources", 0)),
+            "files": None, "rejected": [r.model_dump() for r in rejected], "changes": [line], "notes": [],
+            "paths": [str(p) for p in paths], "db_path": str(db_path), "unchanged": True}
+
+
 def _dask_task_runner():
     """prefect-dask's DaskTaskRunner for gather's per-file tasks (optional extra: pip install '.[dask]').
 
@@ -155,6 +178,19 @@ def build_agenda(
     foreign or damaged database, a taken label), and
     inputs that give no sources or fewer than half of the last version's (`InputsShrunk`)
     unless `allow_shrink` (or the setting `allow_shrink`)."""
+    dutch_console()  # a worker's flow-run process too: Dutch lines on its console, Prefect's in its API log
+    try:
+        return _build(inputs_dir, db_path, out_dir, settings_file, label, task_runner, allow_shrink)
+    except BaseException as exc:
+        if os.environ.get("KENNISAGENDA_CONSOLE") != "cli" and isinstance(exc, Exception):
+            # under a worker nobody prints the Dutch line the CLI would: it ends the console's output
+            log.error("build mislukt: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                      exc_info=True)
+        raise
+
+
+def _build(inputs_dir: Path, db_path: Path, out_dir: Path, settings_file: Path | None, label: str | None,
+           task_runner: str | None, allow_shrink: bool) -> dict:
     settings = load_settings(settings_file)
     load_themes(settings.themes_file)  # a missing or broken themes file, before hours of work
     if label is not None:
@@ -167,6 +203,8 @@ def build_agenda(
         # the deployment's worker calls this flow directly, without the CLI's checks: an out_dir that
         # was a file committed the version and then failed on publish with an English traceback
         check_build(inputs_dir, db_path, out_dir, label=label, timeout=timeout)
+        if (same := unchanged_version(db_path, inputs_dir, out_dir, settings, timeout=timeout)) is not None:
+            return _unchanged(db_path, *same, label_asked=label, timeout=timeout)
         build_id, known = pipeline.start_build(db_path, inputs_dir, timeout=timeout)
         try:
             decisions, decisions_digest = pipeline.read_decisions(inputs_dir, settings.limits)  # once, as the build starts
@@ -180,7 +218,8 @@ def build_agenda(
             library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
             round_digests = read_votes(db_path, build_id, inputs_dir, settings, timeout)
             fingerprint = pipeline.input_fingerprint(
-                {**counts["digests"], **library_digests, **round_digests, **decisions_digest}, inputs_dir, settings)
+                {**counts["unread"], **counts["digests"], **library_digests, **round_digests, **decisions_digest},
+                inputs_dir, settings)
             embed_flow = embed_texts  # uncached question vectors in chunks, before clustering reads them
             if (task_runner or settings.task_runner) == "dask":
                 embed_flow = embed_texts.with_options(task_runner=_dask_task_runner())

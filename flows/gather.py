@@ -93,7 +93,8 @@ def gather(
 
     `known_source_ids`: None (the build's way) reads the stored source ids from `db_path`.
 
-    Returns counts and `digests` (relative path -> sha256 of the bytes read, per file present),
+    Returns counts, `digests` (relative path -> sha256 of the bytes read, per file giving a source)
+    and `unread` (the same for files that did not parse),
     from which the parent flow fingerprints the inputs without reading them again. Raises
     `pipeline.InputsShrunk` when the inputs give no sources or far fewer than the last version."""
     limits = limits or Limits()
@@ -110,10 +111,12 @@ def gather(
     ]
     wait(futures)
     digests: dict[str, str] = {}
+    unread: dict[str, str] = {}
     results = [IngestResult(rejection=r) for r in rejections]
     for future in futures:
         batch = future.result()
         digests.update(batch.digests)
+        unread.update(batch.unread)
         results.extend(batch.results)
     present = pipeline.present_sources(digests)
     # quote(): Prefect would otherwise walk 50,000 results looking for futures (most of a minute)
@@ -121,4 +124,4 @@ def gather(
                               quote(sorted(digests)))
     n_new = sum(r.source is not None for r in results)
     print(f"{len(files)} invoerbestanden, {n_new} nieuw gelezen, {n_rejected} afgewezen")
-    return {"files": len(files), "read": n_new, "rejected": n_rejected, "digests": digests}
+    return {"files": len(files), "read": n_new, "rejected": n_rejected, "digests": digests, "unread": unread}

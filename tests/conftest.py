@@ -26,7 +26,7 @@ def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings 
     results = [pipeline.IngestResult(rejection=r) for r in rejections] + batch.results
     pipeline.record_ingest(db, build_id, results, pipeline.present_sources(batch.digests), allow_shrink=allow_shrink,
                            present_paths=sorted(batch.digests))
-    digests = {**batch.digests, **pipeline.library_stage(db, build_id, inputs, settings),
+    digests = {**batch.unread, **batch.digests, **pipeline.library_stage(db, build_id, inputs, settings),
                **pipeline.round_stage(db, build_id, inputs, settings)}
     fingerprint = pipeline.input_fingerprint(digests, inputs, settings)
     curation, notes = pipeline.cluster_stage(db, build_id, inputs)

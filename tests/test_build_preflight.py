@@ -235,16 +235,32 @@ def test_a_failed_run_shows_no_traceback_on_the_console(monkeypatch, capsys):
     from agenda.cli import quiet_tracebacks
     from agenda.store import DatabaseBusy
 
-    monkeypatch.delenv("KENNISAGENDA_DEBUG", raising=False)
-    handler = PrefectConsoleHandler(stream=__import__("sys").stderr)
-    monkeypatch.setattr(logging.getLogger(), "handlers", [handler])
-    quiet_tracebacks()
-    try:
-        raise DatabaseBusy("de database k.duckdb is bezet door een ander proces")
-    except DatabaseBusy:
-        logging.getLogger("tests.flow_run").error("Encountered exception during execution", exc_info=True)
-    shown = capsys.readouterr().err
-    assert "Encountered exception during execution" in shown and "Traceback" not in shown
+    class Keep(logging.Handler):  # stands for Prefect's API log handler
+        records: list = []
+
+        def emit(self, record):
+            self.records.append((record.getMessage(), self.format(record)))
+
+    for verbose in ("", "1"):
+        monkeypatch.delenv("KENNISAGENDA_DEBUG", raising=False)
+        monkeypatch.setenv("KENNISAGENDA_VERBOSE", verbose)
+        handler = PrefectConsoleHandler(stream=__import__("sys").stderr)
+        monkeypatch.setattr(logging.getLogger(), "handlers", [handler, Keep()])
+        quiet_tracebacks()
+        logging.getLogger("prefect.flow_runs").info("Beginning flow run 'x' for flow 'build-agenda'")
+        try:
+            raise DatabaseBusy("de database k.duckdb is bezet door een ander proces")
+        except DatabaseBusy:
+            logging.getLogger("prefect.flow_runs").error("Encountered exception during execution", exc_info=True)
+            logging.getLogger("agenda").error("de database k.duckdb is bezet door een ander proces", exc_info=True)
+        shown = capsys.readouterr().err
+        assert "Traceback" not in shown
+        assert ("Encountered exception during execution" in shown) == bool(verbose)  # English: --verbose only
+        assert ("Beginning flow run" in shown) == bool(verbose)
+        if not verbose:  # the Dutch line alone, as it is
+            assert shown.strip() == "de database k.duckdb is bezet door een ander proces"
+        assert all("Traceback" in formatted for msg, formatted in Keep.records if "exception" in msg)  # API log keeps it
+        Keep.records.clear()
 
 
 def test_damage_in_the_middle_of_the_database_is_found_before_the_build(tmp_path, inputs, no_prefect):

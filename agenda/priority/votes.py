@@ -170,7 +170,9 @@ def scan(inputs_dir: Path, limits: Limits | None = None) -> RoundFiles:
             continue
         rel = relative_path(path, Path(inputs_dir))
         try:
-            digest = file_sha256(path)
+            # every file's digest counts in the input fingerprint, also one that does not read
+            # (fixing it is a change; agenda/fingerprint.py hashes the folder without reading it)
+            out.digests[rel] = digest = file_sha256(path)
             if check_file_size(path, limits) == 0:
                 raise IngestError("leeg bestand")
             if path.suffix.lower() == ".csv":
@@ -185,7 +187,6 @@ def scan(inputs_dir: Path, limits: Limits | None = None) -> RoundFiles:
         except OSError as exc:
             out.errors.append(Rejection(file=rel, reason=f"kan niet worden gelezen ({exc.strerror or type(exc).__name__})"))
             continue
-        out.digests[rel] = digest
         for rows in sheets:
             texts = [(line, [_cell_text(c) for c in cells]) for line, cells in rows]
             ballot = ballot_from_rows([cells for _, cells in texts])

@@ -30,8 +30,13 @@ def test_build_flow_writes_a_report_with_the_seed_questions(tmp_path):
     assert [row["rang"] for row in ranking] == list(range(1, len(ranking) + 1))
     assert any(row["al bekend"].endswith("mogelijk") for row in ranking[:5])
 
-    again = build_agenda(inputs_dir=inputs, db_path=out / "k.duckdb", out_dir=out)
-    assert again["new_version"] is False and again["label"] == summary["label"]
+    # unchanged inputs, settings and software: no stage runs, no file is written, whatever --label says
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.endswith(".lock")}
+    again = build_agenda(inputs_dir=inputs, db_path=out / "k.duckdb", out_dir=out, label="2099-Q1")
+    assert again["new_version"] is False and again["label"] == summary["label"] and again["unchanged"]
+    assert again["changes"][0].startswith(f"Geen verschillen met versie {summary['label']}: geen nieuwe versie")
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.endswith(".lock")} == before
+    assert sorted(again["paths"]) == sorted(summary["paths"])
 
 
 def test_cli_build_exits_1_and_lists_rejected_files(tmp_path):
