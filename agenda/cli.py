@@ -101,6 +101,18 @@ def _os_error(exc: OSError, fallback: Path) -> str:
     return f"{where}: {exc.strerror or exc.__class__.__name__}; controleer het bestand en draai de build opnieuw"
 
 
+def _quiet_library_warnings() -> None:
+    """No warning banners from libraries on the operator's console (setuptools' and pkg_resources'
+    deprecation banners, printed by packages that import them; the temporary Prefect server is a
+    child process with its own stderr, hence PYTHONWARNINGS). --verbose or KENNISAGENDA_DEBUG=1 keeps them."""
+    import warnings
+
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    for module in ("setuptools", "pkg_resources", "_distutils_hack", "distutils"):
+        warnings.filterwarnings("ignore", module=rf"{module}(\.|$)")
+    warnings.filterwarnings("ignore", message=r".*(pkg_resources|setuptools|distutils).*")
+
+
 def quiet_tracebacks() -> None:
     """The operator's console during a build: the Dutch lines only (flows/console.py); with
     --verbose Prefect's lines too, without tracebacks; KENNISAGENDA_DEBUG=1 everything. Prefect's own
@@ -214,6 +226,8 @@ def build(
     if verbose:
         os.environ["KENNISAGENDA_VERBOSE"] = "1"
     os.environ["KENNISAGENDA_CONSOLE"] = "cli"  # the CLI prints the one Dutch line of a failure itself
+    if not (verbose or os.environ.get("KENNISAGENDA_DEBUG")):
+        _quiet_library_warnings()
     import duckdb
     import httpx
 
