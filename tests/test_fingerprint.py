@@ -32,7 +32,7 @@ def test_an_unchanged_build_is_recognised_without_writing(built):
 
 
 @pytest.mark.parametrize("change", ["new file", "changed file", "unreadable before", "curation", "library",
-                                    "settings", "software", "report deleted"])
+                                    "votes", "settings", "software", "report deleted"])
 def test_every_real_change_is_seen(built, change, monkeypatch):
     inputs, db, out, label = built
     settings = Settings()
@@ -49,6 +49,9 @@ def test_every_real_change_is_seen(built, change, monkeypatch):
                         encoding="utf-8")
     elif change == "library":
         (inputs / "kennis" / "notitie.md").write_text("# Notitie\n\nOver leerpleinen.\n", encoding="utf-8")
+    elif change == "votes":  # a priority round's export, even one that does not read
+        (inputs / "stemronde").mkdir(exist_ok=True)
+        (inputs / "stemronde" / "stemmen.csv").write_text("naam;keuze 1\n", encoding="utf-8")
     elif change == "settings":
         settings = Settings(title="Een andere titel")
     elif change == "software":
