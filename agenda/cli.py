@@ -370,9 +370,12 @@ def show(
 
     with _open(db) as store:
         agenda = complete(_version(store, version))  # a version stored before the derived columns gets them too
+    from agenda.context import normalise_role
+
+    wanted_role = normalise_role(role) if role is not None else None  # --role Leerkracht finds leraar
     items = [i for i in agenda.items
              if (sector is None or sector.lower() in i.contexts.get("sector", []))
-             and (role is None or role.lower() in i.contexts.get("role", []))]
+             and (wanted_role is None or wanted_role in [normalise_role(r) for r in i.contexts.get("role", [])])]
     items = items[:top] if top else items
     if fmt is Format.json:
         _json([i.model_dump(mode="json") for i in items])

@@ -34,6 +34,9 @@ def test_show_filters_on_sector(sample_build):
     _, db, *_ = sample_build
     items = json.loads(_run("show", "--db", str(db), "--format", "json", "--sector", "sbo").stdout)
     assert items and all("sbo" in i["contexts"]["sector"] for i in items)
+    leraar = json.loads(_run("show", "--db", str(db), "--format", "json", "--role", "leraar").stdout)
+    written = json.loads(_run("show", "--db", str(db), "--format", "json", "--role", "Leerkracht").stdout)
+    assert leraar and written == leraar  # a role as a survey writes it finds the same questions
 
 
 def test_versions_rejected_and_diff(sample_build):
