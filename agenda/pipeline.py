@@ -375,11 +375,13 @@ def round_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settin
 
 
 def library_stage(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings,
-                  timeout: float = DB_WAIT_MIN) -> dict[str, str]:
-    """Read the evidence library (inputs/kennis/) into the store; returns its files' digests."""
+                  timeout: float = DB_WAIT_MIN, allow_shrink: bool = False) -> dict[str, str]:
+    """Read the evidence library (inputs/kennis/) into the store; returns its files' digests.
+    Raises InputsShrunk when ``kennis/`` gave the latest version sources and now gives none."""
     from agenda.evidence import library_stage as read
 
-    return read(db_path, build_id, inputs_dir, settings.limits, timeout=timeout)
+    return read(db_path, build_id, inputs_dir, settings.limits, timeout=timeout,
+                allow_shrink=allow_shrink or settings.allow_shrink)
 
 
 def evidence_stage(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -> int:

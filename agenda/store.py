@@ -717,6 +717,12 @@ class Store:
         rows = self.versions()
         return rows[-1] if rows else None
 
+    def latest_library_size(self) -> int:
+        """How many evidence-library entries the latest version was built with (0 without a version)."""
+        row = self.con.execute("SELECT json_array_length(snapshot, '$.library') FROM agenda_versions "
+                               "ORDER BY seq DESC LIMIT 1").fetchone()
+        return int(row[0] or 0) if row else 0
+
     def version_folders(self, label: str) -> dict[str, int]:
         """Top-level input folders of a version's sources -> how many sources came from each
         (files directly in the inputs folder are not counted)."""

@@ -42,8 +42,9 @@ def cluster(db_path: Path, build_id: int, inputs_dir: Path, timeout: float,
 
 
 @task(name="read-library", **IO_RETRIES)
-def read_library(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings, timeout: float) -> dict[str, str]:
-    return pipeline.library_stage(db_path, build_id, inputs_dir, settings, timeout=timeout)
+def read_library(db_path: Path, build_id: int, inputs_dir: Path, settings: Settings, timeout: float,
+                 allow_shrink: bool = False) -> dict[str, str]:
+    return pipeline.library_stage(db_path, build_id, inputs_dir, settings, timeout=timeout, allow_shrink=allow_shrink)
 
 
 @task(name="read-votes", **IO_RETRIES)
@@ -215,7 +216,7 @@ def _build(inputs_dir: Path, db_path: Path, out_dir: Path, settings_file: Path |
             # passed Prefect's 512 KB limit and every later build failed
             counts = gather_flow(inputs_dir, db_path, build_id, None, settings.limits,
                                  settings.survey_question_column, allow_shrink or settings.allow_shrink, timeout)
-            library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout)
+            library_digests = read_library(db_path, build_id, inputs_dir, settings, timeout, allow_shrink)
             round_digests = read_votes(db_path, build_id, inputs_dir, settings, timeout)
             fingerprint = pipeline.input_fingerprint(
                 {**counts["unread"], **counts["digests"], **library_digests, **round_digests, **decisions_digest},

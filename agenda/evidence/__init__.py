@@ -43,14 +43,31 @@ def stopwords() -> frozenset[str]:
 
 
 def library_stage(db_path: Path, build_id: int, inputs_dir: Path, limits: Limits | None = None,
-                  timeout: float = 5.0) -> dict[str, str]:
+                  timeout: float = 5.0, allow_shrink: bool = False) -> dict[str, str]:
     """Read ``inputs_dir/kennis/`` into the store (replacing the previous library); record its
-    rejected files with this build. Returns relative path -> sha256 of every library file."""
-    from agenda.evidence.library import read_library
+    rejected files with this build. Returns relative path -> sha256 of every library file.
+
+    Raises `agenda.pipeline.InputsShrunk` (the build marked failed) when the latest version had a
+    library and ``kennis/`` now gives none (an unmounted share), unless `allow_shrink`."""
+    from agenda.evidence.library import LIBRARY_DIR, read_library
 
     result = read_library(Path(inputs_dir), limits)
     for note in result.notes:
         log.info(note)
+    if not result.sources and not allow_shrink:
+        with Store(db_path, timeout=timeout) as store:
+            before = store.latest_library_size()
+            if before:
+                from agenda.pipeline import InputsShrunk
+
+                store.record_rejections(build_id, result.rejections)
+                store.finish_build(build_id, "failed", None, "")
+                why = (f"{len(result.rejections)} bestand(en) afgewezen, zie `kennisagenda rejected`"
+                       if result.rejections else "is die (netwerk)map gekoppeld?")
+                raise InputsShrunk(
+                    f"geen bronnen meer in {Path(inputs_dir) / LIBRARY_DIR} ({before} in de laatste versie; {why}): "
+                    "geen nieuwe versie gemaakt. Bewust zonder kennisbibliotheek bouwen: --allow-shrink "
+                    "(of allow_shrink = true in de instellingen)")
     with Store(db_path, timeout=timeout) as store:
         store.save_library(build_id, result.sources, stopwords())
         store.record_rejections(build_id, result.rejections)

@@ -35,7 +35,7 @@ VERDICTS = {
 STATUS_NL = {"suggested": "voorgesteld", "confirmed": "bevestigd", "answers": "beantwoordt"}
 _STATUS_VERDICT = {"confirmed": "relevant", "answers": "beantwoordt"}
 _QID = re.compile(r"^Q-[0-9a-f]{6}$")
-_KID = re.compile(r"^K-[0-9a-f]{6}$")
+_KID = re.compile(r"^K-(?:[0-9a-f]{6}|[0-9a-f]{12})$")  # 12 hex: an entry whose short id collided
 
 
 def _authors(authors: list[str]) -> str:
