@@ -41,8 +41,9 @@ PROPOSAL = "voorstel, door de curator aan te passen"
 
 # --- the question's kind --------------------------------------------------------------------
 
+# 'werken' is left out: 'aan doelen werken', 'achter een scherm werken', 'samenwerken' ask no effect
 _EFFECT = re.compile(
-    r"\b(effect|effecten|werkt|werken|leidt|leiden|invloed|verband|opbrengst|oplevert|opleveren|bijdraagt|"
+    r"\b(effect|effecten|werkt|leidt|leiden|invloed|verband|opbrengst|oplevert|opleveren|bijdraagt|"
     r"in hoeverre|verbetert|verbeteren|vergroot|vergroten|helpt|helpen|profiteren|profiteert|meet je of|"
     r"beter|bewezen)\b")
 _HOW = re.compile(r"^(hoe|op welke manier|wat kunnen we|wat doe je|wat moeten we doen|wat nemen we mee)\b")
@@ -51,26 +52,37 @@ _TOOL = re.compile(r"\b(tool|tools|software|app|apps|instrument|instrumenten|lee
 _POLICY = re.compile(r"\b(beleid|inspectie|regelgeving|wet|wettelijk|avg|privacy|financiering|bekostiging|"
                      r"verantwoording|bestuur|schoolbestuur|licenties|kosten)\b")
 
+# words that make any question an effect question, whatever its type says
+_STRONG_EFFECT = re.compile(r"\b(effect|effecten|invloed|in hoeverre|leidt tot|leiden tot|bewezen)\b")
+
 KINDS = ("effect", "how", "tool", "policy", "describe")
 
 
 def question_kind(item: AgendaItem) -> str:
     """'effect', 'how', 'tool', 'policy' or 'describe', from the question type and the wording.
 
-    The type's name decides when it says it (the shipped types: *kennisvraag* → effect,
-    *praktisch (implementatie)* → how, *instrumenteel* → tool, *beleid* → policy); otherwise
-    the question's opening and words do ('Hoe …' → how; 'effect', 'werkt', 'in hoeverre' → effect)."""
+    An explicit effect word ('effect', 'invloed', 'in hoeverre', 'leidt tot') makes any question an
+    effect question; otherwise the type's name decides when it says it (the shipped types:
+    *kennisvraag* → effect, *praktisch (implementatie)* → how, *instrumenteel* → tool, *beleid* →
+    policy); otherwise the question's opening and words do ('Hoe …' → how; 'werkt', 'helpt' → effect)."""
     q = " ".join(item.question.lower().split())
     qt = (item.question_type or "").lower()
+    if _STRONG_EFFECT.search(q) or "kennis" in qt:
+        return "effect"
+    # the curated type decides before looser wording: 'Hoe vergroot je …', 'Welke informatie helpt …'
+    if "instrument" in qt:
+        return "tool"
+    if "beleid" in qt:
+        return "policy"
+    if "prakti" in qt or "implement" in qt:
+        return "how"
     if _EFFECT.search(q) and not q.startswith(("hoe zorg", "hoe ga", "hoe richt", "hoe voer")):
         return "effect"
-    if "instrument" in qt or (_TOOL.search(q) and re.match(r"^(welke?|wat|hoe kies)", q)):
+    if _TOOL.search(q) and re.match(r"^(welke?|wat|hoe kies)", q):
         return "tool"
-    if "beleid" in qt or (_POLICY.search(q) and not _HOW.match(q)):
+    if _POLICY.search(q) and not _HOW.match(q):
         return "policy"
-    if "kennis" in qt:
-        return "effect"
-    if "prakti" in qt or "implement" in qt or _HOW.match(q) or qt.startswith("hoe"):
+    if _HOW.match(q) or qt.startswith("hoe"):
         return "how"
     return "describe"
 
@@ -120,7 +132,8 @@ _DEFAULT_OUTCOME = {
 _OPENING = re.compile(
     r"^(op welke manier|in welke mate|in hoeverre|wat is het effect van|wat zijn de effecten van|"
     r"wat levert|wat weten we over|wat zegt (het )?onderzoek over|hoe|wat|welke?|waarom|wanneer|waar|wie)\s+", re.I)
-_PRONOUN = re.compile(r"^(je|jij|we|wij|u|men|ze|zij|ik|jullie)\s+", re.I)
+_PRONOUN = re.compile(r"^(je|jij|we|wij|u|men|ze|zij|ik|jullie)(\s+|$)", re.I)
+_INVERTED = re.compile(r"^(\S+)\s+(je|jij|we|wij)\s+(.+)$", re.I)
 _CLAUSE = re.compile(r"\s+(zodat|om(?=\s.+\ste\s)|voordat|als(?=\s(?:daar|er|je|we|jullie|de|het|een|ze|zij|men|u)\b)|"
                      r"wanneer|terwijl|omdat|waardoor|zonder|opdat|zolang)\s+", re.I)
 _PURPOSE = ("zodat", "om", "opdat", "waardoor")
@@ -138,9 +151,14 @@ _VERB = re.compile(
     re.I)
 
 
+_MODALS = ("kan", "kunnen", "moet", "moeten", "mag", "mogen", "wil", "willen")
+
+
 def _subject(question: str) -> tuple[str, str]:
     """(subject, purpose) of a question: its core with the opening, a finite verb and a pronoun cut
-    off, and the first subordinate clause ('om … te', 'zodat …') split off as the purpose."""
+    off, and the first subordinate clause ('om … te', 'zodat …') split off as the purpose. A 'Hoe'
+    question whose verb is not in the list becomes a subordinate clause ('Hoe volg je X?' → 'hoe je
+    X volgt'), so an unknown verb is never left dangling in front ('volg je X')."""
     q = " ".join(question.strip().rstrip("?!. ").split())
     parts = _CLAUSE.split(q, maxsplit=1)
     main = parts[0]
@@ -159,19 +177,43 @@ def _subject(question: str) -> tuple[str, str]:
         if m and m.group(1).strip():
             noun, rest = m.group(1).strip(), rest[m.end():]
     verb = _VERB.match(rest)
+    inverted = _INVERTED.match(rest) if opening and opening.group(1).lower() in ("hoe", "op welke manier") else None
+    if not verb and inverted:
+        # 'Hoe volg je X' with a verb outside the list: 'hoe je X volgt' (je/jij: stem + t)
+        finite, pronoun, body = inverted.group(1), inverted.group(2).lower(), inverted.group(3)
+        if pronoun in ("je", "jij") and not finite.lower().endswith("t"):
+            finite += "t"
+        sep = re.match(r"^(.+?)\s+(af|mee|toe|terug)\b\s*(.*)$", body, re.I)
+        if sep:  # separable verb: 'leg je verantwoording af over X' → 'verantwoording over X aflegt'
+            body, finite = f"{sep.group(1)} {sep.group(3)}".strip(), sep.group(2).lower() + finite.lower()
+        if re.match(r"^(dat|of)\b", body, re.I):  # 'hoe je voorkomt dat …'
+            return f"hoe {pronoun} {finite} {body}".strip(" ,"), purpose.strip(" ,")
+        clause = re.search(r"\s(als|wanneer|zodat|terwijl|omdat|zonder)\s", body, re.I)
+        if clause:  # the verb closes the main clause: '… richting de inspectie verantwoordt als …'
+            body = f"{body[:clause.start()]} {finite}{body[clause.start():]}"
+            return f"hoe {pronoun} {body}".strip(" ,"), purpose.strip(" ,")
+        return f"hoe {pronoun} {body} {finite}".strip(" ,"), purpose.strip(" ,")
     if verb:
         rest = rest[verb.end():]
     had_pronoun = bool(_PRONOUN.match(rest))
     rest = _PRONOUN.sub("", rest)
     rest = re.sub(r"^(dat|voor|ervoor dat|er voor dat|om met|met|of)\s+", "", rest, flags=re.I)
-    rest = _PARTICLE.sub("", rest).strip(" ,")
+    if verb or had_pronoun:  # 'Hoe zet je X in' → 'X'; never the 'toe' of 'neemt die juist toe'
+        rest = _PARTICLE.sub("", rest)
+    rest = rest.strip(" ,")
     if noun:
         if not rest:
             subject = noun
         elif re.match(r"^(aan|van|voor|bij|in|met|op|over|tussen|uit|naar)\b", rest, re.I) or had_pronoun:
             subject = f"{noun} {rest}"
         else:  # 'Welke competenties hebben leraren nodig' → 'competenties die leraren nodig hebben'
-            subject = f"{noun} die {rest}{' ' + verb.group(1).lower() if verb else ''}"
+            finite = verb.group(1).lower() if verb else ""
+            words = rest.split()
+            infinitive = [i for i, w in enumerate(words) if w.endswith("en") and _VERB.match(w + " ")]
+            if finite in _MODALS and infinitive:  # 'kan … spelen bij X' → 'die … kan spelen bij X'
+                i = infinitive[-1]
+                rest, finite = " ".join(words[:i] + [finite] + words[i:]), ""
+            subject = f"{noun} die {rest}{' ' + finite if finite else ''}"
     else:
         subject = rest or q
     return subject.strip(" ,"), purpose.strip(" ,")

@@ -22,6 +22,37 @@ def _item(question: str, qtype: str | None = None, **kw):
     return item
 
 
+def test_how_questions_are_not_effect_questions_and_read_as_dutch():
+    """Found reading the sample report: 'werken' (aan doelen, achter een scherm) and 'vergroot'
+    made practical how-questions ask for experiments, and an unlisted verb stayed in front of
+    the subject ('onderwerp: volg je de ontwikkeling …', 'criteria die je gebruik')."""
+    practical = "praktisch (implementatie)"
+    for q in ("Hoe volg je de ontwikkeling van leerlingen als ze allemaal aan verschillende doelen werken?",
+              "Hoe vergroot je het eigenaarschap van leerlingen over hun eigen leerproces?",
+              "Hoe houd je zicht op het welbevinden van leerlingen die veel zelfstandig achter een scherm werken?"):
+        item = _item(q, practical)
+        need, _ = derive(item, library_size=40)
+        assert question_kind(item) == "how" and need.kind == "praktijkgericht onderzoek", q
+    assert question_kind(_item("Welke informatie op het dashboard helpt mij bij de instructie?",
+                               "instrumenteel")) == "tool"
+    assert question_kind(_item("Wat is het effect van dashboards op de instructie?", practical)) == "effect"
+
+    def subject(q, qtype=practical):
+        return derive(_item(q, qtype), library_size=40)[0].subject
+
+    assert subject("Hoe volg je de ontwikkeling van leerlingen als ze allemaal aan verschillende doelen "
+                   "werken?") == "hoe je de ontwikkeling van leerlingen volgt"
+    assert subject("Hoe leg je verantwoording af over de opbrengsten?") == \
+        "hoe je verantwoording over de opbrengsten aflegt"
+    assert subject("Hoe voorkom je dat leerlingen alleen nog taakjes afvinken?") == \
+        "hoe je voorkomt dat leerlingen alleen nog taakjes afvinken"
+    assert subject("Welke criteria gebruik je om digitale leermiddelen te selecteren?", "instrumenteel") == "criteria"
+    assert subject("Welke rol kan kunstmatige intelligentie spelen bij het samenstellen van leerroutes?",
+                   "instrumenteel") == "rol die kunstmatige intelligentie kan spelen bij het samenstellen van leerroutes"
+    assert subject("Verlicht adaptieve software de werkdruk of neemt die juist toe?", "kennisvraag") == \
+        "Verlicht adaptieve software de werkdruk of neemt die juist toe"
+
+
 def test_kind_of_research_follows_question_type_and_evidence():
     effect = _item("Wat is het effect van adaptieve software op de motivatie van leerlingen?", "kennisvraag")
     assert question_kind(effect) == "effect"
