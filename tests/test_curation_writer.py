@@ -2,6 +2,7 @@
 replacing, backup, lock, a change made meanwhile, unique temporary names; verdict semantics."""
 
 import csv
+import os
 import threading
 import time
 import zipfile
@@ -216,3 +217,20 @@ def test_a_killed_apply_leaves_nothing_that_stops_a_build(tmp_path):
     _review(tmp_path / "r.csv", [("Q-aaaaaa", "Q-cccccc", "ja")])
     apply_review(tmp_path / "r.csv", path)
     assert _leftovers(tmp_path) == []
+
+
+def test_an_apply_keeps_the_files_permissions(tmp_path):
+    """Found trying the sheets as a secretary: the decisions file came back 0600 (mkstemp's mode),
+    so a quarterly job running as another user on the shared folder could no longer read it."""
+    path = tmp_path / "curation.yaml"
+    path.write_text(OLD, encoding="utf-8")
+    path.chmod(0o664)
+    apply_review(_review(tmp_path / "r.csv", [("Q-cccccc", "Q-dddddd", "nee")]), path)
+    assert path.stat().st_mode & 0o777 == 0o664
+    assert backup_path(path).stat().st_mode & 0o777 == 0o664
+    fresh = tmp_path / "nieuw" / "curation.yaml"
+    fresh.parent.mkdir()
+    apply_review(_review(tmp_path / "r2.csv", [("Q-cccccc", "Q-dddddd", "nee")]), fresh)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # as an ordinary new file, not 0600

@@ -10,6 +10,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -212,8 +213,10 @@ def edit_curation(path: Path, edit: Callable[[Any], None], limits: Limits | None
                 if now != before:
                     log.info("%s is gewijzigd tijdens het verwerken; opnieuw op de bewaarde versie", path.name)
                     continue
+                mode = _mode_of(path)
+                os.chmod(tmp, mode)
                 if before is not None:
-                    _write_backup(path, before)
+                    _write_backup(path, before, mode)
                 os.replace(tmp, path)
                 return
             finally:
@@ -223,12 +226,25 @@ def edit_curation(path: Path, edit: Callable[[Any], None], limits: Limits | None
             "en probeer het opnieuw")))
 
 
-def _write_backup(path: Path, data: bytes) -> None:
+def _mode_of(path: Path) -> int:
+    """The permission bits the decisions file keeps: its own, or for a new file what the umask
+    gives an ordinary file. mkstemp makes 0600, and a quarterly job running as another user on the
+    shared folder could then no longer read the secretary's decisions."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_backup(path: Path, data: bytes, mode: int) -> None:
     bak = backup_path(path)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp_name, mode)
         os.replace(tmp_name, bak)
     finally:
         Path(tmp_name).unlink(missing_ok=True)
