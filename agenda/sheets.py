@@ -72,8 +72,9 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
         with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, delimiter=";")
             writer.writeheader()
-            for r in rows:
-                writer.writerow({k: safe_cell(r.get(k)) for k in columns})
+            for r in rows:  # a decimal comma, as in the agenda's CSV: Dutch Excel reads '0.453' as 453
+                writer.writerow({k: str(v).replace(".", ",") if isinstance(v := r.get(k), float) else safe_cell(v)
+                                 for k in columns})
         tmp.replace(path)
         return
     from openpyxl import Workbook

@@ -71,7 +71,8 @@ def test_queue_widens_and_never_repeats(small, tmp_path):
         assert 0 < len(rows) <= 10
         for r in rows:
             assert r["vraag_a"].startswith("Q-") and r["vraag_b"][:2] in ("Q-", "M-")
-            assert 0.0 <= float(r["waarschijnlijkheid"]) <= 1.0
+            assert "." not in r["waarschijnlijkheid"]  # decimal comma: Dutch Excel read '0.453' as 453
+            assert 0.0 <= float(r["waarschijnlijkheid"].replace(",", ".")) <= 1.0
             key = frozenset((r["vraag_a"], r["vraag_b"]))
             assert key not in asked
             asked.add(key)
