@@ -94,3 +94,16 @@ def test_gather_does_not_read_the_round_as_a_question_survey(tmp_path):
     _csv(tmp_path / "surveys" / "peiling.csv", [["vraag"], ["Hoe plan je een kindgesprek?"]])
     files, rejected = discover(tmp_path)
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["surveys/peiling.csv"] and rejected == []
+
+
+def test_role_column_found_by_its_answers_and_limesurvey_rank_columns(tmp_path):
+    # no 'rol' header: the column whose answers are roles is the role column; LimeSurvey names
+    # a ranking's columns 'Rangschik … [1]', '[2]' … holding the option
+    _csv(tmp_path / "stemronde" / "limesurvey.csv", [
+        ["id", "Ik ben", "Rangschik de vragen [1]", "Rangschik de vragen [2]"],
+        ["1", "Leerkracht", "V02", "V01"],
+        ["2", "Directeur", "Hoe regel je onderwerp 3?", "V04"],
+    ])
+    read = _read(tmp_path)
+    assert [(v.group, v.choices) for v in read.votes] == [("leraar", ("V02", "V01")), ("schoolleider", ("V03", "V04"))]
+    assert read.warnings == []

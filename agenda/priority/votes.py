@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agenda.ingest import ROUND_DIR, discover
-from agenda.context import role_values
+from agenda.context import ROLE_NAMES, role_key, role_values
 from agenda.ingest.common import IngestError, collapse, file_sha256, relative_path
 from agenda.ingest.safety import check_file_size
 from agenda.ingest import survey_shapes as shapes
@@ -64,7 +64,7 @@ BAD_RANK = "onleesbare rangorde"
 _ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
              "achtste": 8, "negende": 9, "tiende": 10, "first": 1, "second": 2, "third": 3, "fourth": 4,
              "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
-_RANK_WORD = r"(?:keuze|voorkeur|plaats|prioriteit|choice|rank|pick)"
+_RANK_WORD = r"(?:keuze|voorkeur|plaats|prioriteit|positie|rang|choice|rank|ranking|pick)"
 _ORD = r"(\d{1,2})\s*(?:e|ste|de|st|nd|rd|th)?"
 _RANK_HEADER = re.compile(rf"(?:\b{_ORD}\s*{_RANK_WORD}\b|\b{_RANK_WORD}[\s_#-]*(\d{{1,2}})\b"
                           rf"|\b({'|'.join(_ORDINALS)})\s+{_RANK_WORD}\b)", re.I)
@@ -116,7 +116,13 @@ def _rank_of(text: str) -> int | None:
     return int(m[1]) if m[1] else _ORDINALS[m[2].lower()]
 
 
+_BRACKET_RANK = re.compile(r"(?:rang|rank|keuze|prioriteit|choice|top)\w*\b.*\[\s*(\d{1,2})\s*\]\s*$", re.I)
+
+
 def _header_rank(name: str) -> int | None:
+    """The rank a column holds: '3e keuze', 'keuze_3', 'Derde keuze', 'Choice 3', LimeSurvey's 'Rangschik … [3]'."""
+    if (b := _BRACKET_RANK.search(name)) is not None:
+        return int(b[1])
     m = _RANK_HEADER.search(name)
     if not m:
         return None
@@ -244,8 +250,24 @@ def _layout(rows: list[tuple[int, list[str]]], matcher: OptionMatcher) -> _Layou
             if parts and sum(matcher.match(p) is not None for p in parts) >= 0.5 * len(parts):
                 lists.append(i)
         if lists or ranks or options:
+            if "roles" not in roles.values():  # no role header: a column whose answers are roles ("Ik ben …")
+                for i in _role_columns(names, data, roles, lists, ranks, options):
+                    roles[i] = "roles"
+                    break
             return _Layout(line, start, roles, lists, ranks, options)
     return None
+
+
+def _role_columns(names: list[str], data: list[list[str]], *taken: dict | list) -> list[int]:
+    """Columns, not otherwise used, whose answers are mostly (60%) role names the vocabulary knows."""
+    out = []
+    for i in range(len(names)):
+        if any(i in t for t in taken):
+            continue
+        values = [row[i] for row in data if i < len(row) and row[i].strip()]
+        if values and sum(role_key(v) in ROLE_NAMES for v in values) >= 0.6 * len(values):
+            out.append(i)
+    return out
 
 
 def _split_list(cell: str) -> list[str]:
