@@ -221,6 +221,7 @@ class MentionRef(BaseModel):
     roles: list[str] = Field(default_factory=list)
     level: str | None = None
     school: str | None = None
+    lead_in: str | None = None  # the sentence a leaning question leans on ("Welke scholing is daarvoor nodig?")
 
 
 class ResearchNeed(BaseModel):

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from agenda.context import normalise_roles
+from agenda.dedupe.text import lead_in_of
 from agenda.models import SECTORS, AgendaItem, Cluster, Curation, Mention, MentionRef, Source, SourceKind
 from agenda.settings import RankWeights
 
@@ -140,7 +141,7 @@ def rank_clusters(
                 titles.append(src.title)
             refs.append(MentionRef(id=m.id, text=m.text, source=src.title, source_id=src.id, source_path=src.path,
                                    kind=src.kind, respondent=m.respondent, date=date, sectors=ctx_sectors, roles=ctx_roles, level=level,
-                                   school=school))
+                                   school=school, lead_in=lead_in_of(m.extra)))
         if not units:
             continue
         per_role: dict[str, float] = defaultdict(float)

@@ -124,3 +124,41 @@ def test_the_agenda_formulation_leaves_out_who_asks():
     emb = np.array([[1.0, 0.0], [1.0, 0.0]], np.float32)
     assert clusters.representative([0, 1], texts, emb) == "Is huiswerk oneerlijk?"
     assert clusters.representative([0], ["Feedback geven: hoe doe je dat?"], emb[:1]) == "Feedback geven: hoe doe je dat?"
+
+
+def test_the_agenda_formulation_is_the_most_self_contained():
+    texts = [
+        "Ik zie in mijn klas dat kinderen ChatGPT gebruiken, hoe leer ik ze kritisch te zijn?",
+        "Welke scholing is daarvoor nodig?",
+        "Hoe leer je leerlingen kritisch om te gaan met generatieve AI?",
+        "Hoe leren leerlingen kritisch en verantwoord omgaan met generatieve AI in hun schoolwerk en daarbuiten?",
+        "Hoe leer je kinderen kritisch naar AI te kijken?",
+        "Kritisch AI-gebruik leren?",
+    ]
+    # the leaning and the first-person formulations are the most central: still not chosen
+    emb = np.array([[1.0, 0.0], [1.0, 0.0], [0.9, 0.44], [0.8, 0.6], [0.85, 0.53], [0.7, 0.71]], np.float32)
+    chosen = clusters.representative(range(len(texts)), texts, emb)
+    assert chosen == "Hoe leer je leerlingen kritisch om te gaan met generatieve AI?"  # not longest, not shortest
+    # without a self-contained formulation the least dependent one is shown
+    assert clusters.representative([0, 1], texts, emb) == texts[0]
+
+
+def test_a_leaning_question_is_compared_with_its_lead_in():
+    class Recording:
+        name = "rec"
+
+        def __init__(self):
+            self.seen = []
+
+        def embed(self, texts):
+            self.seen.extend(texts)
+            return np.ones((len(texts), 384), np.float32) / np.sqrt(384)
+
+
+    m = [Mention(id="M-1", source_id="s", text="Welke scholing is daarvoor nodig?", rule=Rule.section,
+                 extra={"lead_in": "Leraren gaan met AI werken."}),
+         Mention(id="M-2", source_id="s", text="Hoe werk je met AI?", rule=Rule.section)]
+    rec = Recording()
+    out = cluster_mentions(m, {}, Curation(), embedder=rec)
+    assert any("ai werken" in t and "scholing" in t for t in rec.seen)
+    assert sum(len(c.mention_ids) for c in out.clusters) == 2

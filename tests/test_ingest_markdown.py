@@ -226,3 +226,17 @@ def test_discover_symlinks(tmp_path):
     # read_file refuses the outside link too
     r = read_file(inputs / "meetings/link.md", inputs)
     assert r.rejection and "buiten inputs/" in r.rejection.reason
+
+
+def test_a_leaning_question_keeps_the_sentence_before_it(tmp_path):
+    text = ("# Verslag\n\n## Vragen\n\nLeraren gaan volgend jaar met AI werken. Welke scholing is daarvoor nodig? "
+            "Hoe meet je de digitale geletterdheid van leerlingen?\n\n- En hoe doe je dat in het so?\n"
+            "- Wat kost een laptop per leerling?\n")
+    r = read_file(write(tmp_path, "meetings/x.md", text), tmp_path)
+    lead = {m.text: m.extra.get("lead_in") for m in r.mentions}
+    assert lead == {
+        "Welke scholing is daarvoor nodig?": "Leraren gaan volgend jaar met AI werken.",
+        "Hoe meet je de digitale geletterdheid van leerlingen?": None,
+        "En hoe doe je dat in het so?": "Hoe meet je de digitale geletterdheid van leerlingen?",
+        "Wat kost een laptop per leerling?": None,
+    }

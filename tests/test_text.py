@@ -63,3 +63,27 @@ def test_who_asks_is_context_not_content():
     assert normalise("Van de leerlingen hoort de school weinig: hoe betrek je ze?").startswith("van de leerling")
     assert normalise("Vanuit de overheid wordt veel gevraagd van scholen: hoe houden we het vol?").startswith("vanuit")
     assert normalise("Onze vraag is:") == "onze vraag is"
+
+
+def test_questions_leaning_on_the_sentence_before_them():
+    from agenda.dedupe.text import comparison_text, leans_on_context
+
+    for q in ["Welke scholing is daarvoor nodig?", "En hoe doe je dat in het so?", "Hebben zij dat ook gemerkt?",
+              "Werkt dat?", "Wat betekent dit voor de leerkracht?"]:
+        assert leans_on_context(q), q
+    for q in ["Hoe zorg je dat leerlingen gemotiveerd blijven?", "Hoe trek je zij-instromers aan in het po?",
+              "Wat is het effect van onderwijsassistenten op de werkdruk?", "Kunnen leerlingen die achterlopen meedoen?"]:
+        assert not leans_on_context(q), q
+    assert comparison_text("Welke scholing is daarvoor nodig?", "Leraren gaan met AI werken.") == \
+        "Leraren gaan met AI werken. Welke scholing is daarvoor nodig?"
+    assert comparison_text("Wat werkt?", None) == "Wat werkt?"
+
+
+def test_dependence_ranks_self_contained_formulations_first():
+    from agenda.dedupe.text import dependence
+
+    assert dependence("Wat is het effect van onderwijsassistenten op de werkdruk van leraren?") == 0
+    assert dependence("Wat doet deze lockdown met het welzijn van leerlingen?") > 0
+    assert dependence("Hoe maak je die keuzes?") > 0
+    assert dependence("Hoe ga ik om met de verschillen in mijn klas?") > dependence("Hoe maken we roosters?") > 0
+    assert dependence("Welke scholing is daarvoor nodig?") > dependence("Hoe ga ik om met verschillen?")

@@ -25,7 +25,7 @@ from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
-from agenda.dedupe.text import normalise, strip_framing
+from agenda.dedupe.text import comparison_text, lead_in_of, dependence, normalise, strip_framing
 
 
 @dataclass
@@ -91,16 +91,33 @@ def word_vectors(embedder: Embedder, store: Store | None):
 
 
 def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.ndarray) -> str:
-    """The member closest to all others (medoid); ties go to the shorter, then earlier text.
+    """The agenda formulation of a cluster: its most self-contained member.
+
+    Members are ranked by ``dependence`` (agenda.dedupe.text: 0 = self-contained; a question
+    leaning on the sentence before it, a pronoun or time word pointing outside, a survey's
+    first person "ik"/"mijn klas"/"bij ons" cost more), so "Welke scholing is daarvoor
+    nodig?" is never chosen while a self-contained formulation exists. Among the least
+    dependent, the longest and the shortest are set aside when at least three remain (the
+    one runs on with a local story, the other drops the specifics), then the member closest
+    to all others (medoid); ties go to the shorter, then earlier text.
 
     Shown without a "who asks" opening (*Vraag vanuit het team:*; the mention keeps its own
     text) and with a capital first letter: survey answers are often typed in lower case.
     """
-    best = 0
+    indices = list(indices)
+    pool = list(range(len(indices)))
     if len(indices) > 1:
-        sub = embeddings[list(indices)]
+        dep = [dependence(texts[i]) for i in indices]
+        pool = [k for k in pool if dep[k] == min(dep)]
+        if len(pool) >= 3:
+            by_len = sorted(pool, key=lambda k: (len(texts[indices[k]]), k))
+            drop = {by_len[0], by_len[-1]}
+            pool = [k for k in pool if k not in drop]
+    best = pool[0]
+    if len(pool) > 1:
+        sub = embeddings[indices]
         centrality = (sub @ sub.T).mean(axis=1)
-        best = min(range(len(indices)), key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
+        best = min(pool, key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
     text = strip_framing(texts[indices[best]].strip())
     return text[:1].upper() + text[1:]
 
@@ -123,16 +140,18 @@ def cluster_mentions(
     notes: list[str] = []
     mentions = list(mentions)
     texts = [m.text for m in mentions]
+    # a question leaning on the sentence before it is compared together with that sentence
+    compared = [comparison_text(m.text, lead_in_of(m.extra)) for m in mentions]
     embedder = embedder or pairs.semantic_embedder()
-    embeddings = embed_cached(texts, embedder, store)
+    embeddings = embed_cached(compared, embedder, store)
     model = None
     words = word_vectors(embedder, store)
     if final is not None and (curation.merge or curation.distinct or curation.split) and len(mentions) > 2:
         from agenda.dedupe.adapt import model_for
 
-        corpus = pairs.Corpus(texts, embeddings, embedder, word_vectors=words)
+        corpus = pairs.Corpus(compared, embeddings, embedder, word_vectors=words)
         model = model_for(corpus, [m.id for m in mentions], curation, final, previous, embedder)
-    labels = pairs.cluster_texts(texts, embeddings=embeddings, embedder=embedder, model=model,
+    labels = pairs.cluster_texts(compared, embeddings=embeddings, embedder=embedder, model=model,
                                  word_vectors=words) if mentions else []
 
     by_label: dict[int, list[int]] = {}

@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from agenda.dedupe.clusters import cluster_mentions
+from agenda.dedupe.text import LEAD_IN
 from agenda.models import Curation, Mention, Rule
 
 
@@ -25,8 +26,10 @@ def _read_text(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_questions(path: Path) -> list[tuple[str, str]]:
-    """(id, text) rows of a CSV with at least the columns id and text."""
+def read_rows(path: Path) -> list[tuple[str, str, str]]:
+    """(id, text, context) rows of a CSV with at least the columns id and text; an optional
+    column ``context`` holds the sentence a question leans on ("Welke scholing is daarvoor
+    nodig?"), compared together with it as the build does."""
     if not path.is_file():
         raise FileNotFoundError(f"bestand niet gevonden: {path}")
     text = _read_text(path)
@@ -45,14 +48,15 @@ def read_questions(path: Path) -> list[tuple[str, str]]:
         if rid in seen:
             raise ValueError(f"{path}, regel {n}: id {rid} komt twee keer voor")
         seen.add(rid)
-        rows.append((rid, qtext))
+        rows.append((rid, qtext, (row.get("context") or "").strip()))
     return rows
 
 
 def cluster_csv(input_csv: Path, output_csv: Path) -> tuple[int, int]:
     """Write `id,cluster_id` for every row of `input_csv`; returns (rows, clusters)."""
-    rows = read_questions(input_csv)
-    mentions = [Mention(id=rid, source_id="csv", text=text or "(leeg)", rule=Rule.survey) for rid, text in rows]
+    rows = read_rows(input_csv)
+    mentions = [Mention(id=rid, source_id="csv", text=text or "(leeg)", rule=Rule.survey,
+                        extra={LEAD_IN: ctx} if ctx else {}) for rid, text, ctx in rows]
     outcome = cluster_mentions(mentions, {}, Curation())
     cluster_of = {mid: c.id for c in outcome.clusters for mid in c.mention_ids}
     output_csv.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +64,7 @@ def cluster_csv(input_csv: Path, output_csv: Path) -> tuple[int, int]:
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "cluster_id"])
-        for rid, _ in rows:
+        for rid, _, _ in rows:
             writer.writerow([rid, cluster_of[rid]])
     tmp.replace(output_csv)
     return len(rows), len(outcome.clusters)

@@ -23,7 +23,8 @@ from importlib import resources
 
 import snowballstemmer
 
-__all__ = ["normalise", "tokens", "stem", "stop_words", "strip_framing", "SECTORS"]
+__all__ = ["normalise", "tokens", "stem", "stop_words", "strip_framing", "SECTORS", "LEAD_IN",
+           "leans_on_context", "dependence", "comparison_text", "lead_in_of"]
 
 #: sector tokens after normalisation; pairs that name different sectors differ.
 SECTORS = frozenset({"po", "vo", "so", "vso", "sbo", "mbo", "hbo", "wo",
@@ -160,3 +161,66 @@ def tokens(text: str) -> list[str]:
     """Normalised, stop-word-free, Snowball-stemmed content words."""
     sw = stop_words()
     return [stem(w) for w in normalise(text).split() if w not in sw]
+
+
+# --- how self-contained a formulation is (the agenda text of a question; context for comparing) ---
+# A question "leans" on what was said before it when it opens with a connective ("En hoe doe je
+# dat in het so?"), uses a pronominal adverb or a bare dat/dit pointing back ("Welke scholing is
+# daarvoor nodig?", "Werkt dat?"), or a third-person pronoun with no antecedent in the sentence
+# ("Hebben zij dat ook gemerkt?"). Such a question needs the sentence before it to be understood.
+_LEANS = re.compile(
+    r"^(?:en|maar|of|ook|dus|en dan|zo ja|zo nee|zo niet)\b"
+    r"|\b(?:daar|hier|waar)(?:voor|bij|mee|in|op|aan|over|van|door|om|tegen|uit|naar|na|onder|achter)\b"
+    r"|\b(?:doe|doen|doet|werkt|werken|aanpakken|regelen|organiseren|bereiken|meten|voorkomen|gemerkt"
+    r"|merken|zien|ervaren|is|zijn|kan|kun|kunnen|mag|moet|moeten|betekent|betekenen|vraagt|kost|kosten|levert)\s+(?:je|jij|we|wij|jullie|zij|ze|u|men)?"
+    r"\s*(?:dat|dit)\b(?!\s+(?:de|het|een|er|\w+(?:en|t)\b))"
+    r"|\b(?:dat|dit)\s*(?:dan|ook|nou|wel|eigenlijk)?\s*\?$"
+    r"|^(?:[^?]*\s)?(?:zij|hen)\b(?!-)",
+    re.IGNORECASE)
+# pointing outside by a demonstrative or a time word ("deze lockdown", "die keuzes", "nu", "dit jaar")
+_DEIXIS = re.compile(
+    r"\bdeze\s+(?!vraag\b)\w+"
+    r"|(?:^|\b(?:van|voor|met|in|op|bij|over|aan|door|uit|om|na|tijdens|sinds)\s+)(?:die|dat|dit|zo'n|zulke)\s+\w+"
+    r"|\bdie\s+(?:keuze|keuzes|aanpak|situatie|periode|maatregel|maatregelen|plannen|ontwikkeling|problemen"
+    r"|verandering|veranderingen|leerlingen|kinderen|collega's|school|scholen|groep|klas)\b"
+    r"|\b(?:nu|momenteel|tegenwoordig|straks|binnenkort|dit jaar|dit schooljaar|vorig jaar|volgend jaar"
+    r"|afgelopen jaar|de lockdown|na de zomer|na de vakantie)\b",
+    re.IGNORECASE)
+# a survey answer's first person ("ik", "mijn klas", "bij ons"): a local story, not the agenda's voice
+_FIRST_SINGULAR = re.compile(r"\b(?:ik|mijn|m'n|me|mij|mezelf)\b", re.IGNORECASE)
+_FIRST_PLURAL = re.compile(r"\b(?:bij ons|onze|ons|wij|we)\b", re.IGNORECASE)
+
+
+#: Mention.extra key of the sentence (or question) a leaning question leans on
+LEAD_IN = "lead_in"
+
+
+def lead_in_of(extra: dict) -> str | None:
+    """The sentence a leaning question leans on, from a mention's ``extra`` (None when absent)."""
+    value = extra.get(LEAD_IN)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def comparison_text(text: str, lead_in: str | None) -> str:
+    """What a formulation is compared by: its text, preceded by the sentence it leans on, if any."""
+    return f"{lead_in.strip()} {text}" if lead_in and lead_in.strip() else text
+
+
+def leans_on_context(text: str) -> bool:
+    """True when the question needs the sentence before it to be understood (see _LEANS):
+    "Welke scholing is daarvoor nodig?", "En hoe doe je dat in het so?", "Hebben zij dat ook gemerkt?"."""
+    t = strip_framing(" ".join(text.replace("’", "'").split()))
+    return bool(_LEANS.search(t))
+
+
+def dependence(text: str) -> int:
+    """How much a formulation depends on its surroundings or its asker (0 = self-contained):
+    3 leans on the sentence before it, +2 a demonstrative or time word pointing outside,
+    +2 survey first person singular (ik, mijn), +1 first person plural (bij ons, we, onze).
+    Used to pick a cluster's agenda formulation (agenda.dedupe.clusters.representative)."""
+    t = strip_framing(" ".join(text.replace("’", "'").split()))
+    score = 3 if _LEANS.search(t) else 0
+    score += 2 if _DEIXIS.search(t) else 0
+    score += 2 if _FIRST_SINGULAR.search(t) else 0
+    score += 1 if _FIRST_PLURAL.search(t) else 0
+    return score

@@ -19,6 +19,11 @@ here once, so both formats behave the same:
 
 Any other sentence or list item ending in ``?`` is a *candidate* (kept for the curator).
 A trailing ``(key: value; …)`` note after the ``?`` is context and is removed from the text.
+
+A question that leans on what comes before it ("Welke scholing is daarvoor nodig?", "En hoe doe
+je dat in het so?"; ``agenda.dedupe.text.leans_on_context``) keeps that sentence — or, when it
+opens its own paragraph or list item, the question before it — in ``extra["lead_in"]``: it is
+compared together with the question and shown with it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from agenda.ingest.common import (
     IngestError, RawMention, clean_text, ends_with_question, merge_context, normalise_qmarks, parse_note, split_note,
     tidy_question,
 )
+from agenda.dedupe.text import LEAD_IN, leans_on_context
 from agenda.models import Context, Rule
 
 _FILL = "\ufffc"
@@ -232,11 +238,18 @@ def _extract_block(block: Block, in_section: bool) -> list[RawMention]:
             body, ctx, other = whole
             out.append(RawMention(body, rule, block.line, ctx, other))  # type: ignore[arg-type]
             return out
+    before = ""  # the sentence before: context of a question that leans on it (LEAD_IN)
     for offset, sentence in split_sentences(masked):
         found = _question_from(sentence)
         if found is not None:
             body, ctx, other = found
-            out.append(RawMention(body, rule, block.line_at(offset), ctx, other))  # type: ignore[arg-type]
+            raw = RawMention(body, rule, block.line_at(offset), ctx, other)  # type: ignore[arg-type]
+            if before and leans_on_context(body):
+                raw.extra[LEAD_IN] = before
+            out.append(raw)
+        text_before = re.sub(f"{_FILL}+", "…", sentence).strip()
+        if text_before.strip("… "):
+            before = tidy_question(text_before) if found is None else found[0]
     return out
 
 
@@ -264,7 +277,12 @@ def extract(blocks: list[Block], max_mentions: int = 100_000) -> list[RawMention
                 if found is not None:
                     out.append(RawMention(found[0], Rule.section, b.line, found[1], found[2]))  # type: ignore[arg-type]
             continue
-        out.extend(extract_block(b, section_level is not None))
+        found = extract_block(b, section_level is not None)
+        for raw in found:
+            # a list item or paragraph that leans on the question before it ("En in het so?")
+            if LEAD_IN not in raw.extra and out and leans_on_context(raw.text):
+                raw.extra[LEAD_IN] = out[-1].text
+            out.append(raw)
     return out
 
 

@@ -74,7 +74,7 @@ def write(w: Writer) -> None:
         if item.mentions:
             shown = mentions_to_list(item.mentions)
             w.table(["Id", "Formulering", "Bron"],
-                       [[m.id, one_line(m.text),
+                       [[m.id, one_line(m.text) + (f" (context: ‘{one_line(m.lead_in)}’)" if m.lead_in else ""),
                          one_line(m.source) + (f", {short_date(m.date)}" if m.date else "")]
                         for m in shown],
                        [2.1, 8.9, 5.0])
