@@ -294,6 +294,7 @@ def version_stage(
 ) -> VersionOutcome:
     """Rank the clusters and store a new immutable version, unless nothing changed."""
     from agenda.dedupe.clusters import select_mentions
+    from agenda.dedupe.pairs import model_summary
     from agenda.themes import assign_themes
 
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -332,7 +333,8 @@ def version_stage(
             rejected=rejected, candidates=len(all_mentions) - len(mentions), curation_notes=notes,
             settings={"rank": settings.rank.model_dump(), "reviewed_by": curation.reviewed_by,
                       "curation": {k: len(getattr(curation, k)) for k in
-                                   ("merge", "distinct", "split", "rename", "exclude", "promote")}},
+                                   ("merge", "distinct", "split", "rename", "exclude", "promote")},
+                      "deduplication": model_summary()},
             build_info=build_info(),
             engagement=engagement(items, answered, settings.expected_roles, settings.expected_sectors),
             priority_round=priority_round,

@@ -22,7 +22,9 @@ def test_decisions_reach_the_report(tmp_path, sample_build):
     db, out = tmp_path / "out/k.duckdb", tmp_path / "out"
     build_without_prefect(inputs, db, out)
     with Store(db, read_only=True) as store:
-        first, second = store.version().items[:2]
+        # decisions name ids the machine itself makes (not ones the shipped decisions created by a split)
+        machine = store.previous_clusters(automatic=True)
+        first, second = [i for i in store.version().items if i.cluster_id in machine][:2]
 
     decisions = {
         "rename": {first.cluster_id: "Welke competenties hebben leraren nodig voor gepersonaliseerd leren met ict?"},
@@ -40,6 +42,9 @@ def test_decisions_reach_the_report(tmp_path, sample_build):
     with Store(db, read_only=True) as store:
         agenda = store.version()
     ids = [i.cluster_id for i in agenda.items]
+    # the version records the deduplication model it was clustered with ("Wat is er veranderd")
+    from agenda.dedupe.pairs import model_summary
+    assert agenda.settings["deduplication"] == model_summary()
     assert second.cluster_id not in ids
     assert [e.cluster_id for e in agenda.excluded] == [second.cluster_id]
     item = next(i for i in agenda.items if i.cluster_id == first.cluster_id)

@@ -19,12 +19,12 @@ from agenda.store import Store
 from tests.conftest import ROOT, build_without_prefect
 
 runner = CliRunner()
-GOLD = {"c001", "c002", "c003", "c004", "c005", "c007", "c008"}
+GOLD = {"c001", "c002", "c003", "c004", "c005", "c006", "c007", "c008", "c009", "c010"}
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    """32 dev-set questions as one survey export, built once: (inputs, db, out)."""
+    """49 dev-set questions (10 gold questions) as one survey export, built once: (inputs, db, out)."""
     base = tmp_path_factory.mktemp("review")
     with open(ROOT / "agenda" / "data" / "dev_questions.csv", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["cluster"] in GOLD]
