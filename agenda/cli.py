@@ -343,7 +343,7 @@ def _list_rejections(title: str, rows: list[dict], db_path: object) -> None:
 
 @app.command()
 def cluster(
-    input_csv: Annotated[Path, typer.Argument(help="CSV met kolommen id,text (optioneel sector,role,source_kind,source_id).")],
+    input_csv: Annotated[Path, typer.Argument(help="CSV met kolommen id,text (optioneel context: de zin waar een vraag op leunt; sector,role,source_kind,source_id).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Uitvoer: CSV met id,cluster_id.")],
 ) -> None:
     """Ontdubbel alleen: ken elke vraag in een CSV een cluster toe (zelfde methode als de build)."""

@@ -162,3 +162,13 @@ def test_a_leaning_question_is_compared_with_its_lead_in():
     out = cluster_mentions(m, {}, Curation(), embedder=rec)
     assert any("ai werken" in t and "scholing" in t for t in rec.seen)
     assert sum(len(c.mention_ids) for c in out.clusters) == 2
+
+
+def test_cluster_csv_reads_an_optional_context_column(tmp_path):
+    from agenda.dedupe.csv_io import read_rows
+
+    p = tmp_path / "in.csv"
+    p.write_text("id,text,context\na,Welke scholing is daarvoor nodig?,Leraren gaan met AI werken.\nb,Wat werkt?,\n",
+                 encoding="utf-8")
+    assert read_rows(p) == [("a", "Welke scholing is daarvoor nodig?", "Leraren gaan met AI werken."),
+                            ("b", "Wat werkt?", "")]

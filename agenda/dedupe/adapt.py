@@ -17,7 +17,9 @@ features standardised as the prior does, every feature kept to its sign (FEATURE
 
 Guard: the adapted model must cluster the dev set (``agenda/data/dev_questions.csv``, the
 labelled set the prior was fitted on) at least as well as the prior (B-cubed F1 at the
-prior's threshold). If it does not, it is shrunk toward the prior (half, quarter of the
+prior's threshold) and, precision first, lose at most ``PRECISION_SLACK`` of its B-cubed
+precision (a model that buys dev-set recall with wrong merges is refused; it also re-clustered
+an unchanged corpus on every rebuild after a review round). If it does not, it is shrunk toward the prior (half, quarter of the
 step) and, failing that, the prior itself is used — so learning can never make the
 dev-set result worse.
 """
@@ -36,12 +38,13 @@ from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Curation
 
-__all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_f1"]
+__all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_f1", "dev_scores"]
 
 PAIRS_PER_DECISION = 16
 PRIOR_STRENGTH = 30.0   # the prior weighs like this many labelled pairs per unit squared deviation
 MIN_PAIRS = 10          # below this many labelled pairs (or without both labels) the prior is used
 SHRINK = (1.0, 0.5, 0.25)
+PRECISION_SLACK = 0.005  # how much dev-set B-cubed precision an adapted model may lose (half a point)
 
 
 def labelled_pairs(curation: Curation, final: dict[str, list[str]], automatic: dict[str, list[str]],
@@ -155,8 +158,8 @@ def _dev(embedder_name: str) -> tuple[pairs.Corpus, np.ndarray, np.ndarray, tupl
 _embedders: dict[str, Embedder] = {}
 
 
-def dev_f1(model: pairs.PairModel, embedder: Embedder | None = None) -> float:
-    """B-cubed F1 of clustering the dev set with `model` (at its own threshold)."""
+def dev_scores(model: pairs.PairModel, embedder: Embedder | None = None) -> tuple[float, float]:
+    """B-cubed (precision, F1) of clustering the dev set with `model` (at its own threshold)."""
     embedder = embedder or pairs.semantic_embedder()
     _embedders.setdefault(embedder.name, embedder)
     corpus, idx, f, gold = _dev(embedder.name)
@@ -164,27 +167,35 @@ def dev_f1(model: pairs.PairModel, embedder: Embedder | None = None) -> float:
     damp = float(model.meta.get("sector_damp", pairs.SECTOR_DAMP))
     probs = np.where(f[:, pairs.FEATURES.index("sector_conflict")] > 0, probs * damp, probs)
     labels = pairs.average_linkage(len(corpus.texts), idx, probs, model.threshold)
-    return _bcubed_f1(labels, gold)
+    return _bcubed(labels, gold)
 
 
-def _bcubed_f1(pred: Sequence, gold: Sequence) -> float:
+def dev_f1(model: pairs.PairModel, embedder: Embedder | None = None) -> float:
+    """B-cubed F1 of clustering the dev set with `model` (at its own threshold)."""
+    return dev_scores(model, embedder)[1]
+
+
+def _bcubed(pred: Sequence, gold: Sequence) -> tuple[float, float]:
     joint = Counter(zip(pred, gold))
     pc, gc = Counter(pred), Counter(gold)
     n = len(pred)
     p = sum(v * v / pc[a] for (a, _), v in joint.items()) / n
     r = sum(v * v / gc[b] for (_, b), v in joint.items()) / n
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return p, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def guarded(prior: pairs.PairModel, model: pairs.PairModel, embedder: Embedder | None = None) -> pairs.PairModel:
     """`model`, shrunk toward `prior` as far as needed to cluster the dev set at least as
-    well as the prior does; the prior itself if no shrink step is good enough."""
-    base = dev_f1(prior, embedder)
+    well as the prior does — F1 not lower and, precision first, B-cubed precision not more than
+    PRECISION_SLACK lower (a model that buys recall with wrong merges is refused); the prior
+    itself if no shrink step is good enough."""
+    base_p, base = dev_scores(prior, embedder)
     for alpha in SHRINK:
         candidate = model if alpha == 1.0 else _blend(prior, model, alpha)
-        score = dev_f1(candidate, embedder)
-        if score >= base - 1e-9:
+        p, score = dev_scores(candidate, embedder)
+        if score >= base - 1e-9 and p >= base_p - PRECISION_SLACK:
             candidate.meta = {**candidate.meta, "dev_f1": round(score, 4), "dev_f1_prior": round(base, 4),
+                              "dev_precision": round(p, 4), "dev_precision_prior": round(base_p, 4),
                               "shrink": alpha}
             return candidate
     return prior
