@@ -239,6 +239,19 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+def acquire_flock(fd: int, timeout: float, poll: float = 0.1) -> bool:
+    """Take an exclusive flock on `fd`, waiting up to `timeout` seconds; False when still held."""
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
+
+
 @contextlib.contextmanager
 def build_lock(db_path: Path, timeout: float = 0.0) -> Iterator[None]:
     """Hold an exclusive OS lock beside the database for a whole build.
@@ -250,18 +263,9 @@ def build_lock(db_path: Path, timeout: float = 0.0) -> Iterator[None]:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + max(timeout, 0.0)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DatabaseBusy(
-                        f"de database {db_path} wordt al gebruikt door een andere build; probeer het later opnieuw"
-                    ) from None
-                time.sleep(0.2)
+        if not acquire_flock(fd, timeout):
+            raise DatabaseBusy(f"de database {db_path} wordt al gebruikt door een andere build; probeer het later opnieuw")
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         yield

@@ -7,12 +7,10 @@ so they survive every later build.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import stat
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -117,17 +115,12 @@ def curation_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     lock = path.with_name(f".{path.name}.lock")
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise CurationError(Rejection(file=path.name, reason=(
-                        f"wordt al {timeout:.0f} s bewerkt door een andere opdracht (review/evidence --apply); "
-                        "wacht tot die klaar is en probeer het opnieuw"))) from None
-                time.sleep(0.1)
+        from agenda.store import acquire_flock
+
+        if not acquire_flock(fd, timeout):
+            raise CurationError(Rejection(file=path.name, reason=(
+                f"wordt al {timeout:.0f} s bewerkt door een andere opdracht (review/evidence --apply); "
+                "wacht tot die klaar is en probeer het opnieuw")))
         _remove_stale_temps(path)
         yield
     finally:
