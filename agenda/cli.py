@@ -262,12 +262,24 @@ def build(
                        if refused else "is de (netwerk)map gekoppeld?")
                 fail(f"geen invoerbestanden gevonden in {inputs} ({why}): geen nieuwe versie gemaakt. "
                      "Bewust leeg bouwen: --allow-shrink")
-        from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
+        summary = None
+        if inputs.is_dir():
+            # unchanged inputs, settings and software: the answer without starting Prefect (a worker's run
+            # of the flow makes the same check inside it)
+            from agenda.fingerprint import unchanged_summary, unchanged_version
 
-        quiet_tracebacks()
+            with build_lock(db, timeout=settings.lock_timeout_seconds):
+                timeout = max(settings.lock_timeout_seconds, 5.0)
+                if (same := unchanged_version(db.resolve(), inputs.resolve(), out_dir.resolve(), settings,
+                                              timeout=timeout)) is not None:
+                    summary = unchanged_summary(db.resolve(), *same, label_asked=label, timeout=timeout)
+        if summary is None:
+            from flows.build import build_agenda  # imported here so the rest of the CLI starts fast
 
-        summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
-                               label=label, task_runner=task_runner, allow_shrink=allow_shrink)
+            quiet_tracebacks()
+
+            summary = build_agenda(inputs_dir=inputs, db_path=db, out_dir=out_dir, settings_file=settings_file,
+                                   label=label, task_runner=task_runner, allow_shrink=allow_shrink)
     except DatabaseBusy as exc:
         fail(str(exc), 3)
     except CurationError as exc:

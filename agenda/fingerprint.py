@@ -129,6 +129,25 @@ def current_digests(inputs_dir: Path, limits: Limits) -> dict[str, str]:
     return digests
 
 
+def unchanged_summary(db_path: Path, label: str, paths: list[Path], build_id: int, *, label_asked: str | None,
+                      timeout: float = 5.0) -> dict:
+    """What ``build_agenda`` returns for an unchanged rebuild (``unchanged_version``'s result):
+    the latest version's counts, its report files, the one Dutch line, and the rejections of the
+    build that made or confirmed it (the same files, so the same rejections)."""
+    from agenda.store import Store
+
+    with Store(db_path, read_only=True, timeout=timeout) as store:
+        info = store.latest_version_info() or {}
+        rejected = store.rejected(build_id)
+    line = f"Geen verschillen met versie {label}: geen nieuwe versie gemaakt."
+    if label_asked is not None:
+        line += f" Het label {label_asked} is niet gebruikt."
+    return {"label": label, "new_version": False, "items": int(info.get("n_items", 0)),
+            "mentions": int(info.get("n_mentions", 0)), "sources": int(info.get("n_sources", 0)),
+            "files": None, "rejected": [r.model_dump() for r in rejected], "changes": [line], "notes": [],
+            "paths": [str(p) for p in paths], "db_path": str(db_path), "unchanged": True}
+
+
 def _round_digests(inputs_dir: Path, limits: Limits) -> dict[str, str]:
     """The priority round's vote exports (inputs/stemronde/, not archief/ or notes), as
     ``agenda.priority.votes.scan`` digests them."""

@@ -19,7 +19,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from agenda import pipeline
 from agenda.dedupe.embed_jobs import clustering_embedder
-from agenda.fingerprint import unchanged_version
+from agenda.fingerprint import unchanged_summary, unchanged_version
 from agenda.models import Curation
 from agenda.preflight import check_build
 from agenda.report.common import known_status
@@ -125,24 +125,6 @@ def _artifacts(db_path: Path, outcome: pipeline.VersionOutcome, paths: list[str]
     )
 
 
-def _unchanged(db_path: Path, label: str, paths: list[Path], build_id: int, *, label_asked: str | None,
-               timeout: float) -> dict:
-    """The summary of a build that found its fingerprint equal to the latest version's: nothing ran,
-    nothing was written; the rejections are those of the build that made or confirmed the version
-    (the same files, so the same rejections)."""
-    with Store(db_path, read_only=True, timeout=timeout) as store:
-        info = store.latest_version_info() or {}
-        rejected = store.rejected(build_id)
-    line = f"Geen verschillen met versie {label}: geen nieuwe versie gemaakt."
-    if label_asked is not None:
-        line += f" Het label {label_asked} is niet gebruikt."
-    print(line)
-    return {"label": label, "new_version": False, "items": int(info.get("n_items", 0)),
-            "mentions": int(info.get("n_mentions", 0)), "sources": int(info.get("n_sources", 0)),
-            "files": None, "rejected": [r.model_dump() for r in rejected], "changes": [line], "notes": [],
-            "paths": [str(p) for p in paths], "db_path": str(db_path), "unchanged": True}
-
-
 def _dask_task_runner():
     """prefect-dask's DaskTaskRunner for gather's per-file tasks (optional extra: pip install '.[dask]').
 
@@ -205,7 +187,9 @@ def _build(inputs_dir: Path, db_path: Path, out_dir: Path, settings_file: Path |
         # was a file committed the version and then failed on publish with an English traceback
         check_build(inputs_dir, db_path, out_dir, label=label, timeout=timeout)
         if (same := unchanged_version(db_path, inputs_dir, out_dir, settings, timeout=timeout)) is not None:
-            return _unchanged(db_path, *same, label_asked=label, timeout=timeout)
+            summary = unchanged_summary(db_path, *same, label_asked=label, timeout=timeout)
+            print(summary["changes"][0])
+            return summary
         build_id, known = pipeline.start_build(db_path, inputs_dir, timeout=timeout)
         try:
             decisions, decisions_digest = pipeline.read_decisions(inputs_dir, settings.limits)  # once, as the build starts

@@ -59,3 +59,21 @@ def test_every_real_change_is_seen(built, change, monkeypatch):
     elif change == "report deleted":
         next(out.glob("kennisagenda-*.docx")).unlink()
     assert _same(built, settings) is None
+
+
+def test_the_cli_answers_an_unchanged_rebuild_without_starting_prefect(built, monkeypatch):
+    import sys
+
+    from typer.testing import CliRunner
+
+    from agenda.cli import app
+
+    inputs, db, out, label = built
+    monkeypatch.setitem(sys.modules, "flows.build", None)  # importing the flow (and Prefect) would fail
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.endswith(".lock")}
+    result = CliRunner().invoke(app, ["build", "--inputs", str(inputs), "--db", str(db), "--out", str(out),
+                                      "--label", "2099-Q1"])
+    assert result.exit_code in (0, 1), result.output  # 1: the sample corpus's rejected files, as before
+    assert f"Geen verschillen met versie {label}: geen nieuwe versie gemaakt." in result.stdout
+    assert "Het label 2099-Q1 is niet gebruikt." in result.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.endswith(".lock")} == before
