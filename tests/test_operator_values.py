@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from agenda.dedupe.curation import CurationError, load_curation
+from agenda.dedupe.curation import CURATION_MAX_NODES, CurationError, load_curation
 from agenda.dedupe.review import Decisions
 from agenda.models import Cluster, Curation
 from agenda.settings import SettingsError, load_settings
@@ -162,10 +162,12 @@ def test_a_large_curation_file_is_read_or_refused_without_the_slow_parser(tmp_pa
     path = tmp_path / "curation.yaml"
     if kind == "long-text":
         path.write_text("rename:\n  Q-abc123: '" + "lang " * 400_000 + "'\n", encoding="utf-8")
-    elif kind == "many-keys":
-        path.write_text("rename:\n" + "".join(f"  Q-{i:06x}: vraag\n" for i in range(120_000)), encoding="utf-8")
-    else:
-        path.write_text("merge:\n  - [" + ", ".join(f"Q-{i:06x}" for i in range(120_000)) + "]\n", encoding="utf-8")
+    elif kind == "many-keys":  # two nodes a rename: just over the node limit
+        keys = CURATION_MAX_NODES // 2 + 10_000
+        path.write_text("rename:\n" + "".join(f"  Q-{i:06x}: vraag\n" for i in range(keys)), encoding="utf-8")
+    else:  # one node an id
+        ids = CURATION_MAX_NODES + 10_000
+        path.write_text("merge:\n  - [" + ", ".join(f"Q-{i:06x}" for i in range(ids)) + "]\n", encoding="utf-8")
     _no_pure_python_yaml(monkeypatch)
     if kind == "long-text":
         assert len(load_curation(path).rename["Q-abc123"]) == 2_000_000
