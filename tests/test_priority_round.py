@@ -40,6 +40,9 @@ def test_sample_corpus_ships_a_round_shown_in_the_report(sample_build):
     texts = [p.text for p in doc.paragraphs]
     assert "Prioriteringsronde" in texts and "De top 10 per groep" in texts and "Hoe is gescoord" in texts
     assert any(t.startswith("De 10 belangrijkste kennisvragen volgens de prioriteringsronde (15 stemmers)") for t in texts)
+    sheet = next(p for p in paths if p.suffix == ".csv").read_text(encoding="utf-8-sig").splitlines()
+    head, first = sheet[0].split(";"), sheet[1].split(";")
+    assert head[-3:] == ["Stemronde: plaats", "Stemronde: score", "Plaats naar bronnen"] and first[-3][:1] == "1"
     md = next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
     assert "## Top 10 volgens de prioriteringsronde" in md and "## Prioriteringsronde" in md
     assert "**Top 10 van onderzoeker** (2 stemmers)" in md

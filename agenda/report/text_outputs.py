@@ -25,7 +25,9 @@ __all__ = ["safe_cell", "agenda_rows", "write_csv", "write_json", "write_markdow
 CSV_COLUMNS = ("Plaats", "Id", "Kennisvraag", "Score", "Bronnen", "Formuleringen", "Scholen", "Sectoren", "Rollen",
                "Gesteld door", "Niveaus", "Thema", "Type vraag", "Waarom deze plaats", "Wat is al bekend",
                "Hoe maken we het toegankelijk", "Welk onderzoek is nog nodig", "Soort onderzoek",
-               "Onderzoeksvraag (voorstel)", "Kennisbronnen", "Beantwoord door")
+               "Onderzoeksvraag (voorstel)", "Kennisbronnen", "Beantwoord door",
+               # the priority round (empty before any round): its place and score, the place by frequency
+               "Stemronde: plaats", "Stemronde: score", "Plaats naar bronnen")
 CSV_DELIMITER = ";"  # what Dutch Excel expects (its list separator); with a BOM it reads UTF-8
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,6 +86,9 @@ def agenda_rows(agenda: Agenda) -> list[list[object]]:
             need.question if need and need.proposal else "",
             "; ".join(f"{e.id} {e.status}" for e in item.evidence),
             next((e.id for e in item.evidence if e.status == "answers"), ""),
+            item.priority.rank if item.priority else None,
+            float(item.priority.combined) if item.priority else None,
+            item.priority.frequency_rank if item.priority else None,
         ])
     return rows
 
