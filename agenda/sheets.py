@@ -58,6 +58,11 @@ def contradictions(path: Path, verdicts: dict[object, list[tuple[int, str]]], de
                      + "; ".join(lines) + more)
 
 
+def count(n: int, one: str, many: str) -> str:
+    """'1 formulering', '3 formuleringen': a count in a Dutch summary line."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *, title: str,
                 widths: list[float], verdict_column: str, verdicts: list[str], prompt: str) -> None:
     """Write `rows` (dicts keyed by `columns`) to `path` (.csv or .xlsx), plus a last column

@@ -48,7 +48,7 @@ def test_each_kind_of_answer_becomes_the_right_decision(tmp_path):
     }
     _write(sheet, fill, encoding="cp1252")  # Excel's 'CSV' on Windows
     summary = apply_regroup(sheet, cur, known_questions=[])
-    assert "2 nieuwe" not in summary and "1 nieuwe vragen" in summary
+    assert "2 nieuwe" not in summary and "1 nieuwe vraag," in summary
     text = cur.read_text(encoding="utf-8")
     assert text.startswith("# mijn eigen aantekening")  # the curator's comments are kept
     data = yaml.safe_load(text)
@@ -129,7 +129,7 @@ def test_sheet_from_the_sample_agenda_then_the_next_build_follows_it(sample_buil
     cur = inputs / "curation.yaml"
     res = runner.invoke(app, ["indeling", "--apply", str(xlsx), "--db", str(db), "--curation", str(cur)])
     assert res.exit_code == 0, res.output
-    assert "1 formuleringen verplaatst, 1 nieuwe vragen, 1 formuleringen uitgesloten" in res.output
+    assert "1 formulering verplaatst, 1 nieuwe vraag, 1 formulering uitgesloten" in res.output
     before = cur.read_text(encoding="utf-8")
     res = runner.invoke(app, ["indeling", "--apply", str(xlsx), "--db", str(db), "--curation", str(cur)])
     assert res.exit_code == 0 and cur.read_text(encoding="utf-8") == before  # idempotent

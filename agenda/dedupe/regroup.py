@@ -34,7 +34,7 @@ from pathlib import Path
 
 from agenda.dedupe.curation import add_decisions, load_curation
 from agenda.models import Agenda, AgendaItem, MentionRef
-from agenda.sheets import read_sheet_lines
+from agenda.sheets import count, read_sheet_lines
 
 COLUMNS = ["vraag_id", "vraag", "formulering_id", "formulering", "bron", "context", "hoort_bij", "toelichting"]
 EXCLUDE = {"uitsluiten", "uitgesloten", "uitsluit", "exclude", "buiten scope", "weg", "verwijderen"}
@@ -289,6 +289,8 @@ def apply_regroup(path: Path, curation_file: Path, known_questions: Iterable[str
     n_out = sum(1 for w in wish.values() if w[0] == "exclude")
     n_rows = sum(len(ms) for ms in members.values())
     written = len(merges) + len(excludes)
-    return (f"{n_moved} formuleringen verplaatst, {n_new} nieuwe vragen, {n_out} formuleringen uitgesloten "
-            f"({n_rows - len(wish)} van {n_rows} rijen ongewijzigd); {written} besluiten toegevoegd aan {curation_file}"
+    return (f"{count(n_moved, 'formulering', 'formuleringen')} verplaatst, {count(n_new, 'nieuwe vraag', 'nieuwe vragen')}, "
+            f"{count(n_out, 'formulering', 'formuleringen')} uitgesloten ({n_rows - len(wish)} van "
+            f"{count(n_rows, 'rij', 'rijen')} ongewijzigd); {count(written, 'besluit', 'besluiten')} toegevoegd aan "
+            f"{curation_file}"
             + ("" if written else " (alles stond er al)"))

@@ -44,12 +44,13 @@ from agenda.dedupe.adapt import model_for
 from agenda.dedupe.clusters import embed_cached, word_vectors
 from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Cluster, Curation
-from agenda.sheets import STAMP_COLUMN, contradictions, read_sheet, sheet_stamp, stamp_of_time, write_sheet
+from agenda.sheets import STAMP_COLUMN, contradictions, count, read_sheet, sheet_stamp, stamp_of_time, write_sheet
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
            "oordeel", "toelichting", STAMP_COLUMN]
 YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
+NOT_SAME = ("'verschillend'-oordeel", "'verschillend'-oordelen")  # the summary's words for a 'nee'
 NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
 
 CROSS_PAIRS = 16    # formulation pairs scored per candidate pair of questions (most similar first)
@@ -466,8 +467,10 @@ def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = N
 
     edit_curation(curation_file, apply)
     added = result["added"]
-    text = (f"{added['merge']} samenvoegingen, {added['distinct']} 'verschillend'-oordelen en {added['split']} "
-            f"afsplitsingen toegevoegd aan {curation_file}; {skipped} paren zonder oordeel overgeslagen")
+    text = (f"{count(added['merge'], 'samenvoeging', 'samenvoegingen')}, "
+            f"{count(added['distinct'], NOT_SAME[0], NOT_SAME[1])} en "
+            f"{count(added['split'], 'afsplitsing', 'afsplitsingen')} toegevoegd aan {curation_file}; "
+            f"{count(skipped, 'paar', 'paren')} zonder oordeel overgeslagen")
     if result["same"]:
         text += f"; {result['same']} oordelen stonden er al"
     if result["changed"]:
