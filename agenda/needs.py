@@ -154,6 +154,11 @@ _VERB = re.compile(
 _MODALS = ("kan", "kunnen", "moet", "moeten", "mag", "mogen", "wil", "willen")
 
 
+def _found(suggested: list) -> str:
+    """'de gevonden bron' (not 'de 1 gevonden bron'), 'de 3 gevonden bronnen'."""
+    return "de gevonden bron" if len(suggested) == 1 else f"de {len(suggested)} gevonden bronnen"
+
+
 def _subject(question: str) -> tuple[str, str]:
     """(subject, purpose) of a question: its core with the opening, a finite verb and a pronoun cut
     off, and the first subordinate clause ('om … te', 'zodat …') split off as the purpose. A 'Hoe'
@@ -320,8 +325,8 @@ def derive(item: AgendaItem, library_size: int) -> tuple[ResearchNeed, str]:
         }[kind]
         label = base[0]
         if suggested:
-            state = (f"Eerst beoordelen of de {len(suggested)} gevonden "
-                     f"{'bron' if len(suggested) == 1 else 'bronnen'} de vraag beantwoorden; zo niet: ")
+            state = (f"Eerst beoordelen of {_found(suggested)} de vraag "
+                     f"{'beantwoordt' if len(suggested) == 1 else 'beantwoorden'}; zo niet: ")
             advice = state + base[1][0].lower() + base[1][1:] + "."
         elif library_size:
             advice = base[1] + ". In de kennisbibliotheek is hierover niets gevonden."
@@ -343,7 +348,7 @@ def derive(item: AgendaItem, library_size: int) -> tuple[ResearchNeed, str]:
                 "kaders met voorbeelden", "describe": "een praktijksamenvatting"}[kind]
         access = f"De kennis uit {_cites(confirmed)} bundelen in {form} voor {audience}."
     elif suggested:
-        access = (f"Na beoordeling van de {len(suggested)} gevonden {'bron' if len(suggested) == 1 else 'bronnen'}: "
+        access = (f"Na beoordeling van {_found(suggested)}: "
                   f"wat bruikbaar is als praktijksamenvatting voor {audience}; anders na onderzoek.")
     else:
         access = f"Na onderzoek: de uitkomsten als praktijksamenvatting voor {audience}."

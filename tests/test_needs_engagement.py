@@ -52,6 +52,11 @@ def test_how_questions_are_not_effect_questions_and_read_as_dutch():
     assert subject("Verlicht adaptieve software de werkdruk of neemt die juist toe?", "kennisvraag") == \
         "Verlicht adaptieve software de werkdruk of neemt die juist toe"
 
+    one = EvidenceRef(id="K-1", title="Dashboards in de klas", authors=["Jansen, A."], year=2020)
+    need, access = derive(_item("Hoe gebruik je een dashboard?", practical, evidence=[one]), library_size=40)
+    assert access.startswith("Na beoordeling van de gevonden bron:")  # not 'de 1 gevonden bron'
+    assert need.advice.startswith("Eerst beoordelen of de gevonden bron de vraag beantwoordt;")
+
 
 def test_kind_of_research_follows_question_type_and_evidence():
     effect = _item("Wat is het effect van adaptieve software op de motivatie van leerlingen?", "kennisvraag")
@@ -136,3 +141,20 @@ def test_report_shows_no_longer_answered_and_top_10_changes(tmp_path):
     assert "Niet langer beantwoord" in body and "Er is niets veranderd" not in body
     assert "1 vraag niet langer beantwoord" in body and "1 wisseling in de top 10" in body
     assert back.question in cells and "in (niet langer beantwoord)" in cells
+
+
+def test_who_was_heard_judgement_is_a_statement():
+    """Found reading the sample report: '…: is onderzoeker ondervertegenwoordigd' read as a question."""
+    from agenda.report.chapters.who_heard import _judgement
+
+    said = []
+
+    class Stub:
+        def para(self, text, style=None):
+            said.append(text)
+            return Document().add_paragraph()
+
+    _judgement(Stub(), "rollen", ["leraar", "ouder"], ["ouder"], ["onderzoeker"])
+    assert "ouder ontbreekt; onderzoeker is ondervertegenwoordigd (minder dan" in said[0]
+    _judgement(Stub(), "rollen", [], ["ouder", "bestuurder"], [])
+    assert ": ouder en bestuurder ontbreken." in said[1]

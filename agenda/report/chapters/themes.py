@@ -131,7 +131,8 @@ def knowledge(w: Writer, item: AgendaItem) -> None:
     w.table_style(t)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     w._look(t, first_row=False, band=False)
-    w.widths(t, [3.4, 3.6, 3.6, 5.4])
+    # the third column fits "praktijksamenvatting" on one line (3.6 cm broke it as "…samenvattin g")
+    w.widths(t, [3.2, 3.6, 4.0, 5.2])
     row = t.rows[0]
     w._row_props(row)
     for n, (label, text) in enumerate(cells):

@@ -69,10 +69,10 @@ def _judgement(w: Writer, what: str, expected: list[str], missing: list[str], th
         basis = (f"Er is niet vastgelegd welke {what} de kennistafel wilde horen; vergeleken is met de {what} "
                  "die in de bronnen voorkomen")
     parts = []
-    if missing:
-        parts.append(f"ontbreken {join_and(missing)}")
+    if missing:  # a statement, not a question: 'onderzoeker is ondervertegenwoordigd'
+        parts.append(f"{join_and(missing)} {'ontbreekt' if len(missing) == 1 else 'ontbreken'}")
     if thin:
-        parts.append(f"{'is' if len(thin) == 1 else 'zijn'} {join_and(thin)} ondervertegenwoordigd (minder dan "
+        parts.append(f"{join_and(thin)} {'is' if len(thin) == 1 else 'zijn'} ondervertegenwoordigd (minder dan "
                      "drie inbrengers of minder dan 5 procent)")
     text = f"{basis}: " + ("; ".join(parts) if parts else "geen groep ontbreekt of is ondervertegenwoordigd") + "."
     p = w.para(text, "Kleine tekst")
