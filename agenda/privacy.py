@@ -262,10 +262,25 @@ def respondent_id(value: str, key: bytes) -> str:
 
 
 def method_sentence(counts: Counter, n_pseudonyms: int) -> str:
-    """The report's one line on what was done (Dutch)."""
-    parts = [f"{counts.get('email', 0)} e-mailadres(sen)", f"{counts.get('phone', 0)} telefoonnummer(s)",
-             f"{counts.get('bsn', 0)} BSN-achtige nummer(s)"]
+    """The report's one line on what was done (Dutch). Respondents numbered by the survey keep
+    their number, so with none named there is no pseudonym to count: then it says so, rather than
+    'onder een pseudoniem (0 op deze agenda)'."""
+    def n_of(key: str, one: str, many: str) -> str:
+        n = counts.get(key, 0)
+        return f"{n} {one if n == 1 else many}"
+
+    if n_pseudonyms:
+        who = (f"respondenten die met naam, e-mailadres of telefoonnummer werden aangeduid, staan onder een "
+               f"pseudoniem ({n_pseudonyms} op deze agenda)")
+    else:
+        who = ("respondenten staan onder het volgnummer of de antwoordcode uit de enquête (geen respondent was met "
+               "naam, e-mailadres of telefoonnummer aangeduid)")
+    if not any(counts.get(k, 0) for k in ("email", "phone", "bsn")):
+        found = "in de formuleringen op deze agenda kwamen ze niet voor."
+    else:
+        found = (f"in de formuleringen op deze agenda ging het om {n_of('email', 'e-mailadres', 'e-mailadressen')}, "
+                 f"{n_of('phone', 'telefoonnummer', 'telefoonnummers')} en "
+                 f"{n_of('bsn', 'BSN-achtig nummer', 'BSN-achtige nummers')}.")
     return ("Privacy: namen, e-mailadressen en telefoonnummers van respondenten zijn bij het inlezen weggelaten; "
-            f"respondenten staan onder een pseudoniem ({n_pseudonyms} op deze agenda). In alle teksten zijn e-mailadressen, "
-            "telefoonnummers en BSN-achtige nummers vervangen door [e-mailadres], [telefoonnummer] en [BSN]; "
-            f"in de formuleringen op deze agenda {', '.join(parts[:2])} en {parts[2]}.")
+            f"{who}. In alle teksten worden e-mailadressen, telefoonnummers en BSN-achtige nummers vervangen door "
+            f"[e-mailadres], [telefoonnummer] en [BSN]; {found}")

@@ -91,3 +91,16 @@ def test_nothing_identifying_reaches_duckdb_or_any_output(tmp_path):
     body = "\n".join(p.text for p in docx.Document(report).paragraphs)
     line = next(p for p in body.split("\n") if p.startswith("Privacy:"))
     assert "3 op deze agenda" in line and "e-mailadres" in line and "BSN" in line
+
+
+def test_method_sentence_without_named_respondents_claims_no_pseudonyms():
+    """Found reading the sample report: 'respondenten staan onder een pseudoniem (0 op deze agenda)'
+    and '0 e-mailadres(sen)' where the survey numbered its respondents and nothing was masked."""
+    from collections import Counter
+
+    from agenda.privacy import method_sentence
+
+    none = method_sentence(Counter(), 0)
+    assert "pseudoniem" not in none and "(sen)" not in none and "volgnummer" in none
+    some = method_sentence(Counter(email=1, phone=2), 3)
+    assert "3 op deze agenda" in some and "1 e-mailadres," in some and "2 telefoonnummers" in some
