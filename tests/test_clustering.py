@@ -88,6 +88,13 @@ def test_decisions_on_unknown_ids_are_reported(fixed_labels):
     assert len(out.clusters) == 2
 
 
+def test_an_unknown_id_in_several_decisions_is_reported_once(fixed_labels):
+    fixed_labels["labels"] = [0, 1]
+    curation = Curation(merge=[["Q-000000", "Q-111111"], ["Q-000000", "Q-222222"], ["Q-000000", "Q-333333"]])
+    out = cluster_mentions(_mentions(2), {}, curation, embedder=FakeEmbedder())
+    assert sum("Q-000000" in n for n in out.notes) == 1 and len(out.notes) == len(set(out.notes))
+
+
 def test_promote_brings_a_candidate_onto_the_agenda():
     ms = _mentions(2) + [Mention(id="M-cand0001", source_id="S-1", text="Kandidaat?", rule=Rule.candidate)]
     chosen, notes = select_mentions(ms, Curation(promote=["M-cand0001", "M-nothere0"]))

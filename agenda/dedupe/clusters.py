@@ -284,7 +284,8 @@ def cluster_mentions(
         clusters.append(
             Cluster(id=cid, question=question, mention_ids=[mentions[i].id for i in idx], excluded=excluded.get(cid))
         )
-    return ClusterOutcome(clusters=clusters, automatic=automatic, curation=resolved, notes=notes)
+    # one note per unknown id: a question named in five merges was reported five times (report and console)
+    return ClusterOutcome(clusters=clusters, automatic=automatic, curation=resolved, notes=list(dict.fromkeys(notes)))
 
 
 def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tuple[list[Mention], list[str]]:
