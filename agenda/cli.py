@@ -403,12 +403,17 @@ def show(
         r = agenda.priority_round
         title += f" · volgorde: prioriteringsronde {r.ballot} ({sum(r.voters.values())} stemmers)"
         _table(title, ("#", "vraag", "stemscore", "bronnen", "sectoren", "al bekend", "id"),
-               [(i.rank, i.question, f"{i.priority.combined:g}" if i.priority else "–", i.frequency,
+               [(i.rank, i.question, _nl_number(i.priority.combined) if i.priority else "–", i.frequency,
                  ", ".join(i.contexts.get("sector", [])), known_status(i), i.cluster_id) for i in items])
         return
     _table(title, ("#", "vraag", "score", "bronnen", "sectoren", "al bekend", "id"),
-           [(i.rank, i.question, f"{i.score:g}", i.frequency, ", ".join(i.contexts.get("sector", [])),
+           [(i.rank, i.question, _nl_number(i.score), i.frequency, ", ".join(i.contexts.get("sector", [])),
              known_status(i), i.cluster_id) for i in items])
+
+
+def _nl_number(x: float) -> str:
+    """98,5 not 98.5 on the Dutch console, as in the report."""
+    return f"{x:g}".replace(".", ",")
 
 
 @app.command()

@@ -30,6 +30,17 @@ def test_show_json_has_the_contract_fields(sample_build):
     assert set(SEED_QUESTIONS) <= texts
 
 
+def test_show_table_writes_decimal_commas(sample_build):
+    _, db, *_ = sample_build
+    items = json.loads(_run("show", "--db", str(db), "--format", "json").stdout)
+    result = _run("show", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    fractional = [i for i in items if not float((i.get("priority") or {}).get("combined") or i["score"]).is_integer()]
+    assert fractional
+    value = (fractional[0].get("priority") or {}).get("combined") or fractional[0]["score"]
+    assert f"{value:g}".replace(".", ",") in result.stdout and f"{value:g}" not in result.stdout
+
+
 def test_show_filters_on_sector(sample_build):
     _, db, *_ = sample_build
     items = json.loads(_run("show", "--db", str(db), "--format", "json", "--sector", "sbo").stdout)
