@@ -42,7 +42,7 @@ def test_top_questions_show_suggested_sources(sample_build):
     assert any("dashboard" in t.lower() for t in by_q[dash][:3])  # an English abstract for a Dutch question
     report = _docx_text(paths[0])
     assert "Mogelijk relevant (nog niet beoordeeld)" in report
-    assert "geen relevante bron voor deze vraag gevonden" in report  # honest where the library is silent
+    assert "Niets relevants gevonden in de kennisbibliotheek" in report  # honest where the library is silent
     assert "E. Kennisbibliotheek" in report and "Molenaar" in report
 
 
