@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 
 from agenda.store import Store, build_lock
@@ -102,8 +103,14 @@ def test_csv_export_is_formula_safe(hostile_build):
     with next(out.glob("kennisagenda-*.csv")).open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=";"))
     cells = [c for row in rows for c in row]
-    assert any("SOM(A1:A3)" in c for c in cells)
     assert not any(c[:1] in ("=", "+", "-", "@") for c in cells)
+    # Every formulation (not only each question's lead, which dedupe chooses) is in the workbook:
+    # there the formula text must be a string cell, never a formula.
+    book = openpyxl.load_workbook(next(out.glob("kennisagenda-*.xlsx")))
+    texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    som = [c for c in texts if "SOM(A1:A3)" in c.value]
+    assert som and all(c.data_type == "s" for c in som)
+    assert not any(c.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
     data = json.loads(next(out.glob("kennisagenda-*.json")).read_text(encoding="utf-8"))
     assert any(m["text"].startswith("=SOM") for i in data["items"] for m in i["mentions"])  # JSON keeps data as data
 
