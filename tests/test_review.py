@@ -102,7 +102,7 @@ def test_split_proposals_nee_takes_out_ja_confirms(small, tmp_path):
     ws.cell(row=3, column=col, value="ja")
     wb.save(sheet)
     summary = apply_review(sheet, inputs / "curation.yaml")
-    assert "1 afsplitsingen" in summary
+    assert "1 afsplitsing " in summary
     decisions = yaml.safe_load((inputs / "curation.yaml").read_text(encoding="utf-8"))
     assert decisions["split"] == [[out_row["vraag_b"]]]
     assert decisions["merge"] == [[keep_row["vraag_a"], keep_row["vraag_b"]]]
@@ -145,7 +145,7 @@ def test_apply_review_rows_with_formulations(tmp_path):
     summary = apply_review(sheet, tmp_path / "c.yaml")
     decisions = yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))
     assert decisions["split"] == [["M-11111111"]] and decisions["merge"] == [["Q-bbbbbb", "M-22222222"]]
-    assert "1 paren zonder oordeel" in summary
+    assert "1 paar zonder oordeel" in summary
     sheet.write_text("nr;vraag_a;vraag_b;oordeel\n1;M-11111111;M-22222222;ja\n", encoding="utf-8")
     result = runner.invoke(app, ["review", "--apply", str(sheet), "--curation", str(tmp_path / "c.yaml")])
     assert result.exit_code == 2 and "regel 2" in result.stderr

@@ -27,6 +27,7 @@ dev-set result worse.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -194,10 +195,11 @@ def guarded(prior: pairs.PairModel, model: pairs.PairModel, embedder: Embedder |
         candidate = model if alpha == 1.0 else _blend(prior, model, alpha)
         p, score = dev_scores(candidate, embedder)
         if score >= base - 1e-9 and p >= base_p - PRECISION_SLACK:
-            candidate.meta = {**candidate.meta, "dev_f1": round(score, 4), "dev_f1_prior": round(base, 4),
-                              "dev_precision": round(p, 4), "dev_precision_prior": round(base_p, 4),
-                              "shrink": alpha}
-            return candidate
+            # a copy: `model` may be the cached shipped model (load_model), which every later
+            # build and model_summary() in this process must see unchanged
+            return dataclasses.replace(candidate, meta={
+                **candidate.meta, "dev_f1": round(score, 4), "dev_f1_prior": round(base, 4),
+                "dev_precision": round(p, 4), "dev_precision_prior": round(base_p, 4), "shrink": alpha})
     return prior
 
 
