@@ -192,6 +192,18 @@ def _version(store: Store, label: str | None) -> Agenda:
     return agenda
 
 
+def _expected_groups(settings_file: Path | None) -> dict[str, list[str]]:
+    """The settings' expected_roles / expected_sectors, for a version stored before it had an
+    engagement summary (its summary is derived on reading, judged against these, as a build does)."""
+    from agenda.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(settings_file)
+    except (SettingsError, FileNotFoundError) as exc:
+        fail(str(exc))
+    return {"expected_roles": settings.expected_roles, "expected_sectors": settings.expected_sectors}
+
+
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(title=escape(title))
     for col in columns:
@@ -376,12 +388,15 @@ def show(
     sector: Annotated[str | None, typer.Option("--sector", help="Alleen vragen uit deze sector (po, so, ...).")] = None,
     role: Annotated[str | None, typer.Option("--role", help="Alleen vragen van deze rol (leraar, ...).")] = None,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Alleen de eerste N vragen.")] = None,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML-bestand met instellingen (verwachte rollen en sectoren).")] = None,
 ) -> None:
     """Toon de gerangschikte agenda (met --sector of --role gefilterd op context)."""
     from agenda.report import complete
 
+    expected = _expected_groups(settings_file)
     with _open(db) as store:
-        agenda = complete(_version(store, version))  # a version stored before the derived columns gets them too
+        # a version stored before the derived columns gets them too
+        agenda = complete(_version(store, version), **expected)
     from agenda.context import normalise_role
 
     wanted_role = normalise_role(role) if role is not None else None  # --role Leerkracht finds leraar
@@ -473,17 +488,19 @@ def publish(
     version: Annotated[str | None, typer.Option("--version", help="Versielabel (standaard de nieuwste).")] = None,
     db: DbOption = DEFAULT_DB,
     out_dir: Annotated[Path, typer.Option("--out", help="Map voor het rapport.")] = Path("outputs"),
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML-bestand met instellingen (verwachte rollen en sectoren).")] = None,
 ) -> None:
     """Schrijf het rapport van een opgeslagen versie opnieuw."""
     from agenda.report import write_outputs
 
+    expected = _expected_groups(settings_file)
     with _open(db) as store:
         agenda = _version(store, version)
     if out_dir.exists() and not out_dir.is_dir():
         fail(f"uitvoermap {out_dir} is geen map maar een bestand; kies een map")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = write_outputs(agenda, out_dir)
+        paths = write_outputs(agenda, out_dir, **expected)
     except OSError as exc:
         fail(_os_error(exc, out_dir).replace("draai de build opnieuw", "probeer het opnieuw"))
     for p in paths:

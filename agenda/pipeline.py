@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -393,8 +394,10 @@ def evidence_stage(db_path: Path, build_id: int, timeout: float = DB_WAIT_MIN) -
     return match_stage(db_path, build_id, timeout=timeout)
 
 
-def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_WAIT_MIN) -> list[Path]:
-    """Write the report and exports of a stored version."""
+def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_WAIT_MIN,
+                  expected_roles: Sequence[str] = (), expected_sectors: Sequence[str] = ()) -> list[Path]:
+    """Write the report and exports of a stored version (an unchanged build republishes an older
+    one: its derived engagement summary is judged against the settings' expected groups)."""
     from agenda.report import write_outputs
 
     with Store(db_path, timeout=timeout) as store:
@@ -402,7 +405,7 @@ def publish_stage(db_path: Path, label: str, out_dir: Path, timeout: float = DB_
     if agenda is None:
         raise KeyError(f"versie {label} niet gevonden")
     out_dir.mkdir(parents=True, exist_ok=True)
-    return write_outputs(agenda, out_dir)
+    return write_outputs(agenda, out_dir, expected_roles=expected_roles, expected_sectors=expected_sectors)
 
 
 def build_info() -> dict[str, object]:

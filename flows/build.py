@@ -65,8 +65,10 @@ def rank_and_version(db_path: Path, build_id: int, settings: Settings, fingerpri
 
 
 @task(name="publish", **IO_RETRIES)
-def publish(db_path: Path, label: str, out_dir: Path, timeout: float) -> list[Path]:
-    return pipeline.publish_stage(db_path, label, out_dir, timeout=timeout)
+def publish(db_path: Path, label: str, out_dir: Path, timeout: float, expected_roles: list[str],
+            expected_sectors: list[str]) -> list[Path]:
+    return pipeline.publish_stage(db_path, label, out_dir, timeout=timeout, expected_roles=expected_roles,
+                                  expected_sectors=expected_sectors)
 
 
 @flow(name="make-agenda", log_prints=True)
@@ -82,7 +84,7 @@ def make_agenda(db_path: Path, out_dir: Path, inputs_dir: Path, build_id: int, s
     curation, notes = cluster(db_path, build_id, inputs_dir, timeout, decisions_file)
     match_evidence(db_path, build_id, timeout)
     outcome = rank_and_version(db_path, build_id, settings, fingerprint, curation, notes, label)
-    paths = publish(db_path, outcome.label, out_dir, timeout)
+    paths = publish(db_path, outcome.label, out_dir, timeout, settings.expected_roles, settings.expected_sectors)
     for line in outcome.changes:
         print(line)
     return {"outcome": outcome, "paths": [str(p) for p in paths]}

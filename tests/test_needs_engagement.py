@@ -108,6 +108,22 @@ def test_engagement_counts_groups_and_flags_missing_and_thin_ones():
     assert role_plural("ict-coördinator") == "ict-coördinatoren" and role_plural("leraar") == "leraren"
 
 
+def test_older_version_judges_groups_against_the_settings(tmp_path):
+    """A version stored before it had an engagement summary gets one on reading (`show`, `publish`,
+    an unchanged build's report): judged against expected_roles / expected_sectors, as a build does."""
+    agenda = sample_agenda()
+    assert not agenda.engagement.formulations  # as stored before the summary existed
+    paths = write_outputs(agenda, tmp_path, expected_roles=["leerkracht", "ouder"], expected_sectors=["po", "mbo"])
+    data = json.loads(next(p for p in paths if p.suffix == ".json").read_text(encoding="utf-8"))
+    e = data["engagement"]
+    assert e["expected_roles"] == ["leraar", "ouder"] and e["missing_roles"] == ["ouder"]
+    assert e["expected_sectors"] == ["po", "mbo"] and "mbo" in e["missing_sectors"] + e["thin_sectors"]
+    body = "\n".join(p.text for p in Document(str(paths[0])).paragraphs)
+    assert "ouders" in body.split("Wie zijn er gehoord")[-1]  # the missing group is named in the report
+    plain = complete(sample_agenda())  # no settings: judged against what the inputs show, nothing missing
+    assert not plain.engagement.missing_roles and not plain.engagement.expected_roles
+
+
 def test_json_export_and_report_read_the_same_values(tmp_path):
     agenda = complete(sample_agenda())
     paths = write_outputs(agenda, tmp_path)

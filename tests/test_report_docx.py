@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from agenda.engagement import role_plural
 from agenda.models import Knowledge
 from agenda.report import write_outputs
 from agenda.report.common import dutch_date, themes as _theme_groups
@@ -264,6 +265,12 @@ def test_questions_raised_once_are_rows_and_the_rest_cards(built):
     assert f"{many[0].rank}. {many[0].question}" in cards and str(many[0].rank) not in rows
     intro = _section_text(doc, "De kennisvragen per thema").split("\n")[1]
     assert "in één bron" in intro and "Eenmaal genoemd" in intro
+    # the single-group mark the cards and 'Wie zijn er gehoord' use, on the rows too
+    single = [i for i in once if len(i.groups) == 1]
+    assert single
+    for i in once:
+        marked = f"alleen {role_plural(i.groups[0])} stelden deze vraag" if len(i.groups) == 1 else "stelden deze vraag"
+        assert (marked in rows[str(i.rank)].cells[2].text) == (len(i.groups) == 1), i.cluster_id
 
 
 def test_once_table_shows_curator_knowledge(built):

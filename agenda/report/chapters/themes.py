@@ -71,8 +71,7 @@ def card(w: Writer, item: AgendaItem) -> None:
         ("Sectoren", ", ".join(common.sectors_of(item)) or "niet genoemd",
          "Niveaus", ", ".join(common.context_values(item, "level")) or "niet genoemd"),
         ("Rollen", (common.role_text(item) or "niet genoemd")
-         + (f" — alleen {role_plural(item.groups[0])} stelden deze vraag" if len(item.groups) == 1 and item.frequency > 1
-            else "")),
+         + (f" — {single_group_line(item)}" if len(item.groups) == 1 and item.frequency > 1 else "")),
         ("Type vraag", one_line(item.question_type) or "niet bepaald",
          "Thema", one_line(item.theme) or common.OTHER_THEME),
     ]
@@ -179,6 +178,8 @@ def once_table(w: Writer, items: list[AgendaItem], *, after_cards: bool) -> None
         schools = common.context_values(item, "school")
         if schools:
             _small(w, w.cell_para(c_ctx), ", ".join(schools))
+        if len(item.groups) == 1:  # the single-group mark the cards and 'Wie zijn er gehoord' use
+            _small(w, w.cell_para(c_ctx), single_group_line(item))
         n_lib = len(w.agenda.library)
         known = " ".join(line for _, line in common.known_text(item, n_lib))
         parts = [(lbl, clean(v).strip()) for lbl, v in
@@ -199,6 +200,11 @@ def once_table(w: Writer, items: list[AgendaItem], *, after_cards: bool) -> None
             if n < len(parts) - 1:
                 tail = p.add_run("" if v and v[-1] in ".;:!?…" else ";")
                 tail.add_break()
+
+
+def single_group_line(item: AgendaItem) -> str:
+    """'alleen leraren stelden deze vraag': the mark of a question only one role group raised."""
+    return f"alleen {role_plural(item.groups[0])} stelden deze vraag"
 
 
 def _small(w: Writer, p: Paragraph, text: str) -> None:
