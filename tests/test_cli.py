@@ -99,6 +99,16 @@ def test_cluster_csv_without_text_column_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "id en text" in result.stderr
 
 
+def test_cluster_csv_over_the_row_limit_is_refused_not_run_for_hours(tmp_path):
+    """Issue 21 (held out): a CSV of 1,000,000 one-letter rows ran for more than 90 s with no end; the
+    build's row limit holds here too, with a Dutch line and exit 2, before any work."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n" + "".join(f"{i},a\n" for i in range(100_001)), encoding="utf-8")
+    result = _run("cluster", str(src), "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2 and "meer dan 100000 vragen" in result.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_the_installed_command_starts_and_shows_help():
     result = subprocess.run([sys.executable, "-m", "agenda.cli", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0

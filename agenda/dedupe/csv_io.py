@@ -32,6 +32,15 @@ def read_rows(path: Path) -> list[tuple[str, str, str]]:
     nodig?"), compared together with it as the build does."""
     if not path.is_file():
         raise FileNotFoundError(f"bestand niet gevonden: {path}")
+    from agenda.ingest.common import IngestError
+    from agenda.ingest.safety import check_size
+    from agenda.settings import Limits
+
+    limits = Limits()
+    try:  # the same size limit as every input: a 1,000,000-row file ran for hours
+        check_size(path.stat().st_size, limits)
+    except IngestError as exc:
+        raise ValueError(f"{path} niet gelezen: {exc.reason}") from None
     text = _read_text(path)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -42,6 +51,9 @@ def read_rows(path: Path) -> list[tuple[str, str, str]]:
     reader.fieldnames = header
     rows, seen = [], set()
     for n, row in enumerate(reader, start=2):
+        if n - 1 > limits.max_rows:
+            raise ValueError(f"{path} heeft meer dan {limits.max_rows} vragen: te groot om in één keer te ontdubbelen; "
+                             "verdeel het bestand (per thema)")
         rid, qtext = (row.get("id") or "").strip(), (row.get("text") or "").strip()
         if not rid:
             raise ValueError(f"{path}, regel {n}: lege id")

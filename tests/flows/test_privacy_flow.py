@@ -25,7 +25,7 @@ def test_no_contact_details_in_duckdb_outputs_or_prefect_database(tmp_path):
     write_private_corpus(inputs)
     out = tmp_path / "out"
     summary = build_agenda(inputs_dir=inputs, db_path=out / "k.duckdb", out_dir=out)
-    assert summary["new_version"] and summary["mentions"] == 5
+    assert summary["new_version"] and summary["mentions"] == 14
     assert leaks(database_text(out / "k.duckdb")) == []
     assert leaks(outputs_text(out)) == []
     files = _prefect_files()
