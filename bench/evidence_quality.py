@@ -20,13 +20,17 @@ without a relevant source that get no suggestion at all. Last, **suggestion prec
 recall** for what a build shows (``match.select``: the relative floor plus the absolute floors
 on the raw cosine and the margin, the gap to the best and the mutual-neighbour rule), before
 (relative floor only) and with the shipped rule, in-sample and cross-validated, and how many
-questions were shown a deliberately off-topic source (DNA, prospect theory, transformers).
+questions were shown a deliberately off-topic source (DNA, prospect theory, transformers); what
+is shown split by lexical support (a term shared with the question, or meaning only) and at
+most 1 or 2 per question; and a **cross-theme check**: each one-theme dev set (``--dev-dir``,
+``dev_theme_*.csv``, one agenda question per gold cluster) as the agenda of another knowledge
+table against this library, where nearly every suggestion is off-theme by construction.
 
 ``--build-json FILE`` scores a real build instead: the output of
 ``kennisagenda show --format json``; per agenda item, its gold cluster (majority of its
 formulations) and whether each relevant source is among ``evidence[].title`` top 3.
 
-Usage: ``.venv/bin/python bench/evidence_quality.py [--mode cluster|mention] [--build-json F]``
+Usage: ``.venv/bin/python bench/evidence_quality.py [--mode cluster|mention] [--build-json F] [--dev-dir D]``
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +112,8 @@ def main() -> None:
     ap.add_argument("--mode", choices=("cluster", "mention"), default="cluster")
     ap.add_argument("--build-json", type=Path, help="score `kennisagenda show --format json` output instead")
     ap.add_argument("--db", type=Path, help="DuckDB file for the embedding cache (default: a temporary file)")
+    ap.add_argument("--dev-dir", type=Path, default=REPO.parent / "shared" / "data",
+                    help="folder with the one-theme dev sets dev_theme_*.csv for the cross-theme check (skipped if absent)")
     args = ap.parse_args()
     questions, relevant = load_gold()
     if args.build_json:
@@ -131,6 +138,10 @@ def main() -> None:
             queries = [[t] for c in cids for t in questions[c]]
             qcluster = [c for c in cids for _ in questions[c]]
         sig = signals(store, queries, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts)
+        other = {path.stem.removeprefix("dev_theme_"): signals(store, list(load_clusters(path).values()),
+                                                             e5_embedder("query"), e5_embedder("passage"),
+                                                             use_bm25=have_fts)
+                 for path in sorted(args.dev_dir.glob("dev_theme_*.csv"))} if args.dev_dir.is_dir() else {}
     gold = [{sid for sid, t in title_of.items() if t in relevant.get(c, set())} for c in qcluster]
     missing = {t for ts in relevant.values() for t in ts} - set(title_of.values())
     if missing:
@@ -195,6 +206,42 @@ def main() -> None:
     print(f"  cross-validated (floor tuned per fold, 5x4): {cv['good']}/{cv['shown']} shown are relevant "
           f"(precision {cv['good'] / max(cv['shown'], 1):.2f}); questions with a relevant source that get one "
           f"{cv['hit']}/{cv['with_rel']} (recall); without one left empty {cv['empty']}/{cv['no_rel']}")
+    shown = select(sig, fused_matrix(sig, p.w_bm25), p)
+    by_term = term_split(shown, gold)
+    print("  what the shipped rule shows, split by lexical support (a shared term: BM25 > 0 "
+          "on one of the source's passages): " + "; ".join(f"{k} {g}/{n} relevant" for k, (g, n) in by_term.items()))
+    for k in (1, 2):
+        report_shown(f"shipped rule, at most {k} per question", select(sig, fused_matrix(sig, p.w_bm25),
+                                                                        replace(p, top=k)), gold, title_of)
+    if not other:
+        print(f"\ncross-theme check skipped: no dev_theme_*.csv in {args.dev_dir} (--dev-dir)")
+    for theme, osig in other.items():
+        # another knowledge table's agenda (one theme) against this library: nearly every match is off-theme
+        oshown = select(osig, fused_matrix(osig, p.w_bm25), p)
+        n = sum(map(len, oshown))
+        off = sum(any(title_of[s.source_id].startswith(OFF_TOPIC) for s in row) for row in oshown)
+        print(f"cross-theme check, agenda '{theme}' ({len(oshown)} questions) against this library: {n} suggestions "
+              f"for {sum(bool(r) for r in oshown)} questions; questions shown an off-topic paper {off}")
+
+
+def load_clusters(path: Path) -> dict[str, list[str]]:
+    """A labelled dev set (id,text,cluster,…) as cluster -> its formulations: one agenda question each."""
+    out: dict[str, list[str]] = defaultdict(list)
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            out[r["cluster"]].append(r["text"])
+    return dict(sorted(out.items()))
+
+
+def term_split(shown: list[list], gold) -> dict[str, tuple[int, int]]:
+    """(relevant, shown) for suggestions with and without a shared term (raw BM25 > 0 on any passage)."""
+    out = {"with a shared term": [0, 0], "by meaning only": [0, 0]}
+    for i, row in enumerate(shown):
+        for s in row:
+            c = out["with a shared term" if s.bm25 is not None else "by meaning only"]
+            c[0] += s.source_id in gold[i]
+            c[1] += 1
+    return {k: (g, n) for k, (g, n) in out.items()}
 
 
 OFF_TOPIC = ("Molecular structure of nucleic acids", "Prospect theory", "Attention is all you need")
