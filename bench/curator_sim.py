@@ -306,8 +306,6 @@ def main() -> None:
     parser.add_argument("--dev", default=str(DEFAULT_DATA))
     parser.add_argument("--size-power", type=float, default=None,
                         help="experiment: the queue's gain ~ p × links ** this (default: review.SIZE_POWER)")
-    parser.add_argument("--per-cluster", type=int, default=None,
-                        help="experiment: a question in at most this many rows of one sheet (default: review.PER_CLUSTER)")
     parser.add_argument("--regroup", action="store_true",
                         help="only the regroup sheet (kennisagenda indeling), one round, instead of the review queue")
     parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
@@ -315,8 +313,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.size_power is not None:
         review.SIZE_POWER = args.size_power
-    if args.per_cluster is not None:
-        review.PER_CLUSTER = args.per_cluster
     sets = []
     if args.data in ("dev", "both", "all"):
         sets.append(("dev set", load_rows(Path(args.dev))))

@@ -14,12 +14,22 @@ question?* (ja/nee):
   "nee" takes it out (a `split` entry), "ja" confirms it (a `merge` entry `[Q, M]`: the
   formulation belongs to that question; never asked again).
 
-Rows are ordered by expected gain in B-cubed F1: the probability that the answer changes
-the agenda (same question for a merge proposal, different for a split proposal) times the
-number of formulation links it fixes (sizes a·b for a merge, s-1 for a split), so a likely
-merge of two large questions comes before a near-certain pair of single formulations.
-Probabilities come from the pair model (`agenda.dedupe.pairs`), adapted to this corpus's
-own verdicts (`agenda.dedupe.adapt`).
+Rows are ordered **by rank, not by raw probability**: in one theme every pair of questions
+looks alike and the pair model's probabilities are low and compressed, so a question's true
+partner is often not among the most probable pairs of the whole corpus but is near the top
+of that question's own list. Each candidate pair gets a depth: for each side, the place of
+the other among its own undecided candidates (0 = its best) plus the "nee" verdicts it
+already had; the pair's depth is the smaller of the two. Every question's best candidate is
+asked before any question's second; among equal depths, by expected gain: the probability
+times the formulation links the answer fixes (sizes a·b for a merge, s-1 for a split) to the
+power SIZE_POWER. Split proposals are asked at depth SPLIT_DEPTH.
+
+No row of a sheet is implied by its other rows: the rows form a forest over the questions
+and formulations they name (with "ja" on A-B and B-C, A-C needs no verdict; with "ja" and
+"nee", neither), and nothing decided in curation.yaml is asked again (a "nee" between A and
+B also holds for whatever A was merged into). Probabilities come from the pair model
+(`agenda.dedupe.pairs`), adapted to this corpus's own verdicts (`agenda.dedupe.adapt`);
+figures in the README (bench/curator_sim.py).
 
 `write_review` writes the rows to .xlsx or .csv (`;`, as Dutch Excel writes it);
 `apply_review` turns the verdicts into curation.yaml entries (`merge` for "ja",
@@ -55,7 +65,7 @@ NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
 
 CROSS_PAIRS = 16    # formulation pairs scored per candidate pair of questions (most similar first)
 SPLIT_PEERS = 15    # a formulation's fit is measured against at most this many fellow members
-PER_CLUSTER = 3     # a question appears in at most this many rows of one sheet (less redundancy)
+SPLIT_DEPTH = 2     # a split proposal is asked with the merge proposals at this depth (see module docstring)
 WIDEN_MAX = 50      # a question's candidate list grows by one per verdict it had, up to this many
 SIZE_POWER = 0.5    # gain ~ (links fixed) ** SIZE_POWER: favours large questions, not overwhelmingly
 
@@ -73,6 +83,7 @@ class Decisions:
     groups_of: dict[str, set[int]] = field(default_factory=dict)
     confirmed: set[tuple[str, str]] = field(default_factory=set)
     split_off: set[str] = field(default_factory=set)  # formulations a curator took out of their question
+    refused: Counter[str] = field(default_factory=Counter)  # "nee" verdicts (distinct, split) per question
 
     def decided(self, a: str, b: str) -> bool:
         ga, gb = self.groups_of.get(a), self.groups_of.get(b)
@@ -124,7 +135,9 @@ class Decisions:
                     out.confirmed.add((target, m))
             add(qs + [resolve(x) for x in group if x.startswith("M-")])
         for group in curation.distinct:
-            add(resolve(x) for x in group)
+            named = {resolve(x) for x in group} - {None}
+            out.refused.update(named)
+            add(named)
         auto_of = {m: cid for cid, ms in automatic.items() for m in ms}
         for group in curation.split:
             gone = frozenset(group)
@@ -132,6 +145,7 @@ class Decisions:
                 out.split_off.add(m)
                 origin = resolve(auto_of[m], gone) if m in auto_of else None
                 if origin is not None and origin != cluster_of.get(m):
+                    out.refused.update({origin, cluster_of.get(m)} - {None})
                     add([origin, cluster_of.get(m)])  # taken out: do not propose to put it back
         return out
 
@@ -156,6 +170,52 @@ def _predict(corpus: dedupe.Corpus, model: dedupe.PairModel, idx: np.ndarray) ->
     damp = float(model.meta.get("sector_damp", dedupe.SECTOR_DAMP))
     probs = np.where(f[:, dedupe.FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
     return probs
+
+
+def order_rows(merges: list[tuple[str, str, float, int]], splits: list[tuple[str, str, float, int]],
+               refused: Counter[str] | dict[str, int], limit: int) -> list[tuple[float, str, str]]:
+    """The rows of one sheet, in the order asked: at most `limit` (p_same, a, b).
+
+    `merges`: undecided candidate pairs of questions (Q-a, Q-b, p_same, formulation links a·b);
+    `splits`: split proposals (Q, M, p that M belongs to Q, links s-1); `refused`: the "nee"
+    verdicts each question already had. Order by depth, then expected gain (module docstring):
+    for each side of a merge proposal, the place of the other among its own candidates by
+    p_same (0 = its best) plus its "nee" verdicts; the smaller of the two. A split proposal has
+    depth SPLIT_DEPTH. A row that would close a cycle over the ids the sheet's rows already
+    name is left out (its answer would follow from theirs).
+    """
+    per: dict[str, list[int]] = {}
+    for t, (a, b, _, _) in enumerate(merges):
+        per.setdefault(a, []).append(t)
+        per.setdefault(b, []).append(t)
+    depth = [float("inf")] * len(merges)
+    for c, ts in per.items():
+        for r, t in enumerate(sorted(ts, key=lambda t: (-merges[t][2], t))):
+            depth[t] = min(depth[t], r + refused.get(c, 0))
+    proposals = [(depth[t], -p * links ** SIZE_POWER, t, p, a, b) for t, (a, b, p, links) in enumerate(merges)]
+    proposals += [(SPLIT_DEPTH, -(1.0 - p) * links ** SIZE_POWER, len(merges) + t, p, q, m)
+                  for t, (q, m, p, links) in enumerate(splits)]
+    proposals.sort(key=lambda r: r[:3])
+    # no row whose answer the other rows of the sheet could settle: the rows form a forest over
+    # the ids they name ("ja" on A-B and B-C answers A-C; "ja" on A-B and "nee" on B-C answers it too)
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    chosen: list[tuple[float, str, str]] = []
+    for *_, p, a, b in proposals:
+        if len(chosen) >= limit:
+            break
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            continue
+        parent[ra] = rb
+        chosen.append((p, a, b))
+    return chosen
 
 
 def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairModel | None = None
@@ -253,46 +313,28 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
     probs = _predict(corpus, model, np.concatenate(all_idx) if all_idx else np.zeros((0, 2), np.int64))
     m_probs, s_probs = probs[:len(owner)], probs[len(owner):]
 
-    proposals: list[tuple[float, float, int, str, str]] = []  # (-gain, p_same, order, a, b)
+    merges: list[tuple[str, str, float, int]] = []
     if cand:
         own = np.asarray(owner)
         mx = np.full(len(cand), 0.0)
         np.maximum.at(mx, own, m_probs)
         mean = np.bincount(own, weights=m_probs, minlength=len(cand)) / np.maximum(np.bincount(own, minlength=len(cand)), 1)
-        for t, (a, b) in enumerate(cand):
-            p = 0.5 * (mx[t] + mean[t])
-            links = len(spans[a]) * len(spans[b])
-            proposals.append((-p * links ** SIZE_POWER, p, t, cid[a], cid[b]))
+        merges = [(cid[a], cid[b], float(0.5 * (mx[t] + mean[t])), len(spans[a]) * len(spans[b]))
+                  for t, (a, b) in enumerate(cand)]
+    splits: list[tuple[str, str, float, int]] = []
     if split_members:
         own = np.asarray(split_owner)
         fit = np.bincount(own, weights=s_probs, minlength=len(split_members)) / np.maximum(
             np.bincount(own, minlength=len(split_members)), 1)
-        for t, (ci, i) in enumerate(split_members):
-            p = float(fit[t])
-            links = len(spans[ci]) - 1
-            proposals.append((-(1.0 - p) * links ** SIZE_POWER, p, len(cand) + t, cid[ci], ordered[i].id))
-    proposals.sort(key=lambda r: (r[0], r[2]))
+        splits = [(cid[ci], ordered[i].id, float(fit[t]), len(spans[ci]) - 1)
+                  for t, (ci, i) in enumerate(split_members)]
+    chosen = order_rows(merges, splits, decisions.refused, limit)
 
     by_id = {c.id: c for c in clusters}
 
     def src(ids: list[str]) -> str:
         return "; ".join(sorted({sources.get(mentions[m].source_id, "?") for m in ids}))
 
-    # a question in at most PER_CLUSTER rows first (one verdict often settles the next);
-    # then, if the sheet has room, the rest in the same order
-    chosen: list[tuple[float, str, str]] = []
-    rest: list[tuple[float, str, str]] = []
-    used: Counter[str] = Counter()
-    for _, p, _, a, b in proposals:
-        if len(chosen) >= limit:
-            break
-        if used[a] >= PER_CLUSTER or used[b] >= PER_CLUSTER:
-            rest.append((p, a, b))
-            continue
-        used[a] += 1
-        used[b] += 1
-        chosen.append((p, a, b))
-    chosen += rest[:limit - len(chosen)]
     rows: list[dict[str, object]] = []
     for p, a, b in chosen:
         if b.startswith("M-"):
