@@ -2,6 +2,7 @@
 
     python bench/curator_sim.py [--data dev|theme|sample|both|all] [--round 200] [--per-question 3]
     python bench/curator_sim.py --regroup [--data ...]    # the regroup sheet, one round
+    python bench/curator_sim.py --held-out [--cache F] [--data ...]  # each dev set held out (below)
 
 Each labelled set (the dev set ``../shared/data/dev_questions.csv`` and the sample-corpus
 gold ``bench/data/sample_corpus_gold.csv``) is written as one survey export
@@ -21,6 +22,10 @@ an ``M-`` side for its own gold label.
 The baseline is an oracle going down the raw-cosine pair list (all pairs, most similar
 first), starting from every question on its own: a "ja" joins two groups; pairs already
 in one group, or between groups a "nee" already separated, are not asked.
+
+``--held-out``: each dev set is built and queued with a pair model fitted on the other two dev
+sets (threshold chosen there, as bench/dedupe_quality.py does), not the shipped model, which is
+fitted on all three; the sample gold keeps the shipped model (it is never fitted on).
 
 Prints, per data set: F1 after each round, F1 at n/2, n, 2n (and 3n) verdicts, and the
 verdicts needed to reach F1 0.80, 0.90 and 0.95 (at round granularity for the queue).
@@ -45,6 +50,7 @@ from _common import DEFAULT_DATA, REPO, bcubed  # noqa: E402
 from agenda import pipeline  # noqa: E402
 from agenda.dedupe import review  # noqa: E402
 from agenda.dedupe.clusters import embed_cached  # noqa: E402
+from agenda.dedupe import pairs as dedupe_pairs  # noqa: E402
 from agenda.dedupe.pairs import semantic_embedder  # noqa: E402
 from _use import use_or_none  # noqa: E402
 from agenda.ingest import discover, file_sha256, read_file, source_id  # noqa: E402
@@ -133,7 +139,39 @@ class Oracle:
         return bcubed([assign.get(m, m) for m in ids], [self.gold[m] for m in ids])
 
 
-def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_question: float) -> dict:
+def held_out_models(data_dir: Path, cache: str | None) -> dict[str, object]:
+    """Pair models for ``--held-out``, keyed by dev-set file name: each dev set's model is fitted on
+    the other two dev sets with its threshold chosen there (bench/dedupe_quality.py's rule), so the
+    build and the queue never saw that set's labels. The sample gold keeps the shipped model (fitted
+    on the three dev sets, never on the sample)."""
+    import dedupe_quality as dq
+
+    e5 = dq.CachedEmbedder(semantic_embedder(), cache)
+    data = {k: dq.Data(k, data_dir / f, e5) for k, f in dq.SET_FILES.items()}
+    out = {}
+    for held in dq.DEV:
+        train = [data[x] for x in dq.DEV if x != held]
+        method = dq.Ours(e5.embed, data["mixed"])
+        model = method.fit(train)
+        model.threshold = dq.ours_threshold(method, train, 0.92)
+        model.meta = {"fitted_on": [dq.SET_FILES[x] for x in dq.DEV if x != held]}
+        out[dq.SET_FILES[held]] = model
+        print(f"held-out model for {dq.SET_FILES[held]}: fitted on {', '.join(model.meta['fitted_on'])}, "
+              f"threshold {model.threshold:.3f}", flush=True)
+    e5.save()
+    return out
+
+
+def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_question: float, model=None) -> dict:
+    """The oracle's rounds on one set; `model`: a pair model to build and queue with instead of the
+    shipped one (``--held-out``)."""
+    if model is not None:
+        shipped = dedupe_pairs.load_model
+        dedupe_pairs.load_model = lambda: model  # every caller reads the module attribute
+        try:
+            return run_queue(rows, name, round_size, per_question)
+        finally:
+            dedupe_pairs.load_model = shipped
     settings = Settings()
     n = len(rows)
     milestones = sorted({n // 2, n, 2 * n, int(per_question * n)})
@@ -308,6 +346,10 @@ def main() -> None:
                         help="experiment: the queue's gain ~ p × links ** this (default: review.SIZE_POWER)")
     parser.add_argument("--regroup", action="store_true",
                         help="only the regroup sheet (kennisagenda indeling), one round, instead of the review queue")
+    parser.add_argument("--held-out", action="store_true",
+                        help="each dev set built and queued with a pair model fitted on the other two dev sets "
+                             "(the shipped model is fitted on all three); the sample gold keeps the shipped model")
+    parser.add_argument("--cache", default=None, help="with --held-out: pickle file caching e5 vectors between runs")
     parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
     parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per question")
     args = parser.parse_args()
@@ -315,25 +357,26 @@ def main() -> None:
         review.SIZE_POWER = args.size_power
     sets = []
     if args.data in ("dev", "both", "all"):
-        sets.append(("dev set", load_rows(Path(args.dev))))
+        sets.append(("dev set", load_rows(Path(args.dev)), Path(args.dev)))
     if args.data in ("theme", "all"):
         for path in sorted(Path(args.dev).parent.glob("dev_theme_*.csv")):
-            sets.append((path.stem.removeprefix("dev_theme_").replace("_", " "), load_rows(path)))
+            sets.append((path.stem.removeprefix("dev_theme_").replace("_", " "), load_rows(path), path))
     if args.data in ("sample", "both", "all"):
-        sets.append(("sample-corpus gold", load_rows(SAMPLE_GOLD)))
+        sets.append(("sample-corpus gold", load_rows(SAMPLE_GOLD), SAMPLE_GOLD))
     if args.only:
-        sets = [(name, rows) for name, rows in sets if args.only in name]
+        sets = [s for s in sets if args.only in s[0]]
     if args.regroup:
-        results = [(name, run_regroup(rows, name)) for name, rows in sets]
+        results = [(name, run_regroup(rows, name)) for name, rows, _ in sets]
         print("\nRegroup sheet, one round (oracle fills hoort_bij only where a formulation is in the wrong question)")
         print(f"{'data':<28} {'n':>5} {'edits':>6} {'share':>6} {'F1 before':>10} {'F1 after':>9} {'P after':>8}")
         for name, r in results:
             print(f"{name:<28} {r['n']:>5} {r['edits']:>6} {r['edits'] / r['n']:>6.0%} {r['before'][2]:>10.3f} "
                   f"{r['after'][2]:>9.3f} {r['after'][0]:>8.3f}")
         return
+    models = held_out_models(Path(args.dev).parent, args.cache) if args.held_out else {}
     summary = []
-    for name, rows in sets:
-        res = run_queue(rows, name, args.round, args.per_question)
+    for name, rows, path in sets:
+        res = run_queue(rows, name, args.round, args.per_question, models.get(path.name))
         n = res["n"]
         base = run_cosine(rows, int(args.per_question * n))
         summary.append((name, n, res["curve"], base))
