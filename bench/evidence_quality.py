@@ -193,7 +193,8 @@ def main() -> None:
           + ", ".join(f"{m} {v:.3f}" for m, v in full.items()))
     print("\nsuggestion precision and recall of what a build shows (all queries; the rule's absolute floors are "
           "fixed, not fitted per fold):")
-    old_rule = Params(floor=1.75, top=5, min_cosine=-1, min_margin=-1, max_gap=1e9, reverse_rank=10**6)
+    old_rule = Params(floor=1.75, top=5, min_cosine=-1, min_margin=-1, max_gap=1e9, reverse_rank=10**6,
+                      same_language_term=False)
     for name, rule in (("relative floor only (before)", old_rule), ("shipped rule (relative + absolute)", p)):
         shown = select(sig, fused_matrix(sig, rule.w_bm25), rule)
         report_shown(name, shown, gold, title_of)

@@ -25,21 +25,26 @@ from agenda.store import Store
 
 log = logging.getLogger("agenda.evidence")
 
-__all__ = ["library_stage", "match_stage", "question_texts", "stopwords"]
+__all__ = ["library_stage", "match_stage", "question_texts", "stopword_lists", "stopwords"]
 
 MAX_FORMULATIONS = 12  # per question in the dense query: the question plus its first formulations
 
 
 @lru_cache(maxsize=1)
+def stopword_lists() -> dict[str, frozenset[str]]:
+    """Stop words per language: ``{"nl": …, "en": …}`` (agenda/data/{nl,en}_stopwords.txt)."""
+    out: dict[str, frozenset[str]] = {}
+    for lang in ("nl", "en"):
+        text = resources.files("agenda.data").joinpath(f"{lang}_stopwords.txt").read_text(encoding="utf-8")
+        out[lang] = frozenset(w.strip().lower() for line in text.splitlines() if not line.startswith("#")
+                              for w in line.split() if w.strip())
+    return out
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Dutch and English stop words for the BM25 index (agenda/data/{nl,en}_stopwords.txt)."""
-    words: set[str] = set()
-    for name in ("nl_stopwords.txt", "en_stopwords.txt"):
-        text = resources.files("agenda.data").joinpath(name).read_text(encoding="utf-8")
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                words.update(w.strip().lower() for w in line.split() if w.strip())
-    return frozenset(words)
+    return frozenset().union(*stopword_lists().values())
 
 
 def library_stage(db_path: Path, build_id: int, inputs_dir: Path, limits: Limits | None = None,

@@ -24,15 +24,18 @@ over normalised scores: Fox & Shaw 1994; Montague & Aslam 2001). Reciprocal rank
 fusion was measured too and lost to it (it throws away how far a source stands out). A
 source is suggested when its fused score reaches ``floor``; the reported ``score`` is a
 logistic of the distance to that floor (0.5 at the floor). ``w_bm25`` and ``floor`` were
-tuned on the sample library's gold labels, cross-validated by question; see README.
+tuned on the sample library's gold labels, cross-validated by question; see README. The
+absolute floors of ``Params`` come on top, among them a shared term for a source in the
+question's own language (``language``: by stop words of one language only).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,7 +43,7 @@ from agenda.store import Store
 
 log = logging.getLogger("agenda.evidence")
 
-__all__ = ["Params", "Signals", "Suggestion", "embed_texts", "signals", "fuse", "select", "match_questions"]
+__all__ = ["Params", "Signals", "Suggestion", "embed_texts", "language", "signals", "fuse", "select", "match_questions"]
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
@@ -56,7 +59,13 @@ class Params:
     flat, tiny spread that the z-score would blow up — measured: DNA, prospect theory and
     transformer papers reached z 1.8-2.3 on school questions, all under cosine 0.795). Per
     question only sources within ``max_gap`` of its best are kept, and only for questions that
-    are among the ``reverse_rank`` questions the source is most about (mutual nearest neighbours)."""
+    are among the ``reverse_rank`` questions the source is most about (mutual nearest neighbours).
+
+    ``same_language_term``: a source written in the question's own language must share a term with
+    it (BM25 > 0 on one of its passages). Between two Dutch texts e5 cosines run high whatever the
+    subject (an off-topic Dutch note reached 0.85-0.87 on school questions, above the relevant
+    English abstracts' 0.80-0.82), so there meaning alone is no evidence; across languages a shared
+    term cannot be asked for. Off without the BM25 index."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
     floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
@@ -65,6 +74,7 @@ class Params:
     min_margin: float = 0.02  # cosine above the source's mean over the agenda's questions (absolute)
     max_gap: float = 0.4  # fused score within this of the question's best suggestion
     reverse_rank: int = 3  # the question is among the source's best `reverse_rank` questions
+    same_language_term: bool = True  # same language as the question: a shared term is required
 
 
 @dataclass
@@ -76,6 +86,8 @@ class Signals:
     pids: list[int]
     sources: list[str]  # source id per passage
     has_bm25: bool
+    query_lang: list[str | None] = field(default_factory=list)  # `language` of each query's texts
+    source_lang: dict[str, str | None] = field(default_factory=dict)  # `language` of each source's passages
 
 
 @dataclass
@@ -103,6 +115,26 @@ def embed_texts(texts: Sequence[str], embedder, store: Store | None = None) -> n
     if not keys:
         return np.zeros((0, dim), dtype=np.float32)
     return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+MIN_LANGUAGE_WORDS = 3  # stop words of one language only, needed to name a text's language
+
+
+def language(text: str) -> str | None:
+    """'nl' or 'en': the language whose own stop words (not shared with the other's list) occur
+    at least MIN_LANGUAGE_WORDS times and at least twice as often as the other's; None when a
+    text is too short to tell or mixed. A paragraph of either language clears this by far."""
+    from agenda.evidence import stopword_lists
+
+    lists = stopword_lists()
+    only = {lang: words - frozenset().union(*(w for other, w in lists.items() if other != lang))
+            for lang, words in lists.items()}
+    tokens = [t.lower() for t in _WORD.findall(text)]
+    counts = {lang: sum(t in words for t in tokens) for lang, words in only.items()}
+    best = max(counts, key=lambda lang: (counts[lang], lang))
+    rest = max((n for lang, n in counts.items() if lang != best), default=0)
+    return best if counts[best] >= MIN_LANGUAGE_WORDS and counts[best] >= 2 * rest else None
 
 
 def signals(
@@ -134,7 +166,14 @@ def signals(
             if use_bm25:
                 for pid, score in store.bm25(" ".join(q), limit=len(pids)):
                     bm25[i, col[pid]] = score
-    return Signals(dense, bm25, pids, [r[1] for r in rows], use_bm25 and bool(rows))
+    text_of: dict[str, list[str]] = {}
+    for r in rows:
+        text_of.setdefault(r[1], []).append(r[2])
+    # a question too short to tell ("Hoe richt je leerpleinen in?") is in the agenda's language
+    agenda_lang = language(" ".join(t for q in queries for t in q))
+    query_lang = [language(" ".join(q)) or agenda_lang for q in queries]
+    return Signals(dense, bm25, pids, [r[1] for r in rows], use_bm25 and bool(rows),
+                   query_lang, {sid: language(" ".join(t)) for sid, t in text_of.items()})
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -228,10 +267,22 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
             by_source.setdefault(s.source_id, []).append((s.fused, i))
     mutual = {sid: {i for _, i in sorted(pairs, key=lambda p: (-p[0], p[1]))[:params.reverse_rank]}
               for sid, pairs in by_source.items()}
+    cols: dict[str, list[int]] = {}
+    for j, sid in enumerate(sig.sources):
+        cols.setdefault(sid, []).append(j)
+
+    def foreign_or_shares_term(i: int, sid: str) -> bool:
+        """True unless the source is in the query's language and shares no term with it."""
+        if not (params.same_language_term and sig.has_bm25 and i < len(sig.query_lang)):
+            return True
+        lang = sig.query_lang[i]
+        return lang is None or sig.source_lang.get(sid) != lang or bool((sig.bm25[i, cols[sid]] > 0).any())
+
     out = []
     for i, sugg in enumerate(ranked):
         best = sugg[0].fused if sugg else 0.0
         keep = [s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
-                and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]]
+                and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]
+                and foreign_or_shares_term(i, s.source_id)]
         out.append(keep[:params.top])
     return out
