@@ -39,7 +39,7 @@ from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Curation
 
-__all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_f1", "dev_scores"]
+__all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_corpus", "dev_f1", "dev_scores"]
 
 PAIRS_PER_DECISION = 16
 PRIOR_STRENGTH = 30.0   # the prior weighs like this many labelled pairs per unit squared deviation
@@ -142,18 +142,29 @@ def _blend(prior: pairs.PairModel, model: pairs.PairModel, alpha: float) -> pair
                            prior.k, {**model.meta, "shrink": alpha})
 
 
-@lru_cache(maxsize=2)
-def _dev(embedder_name: str) -> tuple[pairs.Corpus, np.ndarray, np.ndarray, tuple[str, ...]]:
-    """The dev set's corpus, candidate pairs and their features (computed once per process)."""
+def dev_corpus(embedder: Embedder, embed=None) -> tuple[pairs.Corpus, tuple[str, ...]]:
+    """The dev set as a pair-feature corpus and its gold clusters. `embed` (texts -> vectors)
+    answers both the questions and the content words; default `embedder.embed`."""
     text = resources.files("agenda").joinpath("data", "dev_questions.csv").read_text("utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     texts = [r["text"] for r in rows]
-    embedder = _embedders[embedder_name]
+    embed = embed or embedder.embed
     from agenda.dedupe.text import normalise
 
-    corpus = pairs.Corpus(texts, embedder.embed([normalise(t) for t in texts]), embedder)
+    corpus = pairs.Corpus(texts, embed([normalise(t) for t in texts]), embedder, word_vectors=embed)
+    return corpus, tuple(r["cluster"] for r in rows)
+
+
+@lru_cache(maxsize=2)
+def _dev(embedder_name: str) -> tuple[pairs.Corpus, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The dev set's corpus, candidate pairs and their features (computed once per process; its
+    vectors come from the install-time cache when it fits this embedder, agenda.dedupe.dev_cache)."""
+    from agenda.dedupe import dev_cache
+
+    embedder = _embedders[embedder_name]
+    corpus, gold = dev_corpus(embedder, dev_cache.lookup(embedder))
     idx = pairs.candidate_index(corpus, pairs.load_model().k)
-    return corpus, idx, pairs.pair_features(corpus, idx), tuple(r["cluster"] for r in rows)
+    return corpus, idx, pairs.pair_features(corpus, idx), gold
 
 
 _embedders: dict[str, Embedder] = {}
