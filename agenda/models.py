@@ -376,6 +376,9 @@ class Changes(BaseModel):
     previous: str | None = None  # label of the version compared against
     new: list[AgendaItem] = Field(default_factory=list)
     dropped: list[AgendaItem] = Field(default_factory=list)
+    # answered before (outside the ranking), now gone: no source names it, or merged into a question that
+    # is not answered (a merge into a standing question is in `merges`)
+    dropped_answered: list[AgendaItem] = Field(default_factory=list)
     moves: list[RankMove] = Field(default_factory=list)
     frequency: list[FrequencyChange] = Field(default_factory=list)
     merges: list[Merge] = Field(default_factory=list)
@@ -390,7 +393,7 @@ class Changes(BaseModel):
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.dropped or self.moves or self.frequency or self.merges or self.answered
+        return not (self.new or self.dropped or self.dropped_answered or self.moves or self.frequency or self.merges or self.answered
                     or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out
                     or self.priority_round)
 

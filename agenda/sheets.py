@@ -15,11 +15,34 @@ from pathlib import Path
 
 from agenda.report.text_outputs import safe_cell
 
-__all__ = ["write_sheet", "read_sheet", "read_sheet_lines", "STAMP_COLUMN", "now_stamp", "sheet_stamp", "contradictions"]
+__all__ = ["write_sheet", "read_sheet", "read_sheet_lines", "STAMP_COLUMN", "now_stamp", "sheet_stamp", "contradictions",
+           "normalise_id"]
 
 # Every sheet says when it was made (UTC, ISO, one value on every row): a verdict from an older
 # sheet never undoes a decision that a newer sheet wrote (agenda/dedupe/review.py).
 STAMP_COLUMN = "gemaakt"
+
+
+# invisible characters a copy from a mail, a web page or Word brings along (zero-width, bidi controls,
+# soft hyphen, BOM), and every dash Word's autocorrect or a keyboard layout writes
+_INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_ID_SHAPE = None
+
+
+def normalise_id(value: object) -> str:
+    """A cell as a curator typed it, with an id in its one spelling: ``q-1A2B3C``, ``Q–1a2b3c`` (an en
+    dash, as Word's autocorrect writes it), ``Q 1a2b3c``, ``Q-1a2b3c`` with a zero-width space or a
+    no-break space → ``Q-1a2b3c`` (likewise ``M-`` and ``K-``). Anything else comes back with its
+    spaces collapsed, invisible characters dropped and the ``'`` that neutralised a formula removed."""
+    import re
+
+    global _ID_SHAPE
+    if _ID_SHAPE is None:
+        _ID_SHAPE = re.compile(r"^([QMKqmk])\s*(?:[-_\u2010-\u2015\u2212]\s*|(?=[0-9a-fA-F]*\d))([0-9a-fA-F]{6,})$")
+    text = re.sub(f"[{_INVISIBLE}]", "", str(value or "").replace("\u00a0", " "))
+    text = " ".join(text.split()).lstrip("'")
+    m = _ID_SHAPE.match(text)
+    return f"{m.group(1).upper()}-{m.group(2).lower()}" if m else text
 
 
 def now_stamp() -> str:
@@ -199,6 +222,42 @@ def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = Non
             result.append((line + n, {h: ("" if v is None else str(v)) for h, v in zip(names, r, strict=False)}))
             if len(result) > limits.max_rows:
                 raise ValueError(too_many)
-        return result
+    finally:
+        wb.close()
+    _refuse_formulas_without_value(path, what, result, line)
+    return result
+
+
+def _refuse_formulas_without_value(path: Path, what: str, rows: list[tuple[int, dict[str, str]]],
+                                   header_line: int) -> None:
+    """A formula in a filled-in sheet (``=C7`` in hoort_bij, ``=IF(…)`` in oordeel) reads as its last
+    computed value; a workbook saved by a program that never computed it (a script, some exports)
+    has none, and the cell read as empty: the decision was skipped without a word. Refused instead,
+    naming the cell."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(b"<f" in z.read(n) for n in sheets):
+            return
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        values = {line: row for line, row in rows}
+        for n, r in enumerate(ws.iter_rows(values_only=True), start=1):
+            if n <= header_line:
+                continue
+            shown = values.get(n, {})
+            names = list(shown)
+            for i, v in enumerate(r):
+                if isinstance(v, str) and v.startswith("=") and i < len(names) and not shown[names[i]]:
+                    raise ValueError(f"{what} {path}, regel {n}, kolom {names[i]} ({get_column_letter(i + 1)}{n}): "
+                                     f"een formule zonder berekende waarde ({v[:40]}); er is niets verwerkt. Typ de "
+                                     "waarde zelf in, of open de lijst in Excel of LibreOffice en sla hem opnieuw op")
     finally:
         wb.close()

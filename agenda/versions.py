@@ -99,7 +99,8 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     now_answered = {i.cluster_id for i in new_answered}
     excluded_now = {e.cluster_id: e for e in excluded}
     was_excluded = {e.cluster_id for e in old.excluded}
-    old_of_mention = {m.id: i.cluster_id for i in old.items for m in i.mentions}
+    # answered questions too: one merged into a ranked question is a merge, not silence
+    old_of_mention = {m.id: i.cluster_id for i in [*old.items, *old.answered] for m in i.mentions}
 
     merges = []
     moved = []
@@ -135,6 +136,9 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
                                        why=excluded_now[i.cluster_id].why)
                         for i in gone if i.cluster_id in excluded_now and i.cluster_id not in was_excluded]
     changes.dropped = [i for i in gone if i.cluster_id not in excluded_now]
+    # an answered question that no longer stands anywhere (its sources gone, excluded, merged away)
+    changes.dropped_answered = [i for cid, i in was_answered.items()
+                                if cid not in new_by_id and cid not in now_answered and cid not in merged_away]
     for item in new_answered:
         if item.cluster_id in was_answered:
             continue
@@ -227,6 +231,7 @@ def describe(changes: Changes) -> list[str]:
     lines = [f"Veranderd ten opzichte van versie {changes.previous}:"]
     lines += [f"+ nieuw (#{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.new]
     lines += [f"- vervallen (was #{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.dropped]
+    lines += [f"- vervallen (was beantwoord): {i.question} [{i.cluster_id}]" for i in changes.dropped_answered]
     lines += [f"- uitgesloten door de curator (was #{e.old_rank}): {e.question} [{e.cluster_id}]; reden: "
               f"{e.why or 'geen reden opgegeven'}" for e in changes.excluded]
     lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]

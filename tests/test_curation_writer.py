@@ -153,6 +153,33 @@ def test_an_xlsx_with_a_wrong_dimension_is_read_to_its_real_extent(tmp_path):
     assert "5 samenvoegingen" in apply_review(sheet, tmp_path / "curation.yaml")
 
 
+def test_a_formula_without_a_computed_value_is_refused_not_skipped(tmp_path):
+    """Issue 21 (held out): a sheet whose verdicts are formulas (=\"ja\", =IF(…)) saved by a program that
+    never computed them reads as empty cells; on main every such verdict was skipped, exit 0."""
+    sheet = tmp_path / "r.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["nr", "vraag_a", "vraag_b", "oordeel"])
+    ws.append([1, "Q-000001", "Q-000002", "ja"])
+    ws.append([2, "Q-000003", "Q-000004", '=IF(1=1,"ja","nee")'])
+    wb.save(sheet)
+    with pytest.raises(ValueError, match=r"regel 3, kolom oordeel \(D3\): een formule zonder berekende waarde"):
+        apply_review(sheet, tmp_path / "curation.yaml")
+    assert not (tmp_path / "curation.yaml").exists()
+
+
+def test_ids_as_a_curator_or_word_writes_them_are_read_as_the_same_ids(tmp_path):
+    """q-…, an en dash (Word's autocorrect), a zero-width space from a pasted mail: the same pair."""
+    sheet = _review(tmp_path / "r.csv", [("q-00000A", "Q\u2013000002", "ja"), ("Q-000003\u200b", " M-0000000b ", "nee")])
+    apply_review(sheet, tmp_path / "curation.yaml", known_ids={"Q-00000a", "Q-000002", "Q-000003", "M-0000000b"})
+    data = _decisions(tmp_path / "curation.yaml")
+    assert data["merge"] == [["Q-000002", "Q-00000a"]] and data["split"] == [["M-0000000b"]]
+    ev = tmp_path / "e.csv"
+    ev.write_text("vraag;bron;oordeel\nq-00000A;k\u20134F2A9C;relevant\n", encoding="utf-8")
+    apply_evidence(ev, tmp_path / "curation.yaml")
+    assert _decisions(tmp_path / "curation.yaml")["knowledge"]["Q-00000a"]["sources"] == ["K-4f2a9c"]
+
+
 def test_a_zip_bomb_sheet_is_refused_quickly(tmp_path):
     sheet = tmp_path / "r.xlsx"
     wb = openpyxl.Workbook()

@@ -150,3 +150,24 @@ def test_sheet_from_the_sample_agenda_then_the_next_build_follows_it(sample_buil
     assert "verplaatst" in text and moved["formulering_id"] in text and f"{q1} → {q2}" in text
     assert not any({q1, q2} <= set(m.merged) for m in agenda.changes.merges)
     assert f"[{new_item.cluster_id}]" in text
+
+
+def test_an_id_as_word_or_a_paste_writes_it_still_moves_the_formulation(tmp_path):
+    """Issue 21 (held out): Word's autocorrect turns 'Q-bbbbbb' into 'Q–bbbbbb' (an en dash); on main that
+    was no id, so it became a label and the formulation a new question of its own, reported as success."""
+    cur, sheet = tmp_path / "curation.yaml", tmp_path / "indeling.csv"
+    _write(sheet, {"M-a0000001": ("Q\u2013bbbbbb", ""), "M-a0000002": ("q-BBBBBB\u200b", ""),
+                   "M-c0000001": ("\u00a0Q-dddddd ", "")})
+    summary = apply_regroup(sheet, cur)
+    assert "nieuwe vraag" not in summary or "0 nieuwe" in summary
+    data = yaml.safe_load(cur.read_text(encoding="utf-8"))
+    assert data["merge"] == [["Q-bbbbbb", "M-a0000001", "M-a0000002"], ["Q-dddddd", "M-c0000001"]]
+
+
+@pytest.mark.parametrize("value", ["=C7", "+C7", "Q/bbbbbb", "Qbbbbbb"])
+def test_a_formula_or_a_mistyped_id_in_hoort_bij_is_refused_not_made_a_new_question(tmp_path, value):
+    cur, sheet = tmp_path / "curation.yaml", tmp_path / "indeling.csv"
+    _write(sheet, {"M-a0000001": (value, "")})
+    with pytest.raises(ValueError, match="geen vraag-id, label of uitsluiten") as exc:
+        apply_regroup(sheet, cur)
+    assert "regel 2" in str(exc.value) and not cur.exists()

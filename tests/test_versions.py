@@ -93,6 +93,20 @@ def test_a_question_no_longer_answered_is_its_own_change():
     assert "niet langer beantwoord" in text and "Vraag Q-x?" in text and "Geen verschillen" not in text
 
 
+def test_an_answered_question_that_vanishes_or_is_merged_is_a_change():
+    """Issue 21 (held out): an answered question whose only source was removed, or which the curator
+    merged into a ranked question, left `diff` and the report at 'Geen verschillen'."""
+    old = _agenda([_item("Q-a", 1, mentions=["M-a1"]), _item("Q-b", 2, mentions=["M-b1"])])
+    old.answered = [_answered(_item("Q-x", 1, mentions=["M-x1"])), _answered(_item("Q-y", 2, mentions=["M-y1"]))]
+    new = [_item("Q-a", 1, mentions=["M-a1", "M-y1"]), _item("Q-b", 2, mentions=["M-b1"])]
+    changes = diff(old, new)
+    assert not changes.empty
+    assert [i.cluster_id for i in changes.dropped_answered] == ["Q-x"]
+    assert [(m.into, m.merged) for m in changes.merges] == [("Q-a", ["Q-a", "Q-y"])]
+    text = "\n".join(describe(changes))
+    assert "vervallen (was beantwoord): Vraag Q-x?" in text and "samengevoegd: Q-a, Q-y" in text
+
+
 def test_top_10_entries_and_exits_renames_and_exclusions_with_their_reason():
     from agenda.models import ExcludedItem
 

@@ -54,6 +54,7 @@ INSTRUCTIONS = [
 
 _Q_ID = re.compile(r"^Q-[0-9a-f]{6,}$", re.I)
 _M_ID = re.compile(r"^M-[0-9a-f]{6,}$", re.I)
+_LOOKS_LIKE_Q = re.compile(r"^q\W*[0-9a-f]{4,}\W*$", re.I)  # Q/1a2b3c, Q-1a2b3, "Q-1a2b3c."
 
 
 def context_text(m: MentionRef) -> str:
@@ -174,7 +175,9 @@ def _workbook(rows: list[dict[str, object]]):
 
 
 def _label(value: str) -> str:
-    return " ".join(value.replace("\u00a0", " ").split()).lstrip("'")
+    from agenda.sheets import normalise_id
+
+    return normalise_id(value)
 
 
 def apply_regroup(path: Path, curation_file: Path, known_questions: Iterable[str] = (),
@@ -220,6 +223,10 @@ def apply_regroup(path: Path, curation_file: Path, known_questions: Iterable[str
         elif _M_ID.match(value):
             raise ValueError(f"{path}, regel {line}: hoort_bij '{value}' is een formulering; gebruik een vraag-id "
                              "(Q-…), een eigen label (zoals nieuw-1) of uitsluiten")
+        elif value[:1] in "=+@" or value.upper().startswith(("Q-", "Q–")) or _LOOKS_LIKE_Q.match(value):
+            # a formula (=C7, an export's text of one) or a mistyped id must not quietly become a new question
+            raise ValueError(f"{path}, regel {line}: hoort_bij '{value}' is geen vraag-id, label of uitsluiten "
+                             "(een formule of een verkeerd getypt id?); typ het id (Q-…) of een eigen label")
         else:
             wish[m] = ("label", value.casefold(), line)
     questions = set(members) | set(known_questions)

@@ -54,7 +54,8 @@ from agenda.dedupe.adapt import model_for
 from agenda.dedupe.clusters import embed_cached, word_vectors
 from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Cluster, Curation
-from agenda.sheets import STAMP_COLUMN, contradictions, count, read_sheet, sheet_stamp, stamp_of_time, write_sheet
+from agenda.sheets import (STAMP_COLUMN, contradictions, count, normalise_id, read_sheet, sheet_stamp, stamp_of_time,
+                           write_sheet)
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
@@ -404,7 +405,7 @@ def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = N
     unknown: list[str] = []
     for n, row in enumerate(rows, start=2):
         verdict = (row.get("oordeel") or "").strip().lower()
-        a, b = (row.get("vraag_a") or "").strip(), (row.get("vraag_b") or "").strip()
+        a, b = normalise_id(row.get("vraag_a")), normalise_id(row.get("vraag_b"))
         if not verdict:
             skipped += 1
             continue

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Agenda
-from agenda.sheets import STAMP_COLUMN, contradictions, read_sheet, write_sheet
+from agenda.sheets import STAMP_COLUMN, contradictions, normalise_id, read_sheet, write_sheet
 
 __all__ = ["COLUMNS", "VERDICTS", "evidence_rows", "write_evidence", "apply_evidence"]
 
@@ -89,7 +89,7 @@ def apply_evidence(path: Path, curation_file: Path) -> str:
         verdict = VERDICTS.get(raw)
         if verdict is None:
             raise ValueError(f"{path}, regel {n}: onbekend oordeel '{raw}' (gebruik relevant, beantwoordt of nee)")
-        qid, kid = (row.get("vraag") or "").strip(), (row.get("bron") or "").strip()
+        qid, kid = normalise_id(row.get("vraag")), normalise_id(row.get("bron"))
         if not _QID.match(qid):
             raise ValueError(f"{path}, regel {n}: vraag moet een id als Q-1a2b3c zijn, niet '{qid}'")
         if not _KID.match(kid):

@@ -17,7 +17,8 @@ HEADING = "Wat is er veranderd"
 
 def summary_line(c) -> str:
     """'2 nieuwe vragen, 1 vervallen, 3 in of uit de top 10, …': every kind of change, counted."""
-    parts = [(len(c.new), "nieuwe vraag", "nieuwe vragen"), (len(c.dropped), "vervallen vraag", "vervallen vragen"),
+    parts = [(len(c.new), "nieuwe vraag", "nieuwe vragen"),
+             (len(c.dropped) + len(c.dropped_answered), "vervallen vraag", "vervallen vragen"),
              (len(c.excluded), "door de curator uitgesloten vraag", "door de curator uitgesloten vragen"),
              (len(c.answered), "vraag nu beantwoord", "vragen nu beantwoord"),
              (len(c.unanswered), "vraag niet langer beantwoord", "vragen niet langer beantwoord"),
@@ -80,9 +81,10 @@ def write(w: Writer) -> None:
         w.none_line("Geen.")
 
     w.heading("Vervallen vragen", 2)
-    if c.dropped:
+    if c.dropped or c.dropped_answered:
         w.table(["Was", "Vraag", "Bronnen"],
-                   [[i.rank, one_line(i.question), i.frequency] for i in sorted(c.dropped, key=lambda i: i.rank)],
+                   [[i.rank, one_line(i.question), i.frequency] for i in sorted(c.dropped, key=lambda i: i.rank)]
+                   + [["beantwoord", one_line(i.question), i.frequency] for i in c.dropped_answered],
                    [1.6, 12.6, 1.8], align={0: center, 2: center})
         w.para("Een vraag vervalt als geen enkele bron haar nog noemt of als de curator haar heeft "
                "samengevoegd; uitgesloten vragen staan hierboven met hun reden.", "Kleine tekst").paragraph_format.space_before = Pt(4)
