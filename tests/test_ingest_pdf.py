@@ -157,6 +157,21 @@ def test_too_many_pages(tmp_path):
     assert r.rejection is not None and "4 pagina's (grens 3)" in r.rejection.reason
 
 
+def test_too_many_pages_is_refused_before_any_page_is_parsed(tmp_path, monkeypatch):
+    """Issue 21 (held out): a PDF of 10,000 empty pages took 64 s to refuse: its pages were all parsed to
+    count them, and pdfplumber's close() parsed them again. The declared page count refuses it now."""
+    import pdfplumber
+
+    p = write_pdf(tmp_path / "meetings" / "lang.pdf", MEETING + MEETING)
+
+    def parsed(self):
+        raise AssertionError("pages parsed")
+
+    monkeypatch.setattr(pdfplumber.PDF, "pages", property(parsed))
+    r = read_file(p, tmp_path, limits=Limits(max_pdf_pages=3))
+    assert r.rejection is not None and "4 pagina's (grens 3)" in r.rejection.reason
+
+
 def test_decompression_bomb(tmp_path):
     bomb = zlib.compress(b"0 0 m\n" * 2_000_000, 9)  # 12 MB of content stream in a few KB
     body = (

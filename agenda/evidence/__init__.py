@@ -53,31 +53,35 @@ def library_stage(db_path: Path, build_id: int, inputs_dir: Path, limits: Limits
     rejected files with this build. Returns relative path -> sha256 of every library file.
 
     Raises `agenda.pipeline.InputsShrunk` (the build marked failed) when the latest version had a
-    library and ``kennis/`` now gives none (an unmounted share), unless `allow_shrink`."""
+    library and ``kennis/`` now gives none (an unmounted share) or fewer than half its entries (one
+    export replaced by a cut-short one, a subfolder not mounted), unless `allow_shrink`; the same
+    rule as for the other inputs."""
     from agenda.evidence.library import LIBRARY_DIR, read_library
 
     result = read_library(Path(inputs_dir), limits)
     for note in result.notes:
         log.info(note)
-    if not result.sources and not allow_shrink:
+    if not allow_shrink:
         with Store(db_path, timeout=timeout) as store:
             before = store.latest_library_size()
-            if before:
+            if before and (not result.sources or len(result.sources) < before / 2):
                 from agenda.pipeline import InputsShrunk
 
                 store.record_rejections(build_id, result.rejections)
                 store.finish_build(build_id, "failed", None, "")
                 why = (f"{len(result.rejections)} bestand(en) afgewezen, zie `kennisagenda rejected`"
                        if result.rejections else "is die (netwerk)map gekoppeld?")
+                now = f"nog {len(result.sources)} bronnen" if result.sources else "geen bronnen meer"
                 raise InputsShrunk(
-                    f"geen bronnen meer in {Path(inputs_dir) / LIBRARY_DIR} ({before} in de laatste versie; {why}): "
+                    f"{now} in {Path(inputs_dir) / LIBRARY_DIR} ({before} in de laatste versie; {why}): "
                     "geen nieuwe versie gemaakt. Bewust zonder kennisbibliotheek bouwen: --allow-shrink "
                     "(of allow_shrink = true in de instellingen)")
     with Store(db_path, timeout=timeout) as store:
         store.save_library(build_id, result.sources, stopwords())
         store.record_rejections(build_id, result.rejections)
+    warned = sum(r.severity == "warning" for r in result.rejections)
     print(f"kennisbibliotheek: {len(result.sources)} bronnen uit {len(result.digests)} bestanden, "
-          f"{len(result.rejections)} afgewezen")
+          f"{len(result.rejections) - warned} afgewezen" + (f", {warned} met een waarschuwing" if warned else ""))
     return result.digests
 
 

@@ -53,12 +53,32 @@ LIBRARY_SUFFIXES = (".ris", ".bib", ".json", ".csv", ".xlsx", ".md", ".markdown"
 MAX_ENTRIES = 100_000  # entries per export file: more is refused with a reason, never cut silently
 PASSAGE_CHARS = 1_500  # a passage is cut by length too: a page without spaces was one 20 MB passage
 MAX_PASSAGES = 300  # per source: bounds embedding time for a very long document (~12 s at 25/s)
+MAX_ABSTRACT = 20_000  # characters of an abstract kept (the rest is said in a warning, never dropped silently)
+# characters of an entry's text worked on: more than its passages and abstract can hold; a 20 MB BibTeX
+# field went through every text regex whole (76 s) only to be cut to these afterwards
+MAX_TEXT = 2 * PASSAGE_CHARS * MAX_PASSAGES
 PASSAGE_WORDS = 90  # a passage is about a paragraph: long enough for context, short for e5 (512 tokens)
 
 _WS = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=[\"“‘'(\[]?[A-Z0-9ÀÁÂÄÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜ])")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+
+
+class Entries(list):
+    """The entries of one export file, and what was left out of it: ``skipped`` holds Dutch reasons
+    ("referentie 2 (regel 6): geen titel of tekst"), reported as a warning, never dropped silently."""
+
+    def __init__(self, items=(), skipped: list[str] | None = None):
+        super().__init__(items)
+        self.skipped: list[str] = list(skipped or [])
+
+
+def _kept(out: list, where: list[str], total: int | None = None, extra: list[str] | None = None) -> Entries:
+    """`out` (entries, None where an entry had neither title nor text) as Entries, with the skipped
+    ones named by `where` (their position in the file, parallel to `out`)."""
+    skipped = [f"{w}: geen titel of tekst" for w, e in zip(where, out, strict=False) if e is None]
+    return Entries([e for e in out if e is not None], [*(extra or []), *skipped])
 
 
 @dataclass
@@ -175,8 +195,8 @@ def _entry(*, path: str, kind: str, title: str, authors: list[str], year: int | 
            doi: str = "", url: str = "", abstract: str = "", keywords: list[str] | None = None,
            paragraphs: list[str] | None = None) -> KnowledgeSource | None:
     """A KnowledgeSource with passages; None when it has neither a title nor any text."""
-    title = _collapse(title)[:500]
-    abstract = _collapse(abstract)
+    title = _collapse(str(title)[:MAX_TEXT])[:500]
+    abstract = _collapse(str(abstract)[:MAX_TEXT])
     doi = normalise_doi(doi)
     url = _collapse(url) or (f"https://doi.org/{doi}" if doi else "")
     if kind == "reference":
@@ -187,7 +207,13 @@ def _entry(*, path: str, kind: str, title: str, authors: list[str], year: int | 
         first = f"{title}. {passages[0]}" if passages else title
         passages = [first, *passages[1:]] if title else passages
     else:
-        passages = split_passages(paragraphs or [])
+        kept, room = [], MAX_TEXT
+        for para in paragraphs or []:
+            if room <= 0:
+                break
+            kept.append(para[:room])
+            room -= len(para)
+        passages = split_passages(kept)
     passages = _cut_long([p for p in passages if p][:MAX_PASSAGES])
     if not title and not passages:
         return None
@@ -196,7 +222,7 @@ def _entry(*, path: str, kind: str, title: str, authors: list[str], year: int | 
     return KnowledgeSource(
         id=knowledge_id(doi, title, year, " ".join(passages[:3])), title=title,
         authors=[a for a in (_collapse(x) for x in authors) if a][:100], year=year, venue=_collapse(venue)[:300],
-        doi=doi, url=url[:2000], path=path, kind=kind, abstract=abstract[:20_000], passages=passages,
+        doi=doi, url=url[:2000], path=path, kind=kind, abstract=abstract[:MAX_ABSTRACT], passages=passages,
     )
 
 
@@ -219,6 +245,10 @@ def _read_ris(data: bytes, rel: str) -> list[KnowledgeSource]:
     if not entries:
         raise IngestError("geen geldig RIS-bestand: geen enkele referentie (TY  - ... ER  -) gevonden")
     _over_limit(len(entries), rel)
+    # rispy drops an entry whose 'ER  -' is missing (an export cut short): count the starts
+    starts = len(re.findall(r"(?m)^TY  - ", text))
+    extra = ([f"{starts - len(entries)} referentie(s) zonder afsluitende 'ER  -'-regel niet gelezen (afgebroken export?)"]
+             if starts > len(entries) else [])
     out = []
     for e in entries[:MAX_ENTRIES]:
         urls = e.get("urls") or []
@@ -232,7 +262,7 @@ def _read_ris(data: bytes, rel: str) -> list[KnowledgeSource]:
             doi=e.get("doi") or "", url=urls[0] if urls else "",
             abstract=e.get("abstract") or e.get("notes_abstract") or "", keywords=list(e.get("keywords") or []),
         ))
-    return [s for s in out if s is not None]
+    return _kept(out, [f"referentie {n}" for n in range(1, len(out) + 1)], extra=extra)
 
 
 def _bib_authors(value: str) -> list[str]:
@@ -278,8 +308,14 @@ def _read_bib(data: bytes, rel: str) -> list[KnowledgeSource]:
         line = lib.failed_blocks[0].start_line + 1 if lib.failed_blocks else None
         raise IngestError("geen geldig BibTeX-bestand: geen enkele referentie (@article{...}) gelezen", line)
     _over_limit(len(lib.entries), rel)
+    failed = [b for b in lib.failed_blocks]
+    extra = ([f"{len(failed)} onleesbare referentie(s) overgeslagen (regel "
+              + ", ".join(str(b.start_line + 1) for b in failed[:10]) + (" …" if len(failed) > 10 else "")
+              + "; een accolade of komma te veel of te weinig?)"] if failed else [])
     out = []
+    where = []
     for e in lib.entries[:MAX_ENTRIES]:
+        where.append(f"referentie {e.key} (regel {e.start_line + 1})")
         f = {k.lower(): str(v.value) for k, v in e.fields_dict.items() if k.lower() in _BIB_FIELDS}
         f = {k: (v if k in ("doi", "url") else _latex_text(v)) for k, v in f.items()}
         out.append(_entry(
@@ -289,7 +325,7 @@ def _read_bib(data: bytes, rel: str) -> list[KnowledgeSource]:
             doi=f.get("doi", ""), url=f.get("url", ""), abstract=f.get("abstract", ""),
             keywords=[k for k in re.split(r"[;,]", f.get("keywords", "")) if k.strip()],
         ))
-    return [s for s in out if s is not None]
+    return _kept(out, where, extra=extra)
 
 
 def _csl_name(person: object) -> str:
@@ -341,7 +377,7 @@ def _read_csl_json(data: bytes, rel: str) -> list[KnowledgeSource]:
         ))
     if items and not any(out):
         raise IngestError("geen CSL-JSON: geen enkele referentie heeft een titel")
-    return [s for s in out if s is not None]
+    return _kept(out, [f"referentie {n}" for n in range(1, len(out) + 1)])
 
 
 # --- a spreadsheet: titel, auteurs, jaar, samenvatting, url -------------------------------------
@@ -378,12 +414,15 @@ def _rows_to_sources(rows: list[list[object]], rel: str, first_line: int) -> lis
                           "(verwacht kolommen als titel, auteurs, jaar, samenvatting, url)", first_line)
     _over_limit(len(rows) - header_at - 1, rel)  # an .xlsx is read up to MAX_ENTRIES + 10 rows: over means more
     out = []
-    for row in rows[header_at + 1:header_at + 1 + MAX_ENTRIES]:
+    skipped: list[int] = []
+    for n, row in enumerate(rows[header_at + 1:header_at + 1 + MAX_ENTRIES], start=first_line + header_at + 1):
         def get(key: str) -> str:
             i = header.get(key)
             return _collapse(row[i]) if i is not None and i < len(row) and row[i] is not None else ""
 
         if not get("title"):
+            if any(_collapse(c) for c in row if c is not None):  # a row with text but no title: said, not dropped
+                skipped.append(n)
             continue
         authors = get("authors")
         out.append(_entry(
@@ -392,7 +431,9 @@ def _rows_to_sources(rows: list[list[object]], rel: str, first_line: int) -> lis
             year=_year(get("year")), venue=get("venue"), doi=get("doi") or normalise_doi(get("url")),
             url=get("url"), abstract=get("abstract"),
         ))
-    return [s for s in out if s is not None]
+    extra = ([f"{len(skipped)} rij(en) zonder titel overgeslagen (regel " + ", ".join(map(str, skipped[:10]))
+              + (" …" if len(skipped) > 10 else "") + ")"] if skipped else [])
+    return Entries([s for s in out if s is not None], extra)
 
 
 def _read_csv(data: bytes, rel: str) -> list[KnowledgeSource]:
@@ -419,6 +460,8 @@ def _read_xlsx(path: Path, rel: str, limits: Limits) -> list[KnowledgeSource]:
         raise IngestError(f"beschadigd Excel-bestand: {exc.__class__.__name__}: {str(exc)[:150]}") from None
     try:
         ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # read-only mode trusts <dimension>; WPS writes a wrong one (rows were lost)
         rows = [list(r) for _, r in zip(range(MAX_ENTRIES + 10), ws.iter_rows(values_only=True), strict=False)]
     finally:
         wb.close()
@@ -692,6 +735,19 @@ def read_library(inputs_dir: Path, limits: Limits | None = None) -> LibraryResul
         if not entries:
             result.rejections.append(Rejection(file=rel, reason="geen enkele bron met een titel of tekst gevonden"))
             continue
+        if skipped := getattr(entries, "skipped", None):
+            result.rejections.append(Rejection(
+                file=rel, severity="warning",
+                reason=f"{len(entries)} {'bron' if len(entries) == 1 else 'bronnen'} gelezen; niet opgenomen: "
+                + "; ".join(skipped[:5])
+                + (f" (en nog {len(skipped) - 5})" if len(skipped) > 5 else "")))
+        cut = [s for s in entries if len(s.passages) >= MAX_PASSAGES or len(s.abstract) >= MAX_ABSTRACT]
+        if cut:
+            result.rejections.append(Rejection(
+                file=rel, severity="warning",
+                reason=f"tekst ingekort: van {len(cut)} {'bron' if len(cut) == 1 else 'bronnen'} ('{cut[0].title[:60]}'"
+                + (" …" if len(cut) > 1 else "") + f") zijn de eerste {MAX_PASSAGES} passages en "
+                f"{MAX_ABSTRACT} tekens samenvatting gebruikt; de rest niet"))
         for source in entries:
             key = _identity(source)
             if source.id in seen:
@@ -704,7 +760,8 @@ def read_library(inputs_dir: Path, limits: Limits | None = None) -> LibraryResul
                 log.warning("%s: '%s' kreeg id %s; %s hoort al bij een andere bron in %s",
                             rel, source.title[:80], wide, source.id, first_rel)
                 source = source.model_copy(update={"id": wide})
-                if wide in seen:
+                if wide in seen:  # the same publication twice after all (its long id was taken by itself)
+                    result.notes.append(f"{rel}: '{source.title[:80]}' staat ook in {seen[wide][0]}; één keer opgenomen")
                     continue
             seen[source.id] = (rel, key)
             result.sources.append(source)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from agenda.ingest.blocks import Block, make_block
+from agenda.ingest.blocks import MAX_BLOCK_CHARS, Block, make_block
 from agenda.ingest.common import IngestError, clean_text, strip_inline_markup
 from agenda.ingest.safety import load_yaml
 from agenda.settings import Limits
@@ -55,8 +55,10 @@ def read_front_matter(text: str, limits: Limits) -> tuple[dict, dict, list[str]]
     return data, lines, body
 
 
-def parse_blocks(lines: list[str]) -> list[Block]:
-    """Markdown body lines (index 0 = file line 1) → blocks."""
+def parse_blocks(lines: list[str], max_line: int | None = None) -> list[Block]:
+    """Markdown body lines (index 0 = file line 1) → blocks. A line longer than `max_line` characters
+    raises IngestError before any markup is parsed (the question readers pass MAX_BLOCK_CHARS, their
+    limit on a paragraph; the evidence library cuts long text into passages instead)."""
     blocks: list[Block] = []
     para: list[tuple[int, str]] = []
     item: list[tuple[int, str]] | None = None
@@ -78,6 +80,9 @@ def parse_blocks(lines: list[str]) -> list[Block]:
 
     for idx, raw in enumerate(lines):
         ln = idx + 1
+        if max_line is not None and len(raw) > max_line:  # refused before any markup regex runs (20 MB: 37 s)
+            raise IngestError(f"alinea of lijstpunt van {len(raw)} tekens (grens {max_line}): geen verslagtekst, "
+                              "niet gelezen", ln)
         line = raw.replace("\t", "    ")
         if in_fence:
             if line.strip().startswith(in_fence):
@@ -145,5 +150,5 @@ def parse_markdown(text: str, limits: Limits) -> tuple[dict, dict, list[Block]]:
     """(front matter, front-matter key lines, blocks) of a Markdown / text document."""
     text = clean_text(text)
     fm, fm_lines, body = read_front_matter(text, limits)
-    return fm, fm_lines, parse_blocks(body)
+    return fm, fm_lines, parse_blocks(body, MAX_BLOCK_CHARS)
 

@@ -179,6 +179,18 @@ def _useful_title(title: str) -> str | None:
     return title
 
 
+def _declared_pages(pdf) -> int:
+    """The page count the PDF's page tree declares (/Pages /Count), 0 when it cannot be read: a cheap
+    first check; the pages themselves are counted again as they are parsed."""
+    try:
+        from pdfminer.pdftypes import resolve1
+
+        count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+        return count if isinstance(count, int) and count > 0 else 0
+    except Exception:
+        return 0
+
+
 def pdf_document(path: Path, limits: Limits | None = None) -> PdfDocument:
     """Read a PDF's text layer; see the module docstring for guards and clean-up."""
     limits = limits or Limits()
@@ -196,6 +208,9 @@ def pdf_document(path: Path, limits: Limits | None = None) -> PdfDocument:
     except Exception as exc:
         raise IngestError(f"beschadigd PDF-bestand ({exc.__class__.__name__}: {str(exc)[:120]})") from None
     try:
+        declared = _declared_pages(pdf)
+        if declared > limits.max_pdf_pages:  # refused before every page is parsed (10,000 pages took 64 s)
+            raise IngestError(f"PDF heeft {declared} pagina's (grens {limits.max_pdf_pages}): niet gelezen")
         try:
             n_pages = len(pdf.pages)
         except Exception as exc:
@@ -219,7 +234,10 @@ def pdf_document(path: Path, limits: Limits | None = None) -> PdfDocument:
             finally:
                 page.close()
     finally:
-        pdf.close()
+        if hasattr(pdf, "_pages"):
+            pdf.close()
+        else:  # refused before the pages were parsed: pdfplumber's close() would parse them all to close them
+            pdf.stream.close()
     if sum(len(ln.text.strip()) for p in pages for ln in p.lines) < 10:
         raise IngestError(
             "geen tekstlaag (gescand?): de PDF bevat alleen afbeeldingen; maak er met tekstherkenning (OCR) "
