@@ -24,6 +24,16 @@ def console_safe(text: str) -> str:
     return CONSOLE_UNSAFE.sub("", text)
 
 
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029",
+                              "\x85": "\\x85"})
+
+
+def console_line(text: str) -> str:
+    """`text` for one line of a listing: `console_safe`, and a line break shown as ``\\n``, so a file
+    named "a.txt\\n  meetings/echt.md: in orde" cannot forge a line of its own."""
+    return console_safe(str(text).translate(_LINE_BREAKS))
+
+
 class _SafeRecords(logging.Filter):
     """Every record of the "agenda" logger is formatted once and stripped of control characters."""
 

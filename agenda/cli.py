@@ -357,9 +357,11 @@ def _list_rejections(title: str, rows: list[dict], db_path: object) -> None:
     if not rows:
         return
     err.print(f"[bold yellow]{len(rows)} {title}:[/]", highlight=False)
+    from agenda import console_line
+
     for r in rows[:CONSOLE_REJECTIONS]:
         where = f"{r['file']}:{r['line']}" if r["line"] else r["file"]
-        err.print(f"  {escape(where)}: {escape(r['reason'])}", highlight=False)
+        err.print(f"  {escape(console_line(where))}: {escape(console_line(r['reason']))}", highlight=False)
     if len(rows) > CONSOLE_REJECTIONS:
         err.print(f"  … en nog {len(rows) - CONSOLE_REJECTIONS}; alle: kennisagenda rejected --db {escape(str(db_path))}",
                   highlight=False)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -66,7 +66,8 @@ class Vocabulary(BaseModel):
 
     model_config = _STRICT
 
-    roles: dict[str, str] = Field(default_factory=dict)
+    roles: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=5_000)
 
 
 class _TomlSource(TomlConfigSettingsSource):
@@ -124,13 +125,15 @@ class Settings(BaseSettings):
     inputs_dir: Path = Path("inputs")
     db_path: Path = Path("outputs/kennisagenda.duckdb")
     out_dir: Path = Path("outputs")
-    title: str = "Kennisagenda gepersonaliseerd leren met ict"
-    knowledge_table: str = "Kennistafel Gepersonaliseerd leren met ict"
-    survey_question_column: str | None = None  # else the first of vraag/kennisvraag/vraagstuk/question
+    # Bounded: the settings travel to Prefect as flow-run parameters, which it refuses over 512 KB (a
+    # 660 KB title stopped the build after reading and embedding, with HTTP 422); a title is a line
+    title: str = Field("Kennisagenda gepersonaliseerd leren met ict", max_length=500)
+    knowledge_table: str = Field("Kennistafel Gepersonaliseerd leren met ict", max_length=500)
+    survey_question_column: str | None = Field(None, max_length=1_000)  # else vraag/kennisvraag/vraagstuk/question
     themes_file: Path | None = None  # else the shipped agenda/data/themes.yaml
     # who the knowledge table meant to hear (report: "Wie zijn er gehoord"); empty: what the inputs show
-    expected_roles: list[str] = Field(default_factory=list)
-    expected_sectors: list[str] = Field(default_factory=list)
+    expected_roles: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=500)
+    expected_sectors: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=500)
     limits: Limits = Field(default_factory=Limits)
     rank: RankWeights = Field(default_factory=RankWeights)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)  # extra role names (agenda/context.py)
@@ -183,6 +186,8 @@ _REASONS = {
     "missing": "ontbreekt",
     "list_type": "moet een lijst zijn",
     "dict_type": "moet een tabel zijn ([sectie])",
+    "string_too_long": "is te lang: hooguit {max_length} tekens",
+    "too_long": "heeft te veel onderdelen: hooguit {max_length}",
 }
 
 

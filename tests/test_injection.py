@@ -51,3 +51,36 @@ def test_nothing_printed_to_the_console_carries_control_characters(tmp_path, cap
     with caplog.at_level(logging.WARNING, logger="agenda"):
         logging.getLogger("agenda").warning("onbekende id %s in curation.yaml", "Q-\x1b[2J12")
     assert caplog.records[-1].getMessage() == "onbekende id Q-[2J12 in curation.yaml"
+
+
+def test_images_in_the_markdown_export_are_never_fetched(sample_build):
+    """Issue 21 (held out): '![x](https://tracker.example/p.png)' in a question was an image in the .md
+    export, fetched by the renderer when a funder opened it (a tracking pixel); http(s) links stay."""
+    _inputs, db, _out, _outcome, _paths = sample_build
+    with Store(db, read_only=True) as store:
+        agenda = store.version()
+    agenda.items[0].question = "Hoe ![pixel](https://tracker.example/p.png) en [bron](https://example.org/b)?"
+    text = render_markdown(agenda)
+    assert "![pixel](" not in text and "!\\[pixel](https://tracker.example/p.png)" in text
+    assert "[bron](https://example.org/b)" in text
+
+
+def test_a_formula_after_leading_spaces_or_a_line_break_is_neutralised():
+    """LibreOffice's CSV import trims leading spaces ('Trim spaces') and then evaluates ' =cmd|…'."""
+    from agenda.report.text_outputs import safe_cell
+
+    for text in (" =cmd|' /C calc'!A0", "\n+1+1", "\u00a0@SUM(A1)", "  -2+3"):
+        assert safe_cell(text).startswith("'"), text
+    assert safe_cell("Hoe plan je - samen - de week?") == "Hoe plan je - samen - de week?"
+
+
+def test_a_file_name_with_a_line_break_cannot_forge_a_console_line(capsys):
+    """A file named 'a.txt\\n  meetings/echt.md: alles in orde' printed as two lines of the build's
+    list of rejections, the second one made up."""
+    from agenda.cli import _list_rejections
+
+    _list_rejections("bestand(en) afgewezen", [{"file": "a.txt\n  meetings/echt.md", "line": None,
+                                               "reason": "onbekend bestandstype\r\n  alles in orde"}], "k.duckdb")
+    shown = capsys.readouterr().err
+    lines = [ln for ln in shown.splitlines() if ln.strip()]
+    assert len(lines) == 2 and "a.txt\\n  meetings/echt.md" in lines[1], shown

@@ -32,6 +32,11 @@ from tests.conftest import build_without_prefect
     ('[rank]\nrecency_half_life_days = "30"\n', "rank.recency_half_life_days", "getal zijn"),
     # finite but huge: every score was infinite, stored as null, and every later build and `show` failed
     ("[rank]\nsources = 1e308\n", "rank.sources", "hooguit 1000"),
+    # issue 21 (held out): settings travel as Prefect flow-run parameters (refused over 512 KB): a 660 KB
+    # title stopped the build after reading and embedding with "HTTP 422"; refused before anything runs
+    ('title = "' + "Titel " * 110_000 + '"\n', "title", "te lang: hooguit 500 tekens"),
+    ("expected_roles = [" + ", ".join(f'"rol {n}"' for n in range(600)) + "]\n", "expected_roles",
+     "te veel onderdelen: hooguit 500"),
 ])
 def test_bad_settings_name_the_file_the_key_and_why(tmp_path, toml, key, reason):
     path = tmp_path / "instellingen.toml"

@@ -47,7 +47,9 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)
     text = clean(value)
-    if text.startswith(_FORMULA_START):
+    # also after leading spaces or line breaks: LibreOffice's CSV import trims them ("Trim spaces")
+    # and then evaluates " =cmd|..." as a formula
+    if text.lstrip(" \n\u00a0").startswith(_FORMULA_START):
         return "'" + text
     return text
 
@@ -139,12 +141,16 @@ def safe_url(url: object) -> str:
 
 def _neutralise_links(text: str) -> str:
     """Break every Markdown link (inline ``](…)``, reference ``]: …``, image) whose destination is
-    not http(s), mailto or doi, by escaping the bracket that opens it: the text stays readable."""
+    not http(s), mailto or doi, by escaping the bracket that opens it: the text stays readable.
+    Images are broken whatever their address: a question or a title never holds one, and a
+    renderer would fetch it (a tracking pixel) as soon as the export is opened."""
     def fix(m: re.Match) -> str:
         if SAFE_LINK.match(m.group(5)):
             return m.group(0)
         return "]" + m.group(1) + "\\" + m.group(2) + m.group(3) + m.group(4) + m.group(5)
 
+    if "![" in text:
+        text = text.replace("![", "!\\[")
     return _LINK_START.sub(fix, text) if "]" in text else text
 
 
