@@ -379,6 +379,7 @@ class Changes(BaseModel):
     # answered before (outside the ranking), now gone: no source names it, or merged into a question that
     # is not answered (a merge into a standing question is in `merges`)
     dropped_answered: list[AgendaItem] = Field(default_factory=list)
+    readmitted: list[AgendaItem] = Field(default_factory=list)  # excluded by the curator before, now ranked again
     moves: list[RankMove] = Field(default_factory=list)
     frequency: list[FrequencyChange] = Field(default_factory=list)
     merges: list[Merge] = Field(default_factory=list)
@@ -393,7 +394,7 @@ class Changes(BaseModel):
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.dropped or self.dropped_answered or self.moves or self.frequency or self.merges or self.answered
+        return not (self.new or self.readmitted or self.dropped or self.dropped_answered or self.moves or self.frequency or self.merges or self.answered
                     or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out
                     or self.priority_round)
 

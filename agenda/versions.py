@@ -130,7 +130,10 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     else:
         def rank_of(i: AgendaItem) -> int:
             return i.rank
-    changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered]
+    changes.new = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id not in was_answered
+                   and i.cluster_id not in was_excluded]
+    # excluded by the curator in the previous version and back now: not a new question
+    changes.readmitted = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id in was_excluded]
     gone = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
     changes.excluded = [ExcludedChange(cluster_id=i.cluster_id, question=i.question, old_rank=i.rank,
                                        why=excluded_now[i.cluster_id].why)
@@ -182,7 +185,9 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     for item in sorted(new_items, key=lambda i: i.rank):
         before = old_by_id.get(item.cluster_id)
         if item.rank <= TOP and (before is None or before.rank > TOP):
-            how = ("niet langer beantwoord" if item.cluster_id in was_answered else "nieuw" if before is None
+            how = ("niet langer beantwoord" if item.cluster_id in was_answered
+                   else "niet langer uitgesloten" if item.cluster_id in was_excluded and before is None
+                   else "nieuw" if before is None
                    else "door de prioriteringsronde" if changes.priority_round and rank_of(item) > TOP
                    else "gestegen")
             changes.top_in.append(TopChange(cluster_id=item.cluster_id, question=item.question,
@@ -230,6 +235,8 @@ def describe(changes: Changes) -> list[str]:
         return [f"Geen verschillen met versie {changes.previous}."]
     lines = [f"Veranderd ten opzichte van versie {changes.previous}:"]
     lines += [f"+ nieuw (#{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.new]
+    lines += [f"+ niet langer uitgesloten, weer in de rangorde (#{i.rank}): {i.question} [{i.cluster_id}]"
+              for i in changes.readmitted]
     lines += [f"- vervallen (was #{i.rank}): {i.question} [{i.cluster_id}]" for i in changes.dropped]
     lines += [f"- vervallen (was beantwoord): {i.question} [{i.cluster_id}]" for i in changes.dropped_answered]
     lines += [f"- uitgesloten door de curator (was #{e.old_rank}): {e.question} [{e.cluster_id}]; reden: "

@@ -109,3 +109,19 @@ def test_too_many_rows(tmp_path):
     text = "vraag\n" + "".join(f"Vraag {i}?\n" for i in range(20))
     r = read_file(write(tmp_path, "surveys/s.csv", text.encode()), tmp_path, limits=Limits(max_rows=10))
     assert r.rejection and "meer dan 10 rijen" in r.rejection.reason
+
+
+def test_a_workbook_of_one_letter_rows_over_the_limit_says_so(tmp_path):
+    """Issue 21 (held out): an .xlsx of 1,000,000 rows of one letter was cut at the row limit without a
+    word and then rejected as 'geen kolom met vragen gevonden'; the CSV said 'meer dan … rijen'."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Antwoorden"
+    wb.active.append(["vraag"])
+    for _ in range(200):
+        wb.active.append(["a"])
+    (tmp_path / "surveys").mkdir()
+    wb.save(tmp_path / "surveys" / "s.xlsx")
+    r = read_file(tmp_path / "surveys" / "s.xlsx", tmp_path, limits=Limits(max_rows=50))
+    assert r.rejection and "werkblad 'Antwoorden' heeft meer dan 50 rijen" in r.rejection.reason

@@ -480,3 +480,17 @@ def test_a_long_list_of_formulations_shows_each_wording_once_first(monkeypatch):
     mentions = [base.model_copy(update={"id": f"M-{n}", "text": t}) for n, t in enumerate(texts)]
     assert [m.id for m in appendices.mentions_to_list(mentions)] == ["M-0", "M-3", "M-5"]
     assert [m.id for m in appendices.mentions_to_list(mentions[:3])] == ["M-0", "M-1", "M-2"]
+
+
+def test_changes_name_questions_no_longer_excluded_and_answered_ones_that_vanished(no_charts, tmp_path):
+    """Issue 21 (held out): both read 'Geen verschillen' (or 'nieuw') on main; the report and the .md say them."""
+    agenda = sample_agenda()
+    back, gone = agenda.items[-1].model_copy(deep=True), agenda.items[-2].model_copy(deep=True)
+    back.question, gone.question = "Teruggekeerde vraag?", "Verdwenen beantwoorde vraag?"
+    agenda.changes.readmitted, agenda.changes.dropped_answered = [back], [gone]
+    paths = write_outputs(agenda, tmp_path)
+    text = _section_text(Document(str(paths[0])), "Wat is er veranderd")
+    assert "Niet langer uitgesloten" in text and "Teruggekeerde vraag?" in text
+    assert "Verdwenen beantwoorde vraag?" in text and "beantwoord" in text
+    md = next(p for p in paths if str(p).endswith(".md")).read_text(encoding="utf-8")
+    assert "Teruggekeerde vraag? (plaats" in md and "Verdwenen beantwoorde vraag? (was beantwoord)" in md

@@ -107,6 +107,18 @@ def test_an_answered_question_that_vanishes_or_is_merged_is_a_change():
     assert "vervallen (was beantwoord): Vraag Q-x?" in text and "samengevoegd: Q-a, Q-y" in text
 
 
+def test_a_question_no_longer_excluded_is_not_called_new():
+    """Issue 21 (held out): a question the curator excluded, then let back in, was listed as 'nieuw'."""
+    from agenda.models import ExcludedItem
+
+    old = _agenda([_item("Q-a", 1), _item("Q-b", 2)])
+    old.excluded = [ExcludedItem(cluster_id="Q-x", question="Vraag Q-x?", why="buiten scope", n_mentions=1)]
+    changes = diff(old, [_item("Q-a", 1), _item("Q-x", 2), _item("Q-b", 3)])
+    assert not changes.new and [i.cluster_id for i in changes.readmitted] == ["Q-x"]
+    assert [(t.cluster_id, t.how) for t in changes.top_in] == [("Q-x", "niet langer uitgesloten")]
+    assert "niet langer uitgesloten, weer in de rangorde (#2): Vraag Q-x?" in "\n".join(describe(changes))
+
+
 def test_top_10_entries_and_exits_renames_and_exclusions_with_their_reason():
     from agenda.models import ExcludedItem
 

@@ -767,6 +767,9 @@ def read_xlsx(path: Path, rel: str, content_hash: str, limits: Limits, question_
                 sheet = _read_rows(rows, rel, limits, override, key)
             except IngestError as exc:
                 if exc.reason.startswith(NO_COLUMN) or exc.reason.startswith("leeg bestand"):
+                    if len(rows) > limits.max_rows + HEADER_SCAN:  # cut at the limit: that is the reason to give
+                        last_error = IngestError(f"werkblad '{ws.title}' heeft meer dan {limits.max_rows} rijen: te "
+                                                 "groot om te lezen", limits.max_rows + HEADER_SCAN)
                     last_error = last_error or exc
                     continue
                 raise

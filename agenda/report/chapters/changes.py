@@ -18,6 +18,7 @@ HEADING = "Wat is er veranderd"
 def summary_line(c) -> str:
     """'2 nieuwe vragen, 1 vervallen, 3 in of uit de top 10, …': every kind of change, counted."""
     parts = [(len(c.new), "nieuwe vraag", "nieuwe vragen"),
+             (len(c.readmitted), "vraag niet langer uitgesloten", "vragen niet langer uitgesloten"),
              (len(c.dropped) + len(c.dropped_answered), "vervallen vraag", "vervallen vragen"),
              (len(c.excluded), "door de curator uitgesloten vraag", "door de curator uitgesloten vragen"),
              (len(c.answered), "vraag nu beantwoord", "vragen nu beantwoord"),
@@ -66,6 +67,13 @@ def write(w: Writer) -> None:
         w.para("Deze vragen stonden in de vorige versie als beantwoord buiten de rangorde; de curator heeft dat "
                "oordeel ingetrokken, dus ze dingen weer mee.")
         w.table(["Plaats", "Vraag"], [[m.new_rank, one_line(m.question)] for m in c.unanswered], [1.6, 14.4],
+                align={0: center})
+
+    if c.readmitted:
+        w.heading("Niet langer uitgesloten", 2)
+        w.para("Deze vragen had de curator in de vorige versie uitgesloten; dat besluit is ingetrokken, dus ze "
+               "dingen weer mee.")
+        w.table(["Plaats", "Vraag"], [[i.rank, one_line(i.question)] for i in c.readmitted], [1.6, 14.4],
                 align={0: center})
 
     if c.renamed:
