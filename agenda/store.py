@@ -821,6 +821,13 @@ class Store:
             "stopwords = 'knowledge_stopwords', strip_accents = 1, lower = 1, overwrite = 1)"
         )
 
+    def stems(self, words: list[str]) -> dict[str, str]:
+        """word -> its Dutch Snowball stem, as the BM25 index stems it (needs `load_fts()` first)."""
+        if not words:
+            return {}
+        rows = self.con.execute("SELECT w, stem(w, 'dutch') FROM unnest(?::VARCHAR[]) AS t(w)", [list(words)]).fetchall()
+        return dict(rows)
+
     def bm25(self, query: str, limit: int = 50) -> list[tuple[int, float]]:
         """(pid, BM25 score) of the passages sharing a stemmed term with `query`, best first."""
         return self.con.execute(

@@ -24,7 +24,10 @@ questions were shown a deliberately off-topic source (DNA, prospect theory, tran
 is shown split by lexical support (a term shared with the question, or meaning only) and at
 most 1 or 2 per question; and a **cross-theme check**: each one-theme dev set (``--dev-dir``,
 ``dev_theme_*.csv``, one agenda question per gold cluster) as the agenda of another knowledge
-table against this library, where nearly every suggestion is off-theme by construction.
+table against this library, where nearly every suggestion is off-theme by construction; and an
+**off-topic Dutch notes check**: the sample agenda and those agendas against this library plus
+five short Dutch notes on other subjects (``bench/data/offtopic_notes.csv``: wheat, parking,
+pensions, mental-health waits, running injuries), with and without the shared-words rule.
 
 ``--build-json FILE`` scores a real build instead: the output of
 ``kennisagenda show --format json``; per agenda item, its gold cluster (majority of its
@@ -53,7 +56,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from agenda.evidence import stopwords  # noqa: E402
-from agenda.evidence.library import read_library  # noqa: E402
+from agenda.evidence.library import _entry, read_library  # noqa: E402
 from agenda.evidence.match import Params, Signals, fuse, fused_matrix, select, signals, standardise  # noqa: E402
 from agenda.store import Store  # noqa: E402
 
@@ -142,6 +145,17 @@ def main() -> None:
                                                              e5_embedder("query"), e5_embedder("passage"),
                                                              use_bm25=have_fts)
                  for path in sorted(args.dev_dir.glob("dev_theme_*.csv"))} if args.dev_dir.is_dir() else {}
+        # the same agendas against this library plus Dutch notes on other subjects (bench/data/offtopic_notes.csv)
+        notes = [_entry(path=f"kennis/{r['title']}.md", kind="document", title=r["title"], authors=[], year=None,
+                        paragraphs=[r["text"]]) for r in csv.DictReader(open(DATA / "offtopic_notes.csv", encoding="utf-8"))]
+        store.save_library(0, lib.sources + notes, stopwords())
+        if have_fts:
+            store.index_passages()
+        note_ids = {k.id for k in store.library() if k.title in {n.title for n in notes}}
+        with_notes = {name: signals(store, qs, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts)
+                      for name, qs in [("sample", [questions[c] for c in sorted(questions)])]
+                      + [(p.stem.removeprefix("dev_theme_"), list(load_clusters(p).values()))
+                         for p in (sorted(args.dev_dir.glob("dev_theme_*.csv")) if args.dev_dir.is_dir() else [])]}
     gold = [{sid for sid, t in title_of.items() if t in relevant.get(c, set())} for c in qcluster]
     missing = {t for ts in relevant.values() for t in ts} - set(title_of.values())
     if missing:
@@ -194,7 +208,7 @@ def main() -> None:
     print("\nsuggestion precision and recall of what a build shows (all queries; the rule's absolute floors are "
           "fixed, not fitted per fold):")
     old_rule = Params(floor=1.75, top=5, min_cosine=-1, min_margin=-1, max_gap=1e9, reverse_rank=10**6,
-                      same_language_term=False)
+                      same_language_terms=0)
     for name, rule in (("relative floor only (before)", old_rule), ("shipped rule (relative + absolute)", p)):
         shown = select(sig, fused_matrix(sig, rule.w_bm25), rule)
         report_shown(name, shown, gold, title_of)
@@ -223,6 +237,14 @@ def main() -> None:
         off = sum(any(title_of[s.source_id].startswith(OFF_TOPIC) for s in row) for row in oshown)
         print(f"cross-theme check, agenda '{theme}' ({len(oshown)} questions) against this library: {n} suggestions "
               f"for {sum(bool(r) for r in oshown)} questions; questions shown an off-topic paper {off}")
+    for name, nsig in with_notes.items():
+        counts = []
+        for rule in (replace(p, same_language_terms=0), p):
+            nshown = select(nsig, fused_matrix(nsig, rule.w_bm25), rule)
+            counts.append(sum(s.source_id in note_ids for row in nshown for s in row))
+        print(f"off-topic Dutch notes check, agenda '{name}' ({len(nsig.query_lang)} questions), library plus "
+              f"{len(note_ids)} notes on other subjects: notes suggested {counts[0]} without the shared-words rule, "
+              f"{counts[1]} with it")
 
 
 def load_clusters(path: Path) -> dict[str, list[str]]:

@@ -25,8 +25,8 @@ fusion was measured too and lost to it (it throws away how far a source stands o
 source is suggested when its fused score reaches ``floor``; the reported ``score`` is a
 logistic of the distance to that floor (0.5 at the floor). ``w_bm25`` and ``floor`` were
 tuned on the sample library's gold labels, cross-validated by question; see README. The
-absolute floors of ``Params`` come on top, among them a shared term for a source in the
-question's own language (``language``: by stop words of one language only).
+absolute floors of ``Params`` come on top, among them shared content words for a source in
+the question's own language (``language``: by stop words of one language only).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from agenda.store import Store
 
 log = logging.getLogger("agenda.evidence")
 
-__all__ = ["Params", "Signals", "Suggestion", "embed_texts", "language", "signals", "fuse", "select", "match_questions"]
+__all__ = ["Params", "Signals", "Suggestion", "content_terms", "embed_texts", "language", "signals", "fuse", "select", "match_questions"]
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
@@ -61,11 +61,15 @@ class Params:
     question only sources within ``max_gap`` of its best are kept, and only for questions that
     are among the ``reverse_rank`` questions the source is most about (mutual nearest neighbours).
 
-    ``same_language_term``: a source written in the question's own language must share a term with
-    it (BM25 > 0 on one of its passages). Between two Dutch texts e5 cosines run high whatever the
-    subject (an off-topic Dutch note reached 0.85-0.87 on school questions, above the relevant
-    English abstracts' 0.80-0.82), so there meaning alone is no evidence; across languages a shared
-    term cannot be asked for. Off without the BM25 index."""
+    ``same_language_terms``: a source written in the question's own language must share at least
+    this many distinct content words with it (Snowball stems of 3+ letters, stop words left out),
+    or half of them for a question with fewer.
+    Between two Dutch texts e5 cosines run high whatever the subject (an off-topic Dutch note
+    reached 0.85-0.87 on school questions, above the relevant English abstracts' 0.80-0.82), so
+    there meaning alone is no evidence, nor is one shared everyday word (off-topic notes on
+    pensions, waiting lists or running injuries reached school questions through *nieuwe* or
+    *week* alone; the sample's relevant notes share 4-18). Across languages no shared word can
+    be asked for. 0 (or no BM25 index, hence no stemmer) switches it off."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
     floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
@@ -74,7 +78,7 @@ class Params:
     min_margin: float = 0.02  # cosine above the source's mean over the agenda's questions (absolute)
     max_gap: float = 0.4  # fused score within this of the question's best suggestion
     reverse_rank: int = 3  # the question is among the source's best `reverse_rank` questions
-    same_language_term: bool = True  # same language as the question: a shared term is required
+    same_language_terms: int = 2  # same language as the question: distinct content stems it must share
 
 
 @dataclass
@@ -88,6 +92,8 @@ class Signals:
     has_bm25: bool
     query_lang: list[str | None] = field(default_factory=list)  # `language` of each query's texts
     source_lang: dict[str, str | None] = field(default_factory=dict)  # `language` of each source's passages
+    query_terms: list[frozenset[str]] = field(default_factory=list)  # `content_terms` of each query
+    source_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # `content_terms` of each source
 
 
 @dataclass
@@ -137,6 +143,21 @@ def language(text: str) -> str | None:
     return best if counts[best] >= MIN_LANGUAGE_WORDS and counts[best] >= 2 * rest else None
 
 
+MIN_TERM_LETTERS = 3  # shorter words and stems ("'s" in "risico's") are no evidence of a shared subject
+
+
+def content_terms(texts: Sequence[str], store: Store) -> list[frozenset[str]]:
+    """Per text, its distinct content words as the BM25 index stems them: lower-cased, stop words
+    and words or stems under MIN_TERM_LETTERS letters left out. Needs `store.load_fts()`."""
+    from agenda.evidence import stopwords
+
+    stop = stopwords()
+    words = [{w for w in (t.lower() for t in _WORD.findall(text)) if len(w) >= MIN_TERM_LETTERS and w not in stop}
+             for text in texts]
+    stem = store.stems(sorted(set().union(*words))) if words else {}
+    return [frozenset(stem[w] for w in ws if len(stem[w]) >= MIN_TERM_LETTERS) for ws in words]
+
+
 def signals(
     store: Store,
     queries: Sequence[Sequence[str]],
@@ -172,8 +193,13 @@ def signals(
     # a question too short to tell ("Hoe richt je leerpleinen in?") is in the agenda's language
     agenda_lang = language(" ".join(t for q in queries for t in q))
     query_lang = [language(" ".join(q)) or agenda_lang for q in queries]
-    return Signals(dense, bm25, pids, [r[1] for r in rows], use_bm25 and bool(rows),
-                   query_lang, {sid: language(" ".join(t)) for sid, t in text_of.items()})
+    out = Signals(dense, bm25, pids, [r[1] for r in rows], use_bm25 and bool(rows),
+                  query_lang, {sid: language(" ".join(t)) for sid, t in text_of.items()})
+    if out.has_bm25:  # the stemmer comes with the fts extension
+        out.query_terms = content_terms([" ".join(q) for q in queries], store)
+        sids = list(text_of)
+        out.source_terms = dict(zip(sids, content_terms([" ".join(text_of[sid]) for sid in sids], store), strict=True))
+    return out
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -267,22 +293,22 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
             by_source.setdefault(s.source_id, []).append((s.fused, i))
     mutual = {sid: {i for _, i in sorted(pairs, key=lambda p: (-p[0], p[1]))[:params.reverse_rank]}
               for sid, pairs in by_source.items()}
-    cols: dict[str, list[int]] = {}
-    for j, sid in enumerate(sig.sources):
-        cols.setdefault(sid, []).append(j)
-
-    def foreign_or_shares_term(i: int, sid: str) -> bool:
-        """True unless the source is in the query's language and shares no term with it."""
-        if not (params.same_language_term and sig.has_bm25 and i < len(sig.query_lang)):
+    def foreign_or_shares_terms(i: int, sid: str) -> bool:
+        """True unless the source is in the query's language and shares too few content words with it."""
+        if not (params.same_language_terms and i < len(sig.query_terms) and i < len(sig.query_lang)):
             return True
         lang = sig.query_lang[i]
-        return lang is None or sig.source_lang.get(sid) != lang or bool((sig.bm25[i, cols[sid]] > 0).any())
+        if lang is None or sig.source_lang.get(sid) != lang:
+            return True
+        # a question of few words ("Hoe richt je leerpleinen in?": richt, leerplein) needs half of them
+        need = min(params.same_language_terms, math.ceil(len(sig.query_terms[i]) / 2))
+        return len(sig.query_terms[i] & sig.source_terms.get(sid, frozenset())) >= need
 
     out = []
     for i, sugg in enumerate(ranked):
         best = sugg[0].fused if sugg else 0.0
         keep = [s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
                 and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]
-                and foreign_or_shares_term(i, s.source_id)]
+                and foreign_or_shares_terms(i, s.source_id)]
         out.append(keep[:params.top])
     return out
