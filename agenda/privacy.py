@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 __all__ = ["EMAIL_MASK", "PHONE_MASK", "BSN_MASK", "IBAN_MASK", "MASKS", "mask", "mask_counts", "count_masks",
            "identifying_header", "identifying_column", "pseudonym_key", "pseudonym", "respondent_id",
-           "is_pseudonym", "method_sentence"]
+           "is_pseudonym", "method_sentence", "mask_reason", "RESPONDENT_TEXT"]
 
 EMAIL_MASK = "[e-mailadres]"
 PHONE_MASK = "[telefoonnummer]"
@@ -308,6 +308,29 @@ def _starts_with_name(value: str) -> bool:
     introduction such as "Ik ben") looks like a name and names no school or organisation."""
     head = _NAME_END.split(_INTRO.sub("", value.strip()), maxsplit=1)[0].strip()
     return _looks_like_name(head) and not _NOT_PERSON.search(head)
+
+
+# two capitalised words, Dutch prefixes between them allowed: "Jan Willemsen", "Anne van der Berg"
+_NAMEISH = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:\s+(?:van|de|der|den|ter|ten|te|het|'t|op|la|le|du|da|el|bin)){0,3}"
+                      r"\s+[A-ZÀ-Ý][a-zà-ÿ'’-]+\b")
+_QUOTED = re.compile(r"'([^'\n]{1,500})'")
+_NAMES_A_COLUMN = ("kolom ", "veld ", "werkblad ")  # a quote after these is a header, not a respondent's text
+RESPONDENT_TEXT = "[tekst van een respondent]"
+
+
+def mask_reason(reason: str, respondent_file: bool) -> str:
+    """A rejection or warning reason as stored and shown: `mask`ed, and for a survey or vote export
+    (`respondent_file`) a quoted cell value that holds a name ("ongeldige datum 'Jan Willemsen …'":
+    a respondent typed it in the wrong column) replaced by RESPONDENT_TEXT; the row number stays."""
+    reason = mask(reason)
+    if not respondent_file or "'" not in reason:
+        return reason
+    def hide(m: re.Match) -> str:
+        if reason[:m.start()].endswith(_NAMES_A_COLUMN) or not _NAMEISH.search(m.group(1)):
+            return m.group(0)
+        return f"'{RESPONDENT_TEXT}'"
+
+    return _QUOTED.sub(hide, reason)
 
 
 def identifying_value(value: str) -> bool:

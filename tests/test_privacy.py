@@ -167,3 +167,15 @@ def test_method_sentence_without_named_respondents_claims_no_pseudonyms():
     assert "pseudoniem" not in none and "(sen)" not in none and "volgnummer" in none
     some = method_sentence(Counter(email=1, phone=2), 3)
     assert "3 op deze agenda" in some and "1 e-mailadres," in some and "2 telefoonnummers" in some
+
+
+def test_a_name_typed_in_the_wrong_survey_column_is_not_quoted_in_the_rejection(tmp_path):
+    """Issue 21 (held out): a respondent who typed 'Jan Willemsen 06-…' in the date column: the file's
+    rejection quoted the cell, so the name reached DuckDB's rejected table and the console."""
+    (tmp_path / "surveys").mkdir()
+    (tmp_path / "surveys" / "a.csv").write_text(
+        "respondent;datum;vraag\n1;Jan Willemsen 06-12345678;Hoe plan je de week met leerlingen?\n", encoding="utf-8")
+    r = read_file(tmp_path / "surveys" / "a.csv", tmp_path)
+    assert r.rejection is not None and r.rejection.line == 2
+    assert "Willemsen" not in r.rejection.reason and "12345678" not in r.rejection.reason
+    assert "rij 2, kolom 'datum'" in r.rejection.reason and "[tekst van een respondent]" in r.rejection.reason

@@ -229,7 +229,10 @@ def _read_once(
     try:
         return _masked(_no_question_warning(_read(path, inputs_dir, rel, limits, survey_question_column)))
     except IngestError as exc:
-        return IngestResult(rejection=Rejection(file=rel, line=exc.line, reason=exc.reason))
+        from agenda.privacy import mask_reason
+
+        return IngestResult(rejection=Rejection(file=rel, line=exc.line,
+                                                reason=mask_reason(exc.reason, _respondent_file(rel))))
     except RecursionError:
         return IngestResult(rejection=Rejection(file=rel, reason="bestand is te diep genest om te lezen"))
     except MemoryError:
@@ -247,17 +250,22 @@ def _read_once(
         )
 
 
+def _respondent_file(rel: str) -> bool:
+    """A file whose cells respondents typed: a survey export or a priority-round vote export."""
+    return rel.startswith(("surveys/", f"{ROUND_DIR}/")) or rel.lower().endswith((".csv", ".xlsx"))
+
+
 def _masked(result: IngestResult) -> IngestResult:
     """A source's title and fields (a case's definition, goal …) and the warnings with contact
     details masked (agenda/privacy.py), as the mentions already are, before the result leaves the reader."""
-    from agenda.privacy import mask, mask_context, mask_value
+    from agenda.privacy import mask, mask_context, mask_reason, mask_value
 
     if result.source is not None:
         src = result.source
         result.source = src.model_copy(update={"title": mask(src.title), "meta": mask_value(src.meta),
                                                "context": mask_context(src.context)})
     for w in result.warnings:
-        w.reason = mask(w.reason)
+        w.reason = mask_reason(w.reason, _respondent_file(w.file))
     return result
 
 

@@ -42,7 +42,7 @@ from agenda.ingest.safety import check_file_size
 from agenda.ingest import survey_shapes as shapes
 from agenda.ingest.survey import _cell_text, _role, csv_rows, sheet_rows, workbook
 from agenda.models import Rejection
-from agenda.privacy import EMAIL, identifying_column, pseudonym, pseudonym_key
+from agenda.privacy import EMAIL, identifying_column, mask_reason, pseudonym, pseudonym_key
 from agenda.priority.ballot import ballot_from_rows
 from agenda.priority.scoring import MAX_CHOICES, BallotQuestion, Vote
 from agenda.settings import Limits
@@ -188,7 +188,7 @@ def scan(inputs_dir: Path, limits: Limits | None = None) -> RoundFiles:
                 key = pseudonym_key(path.read_bytes())
                 sheets = _xlsx_sheets(path, limits)
         except IngestError as exc:
-            out.errors.append(Rejection(file=rel, line=exc.line, reason=exc.reason))
+            out.errors.append(Rejection(file=rel, line=exc.line, reason=mask_reason(exc.reason, True)))
             continue
         except OSError as exc:
             out.errors.append(Rejection(file=rel, reason=f"kan niet worden gelezen ({exc.strerror or type(exc).__name__})"))
@@ -372,7 +372,7 @@ def read_votes(tables: list[Table], ballot: list[BallotQuestion], role_names: di
     for (file, kind), lines in sorted(bad.items()):
         out.counts[kind] += len(lines)
         out.warnings.append(Rejection(file=file, line=lines[0], severity="warning",
-                                      reason=_warning(kind, lines, unknown_values.get(file))))
+                                      reason=mask_reason(_warning(kind, lines, unknown_values.get(file)), True)))
     return out
 
 
