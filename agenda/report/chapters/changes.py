@@ -62,19 +62,16 @@ def write(w: Writer) -> None:
                 [[e.old_rank, one_line(e.question), one_line(e.why) or "geen reden opgegeven"] for e in c.excluded],
                 [1.6, 9.4, 5.0], align={0: center})
 
-    if c.unanswered:
-        w.heading("Niet langer beantwoord", 2)
-        w.para("Deze vragen stonden in de vorige versie als beantwoord buiten de rangorde; de curator heeft dat "
-               "oordeel ingetrokken, dus ze dingen weer mee.")
-        w.table(["Plaats", "Vraag"], [[m.new_rank, one_line(m.question)] for m in c.unanswered], [1.6, 14.4],
-                align={0: center})
-
-    if c.readmitted:
-        w.heading("Niet langer uitgesloten", 2)
-        w.para("Deze vragen had de curator in de vorige versie uitgesloten; dat besluit is ingetrokken, dus ze "
-               "dingen weer mee.")
-        w.table(["Plaats", "Vraag"], [[i.rank, one_line(i.question)] for i in c.readmitted], [1.6, 14.4],
-                align={0: center})
+    # back in the ranking: no longer answered, no longer excluded (a curator withdrew that decision)
+    for heading, why, rows in (
+            ("Niet langer beantwoord", "stonden in de vorige versie als beantwoord buiten de rangorde; de curator "
+             "heeft dat oordeel ingetrokken", [(m.new_rank, m.question) for m in c.unanswered]),
+            ("Niet langer uitgesloten", "had de curator in de vorige versie uitgesloten; dat besluit is ingetrokken",
+             [(i.rank, i.question) for i in c.readmitted])):
+        if rows:
+            w.heading(heading, 2)
+            w.para(f"Deze vragen {why}, dus ze dingen weer mee.")
+            w.table(["Plaats", "Vraag"], [[rank, one_line(q)] for rank, q in rows], [1.6, 14.4], align={0: center})
 
     if c.renamed:
         w.heading("Anders geformuleerd", 2)
