@@ -519,6 +519,7 @@ def review(
 ) -> None:
     """Twijfelgevallen voor de curator: schrijf een reviewlijst, of verwerk de oordelen in curation.yaml."""
     from agenda.dedupe import review as rv
+    from agenda.dedupe.ids import Resolver
 
     if (output is None) == (apply is None):
         fail("geef precies één van -o BESTAND of --apply BESTAND")
@@ -534,7 +535,9 @@ def review(
     known = None
     if db.exists():  # only ids that exist: a sheet of another knowledge table or a typo is refused
         with _open(db) as store:
-            known = {c.id for c in store.clusters()} | store.mention_ids()
+            questions = {c.id for c in store.clusters()}
+            # an old sheet may name a question by its old 6-digit id: accepted when it resolves (agenda.dedupe.ids)
+            known = questions | Resolver(questions).aliases() | store.mention_ids()
     _apply_verdicts(lambda sheet_path, cur: rv.apply_review(sheet_path, cur, known_ids=known), apply, curation_file)
     if known is None:
         out.print(f"(de id's zijn niet gecontroleerd: geen database {db}; geef --db)", highlight=False, markup=False)
@@ -552,6 +555,7 @@ def indeling(
     """De indeling in één keer nakijken: één rij per formulering bij haar vraag; vul hoort_bij in waar ze
     ergens anders hoort, of verwerk de ingevulde lijst in curation.yaml."""
     from agenda.dedupe import regroup
+    from agenda.dedupe.ids import Resolver
 
     if (output is None) == (apply is None):
         fail("geef precies één van -o BESTAND of --apply BESTAND")
@@ -576,6 +580,7 @@ def indeling(
     if db.is_file():  # ids are checked against the database when there is one
         with _open(db) as store:
             questions = [c.id for c in store.clusters()]
+            questions += sorted(Resolver(questions).aliases())  # old 6-digit ids that resolve
             mention_ids = [m.id for m in store.mentions(active_only=False, include_candidates=True)]
 
     def apply_fn(sheet_path: Path, curation: Path) -> str:

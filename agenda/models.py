@@ -197,7 +197,7 @@ class EvidenceRef(BaseModel):
 class Cluster(BaseModel):
     """One knowledge question: mentions that ask the same thing."""
 
-    id: str  # "Q-" + 6 hex, stable across builds
+    id: str  # "Q-" + 12 hex (6 hex for questions from before 2026-12), stable across builds (agenda.dedupe.ids)
     question: str  # the formulation shown on the agenda
     mention_ids: list[str]
     excluded: str | None = None  # the curator's reason, when excluded
@@ -313,6 +313,17 @@ class Merge(BaseModel):
     merged: list[str]  # cluster ids of the old version that became `into`
 
 
+class Split(BaseModel):
+    """A question of the old version that no part continues: its formulations now lie in two or
+    more questions with new ids (agenda.dedupe.clusters: an id stays only with the part that holds
+    its agenda formulation and most of its formulations). Its decisions and votes need a look."""
+
+    cluster_id: str  # the old version's id, on no question now
+    question: str
+    old_rank: int
+    into: list[str]  # the new questions holding its formulations, most first
+
+
 class Moved(BaseModel):
     """A formulation that went from one question to another that both stand in the new version
     (the regroup sheet, a split, or the machine's clustering): not a merge of the two questions."""
@@ -385,6 +396,7 @@ class Changes(BaseModel):
     merges: list[Merge] = Field(default_factory=list)
     answered: list[Answered] = Field(default_factory=list)
     moved: list[Moved] = Field(default_factory=list)  # formulations regrouped between standing questions
+    splits: list[Split] = Field(default_factory=list)  # old questions split up, none of the parts keeping the id
     unanswered: list[RankMove] = Field(default_factory=list)  # answered before, back in the ranking (old_rank: its place then among the answered)
     renamed: list[Renamed] = Field(default_factory=list)
     excluded: list[ExcludedChange] = Field(default_factory=list)
@@ -395,7 +407,7 @@ class Changes(BaseModel):
     @property
     def empty(self) -> bool:
         return not (self.new or self.readmitted or self.dropped or self.dropped_answered or self.moves or self.frequency or self.merges or self.answered
-                    or self.moved or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out
+                    or self.moved or self.splits or self.unanswered or self.renamed or self.excluded or self.top_in or self.top_out
                     or self.priority_round)
 
 

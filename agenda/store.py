@@ -102,7 +102,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (model, norm_text)
         );
         CREATE TABLE clusters (
-            id VARCHAR PRIMARY KEY,              -- 'Q-' + 6 hex, stable across builds
+            id VARCHAR PRIMARY KEY,              -- 'Q-' + 6 hex, stable across builds (12 hex since 0005)
             question VARCHAR NOT NULL,
             excluded VARCHAR,                    -- curator's reason, when excluded
             build_id INTEGER
@@ -234,6 +234,31 @@ MIGRATIONS: list[tuple[str, str]] = [
             line INTEGER,
             reason VARCHAR NOT NULL
         );
+        """,
+    ),
+    (
+        # every question id the database ever gave out (agenda.dedupe.ids): a new id never repeats one
+        # that an earlier build or version used for other content, however long ago it vanished.
+        # Ids of existing databases are registered without a seed (their content is unknown).
+        "0005_question_ids",
+        """
+        CREATE TABLE question_ids (
+            id VARCHAR PRIMARY KEY,              -- 'Q-' + 12 hex (6 hex before 2026-12)
+            seed VARCHAR,                        -- what the id was derived from; NULL: registered by 0005
+            first_build INTEGER
+        );
+        INSERT INTO question_ids
+        SELECT DISTINCT id, NULL, NULL FROM (
+            SELECT id FROM clusters
+            UNION ALL SELECT cluster_id FROM cluster_members
+            UNION ALL SELECT auto_cluster_id FROM cluster_members
+            UNION ALL SELECT cluster_id FROM agenda_items
+            UNION ALL SELECT cluster_id FROM agenda_item_mentions
+            UNION ALL SELECT cluster_id FROM ballot_items
+            UNION ALL SELECT cluster_id FROM evidence_suggestions
+            UNION ALL SELECT unnest(json_extract_string(snapshot, '$.answered[*].cluster_id')) FROM agenda_versions
+            UNION ALL SELECT unnest(json_extract_string(snapshot, '$.excluded[*].cluster_id')) FROM agenda_versions
+        ) AS ever(id) WHERE id IS NOT NULL;
         """,
     ),
 ]
@@ -659,9 +684,19 @@ class Store:
             out.setdefault(cid, []).append(mid)
         return out
 
-    def save_clusters(self, build_id: int, clusters: list[Cluster], automatic: dict[str, str]) -> None:
-        """Replace the current clustering. `automatic` maps mention id -> the machine's cluster id."""
+    def question_id_registry(self) -> dict[str, str | None]:
+        """Every question id this database ever gave out -> the seed it was derived from (None: unknown)."""
+        return dict(self.con.execute("SELECT id, seed FROM question_ids").fetchall())
+
+    def save_clusters(self, build_id: int, clusters: list[Cluster], automatic: dict[str, str],
+                      seeds: dict[str, str] | None = None) -> None:
+        """Replace the current clustering. `automatic` maps mention id -> the machine's cluster id;
+        `seeds` the ids new in this build -> what they were derived from. Every id is registered for good."""
+        ids = {c.id for c in clusters} | set(automatic.values())
+        seeds = seeds or {}
         with self.transaction() as con:
+            _bulk_insert(con, "question_ids", {"id": "VARCHAR", "seed": "VARCHAR", "first_build": "INTEGER"},
+                         [(cid, seeds.get(cid), build_id) for cid in sorted(ids)], verb="INSERT OR IGNORE")
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             _bulk_insert(con, "clusters",

@@ -11,10 +11,11 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from agenda.models import (Agenda, AgendaItem, Answered, Changes, ExcludedChange, ExcludedItem, FrequencyChange, Merge,
-                           Moved, PriorityRound, RankMove, Renamed, RoundChange, TopChange)
+                           Moved, PriorityRound, RankMove, Renamed, RoundChange, Split, TopChange)
 
 #: A rank move is news to a reader when a question enters or leaves the top TOP, or moves
 #: FAR or more places among the questions present in both versions; one- and two-place
@@ -107,10 +108,21 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
     merged_away: set[str] = set()
     merged_into: dict[str, str] = {}
     standing = new_by_id.keys() | now_answered  # old questions that still stand on their own
+    # an old question no part continues, its formulations now in two or more questions: split up
+    new_of_mention = {m.id: i.cluster_id for i in new_items for m in i.mentions}
+    splits = []
+    for before in old.items:
+        if before.cluster_id in standing or before.cluster_id in excluded_now:
+            continue
+        parts = Counter(new_of_mention[m.id] for m in before.mentions if m.id in new_of_mention)
+        if len(parts) > 1:
+            splits.append(Split(cluster_id=before.cluster_id, question=before.question, old_rank=before.rank,
+                                into=sorted(parts, key=lambda p: (-parts[p], p))))
+    split_up = {s.cluster_id for s in splits}
     for item in new_items:
         sources = sorted({old_of_mention[m.id] for m in item.mentions if m.id in old_of_mention})
         # a question that no longer stands was merged in; formulations from one that still stands moved
-        merged = [s for s in sources if s == item.cluster_id or s not in standing]
+        merged = [s for s in sources if s == item.cluster_id or (s not in standing and s not in split_up)]
         if len(merged) > 1:
             merges.append(Merge(into=item.cluster_id, question=item.question, merged=merged))
             merged_away.update(s for s in merged if s != item.cluster_id)
@@ -121,7 +133,7 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
                 moved.append(Moved(mention_id=m.id, text=m.text, from_id=origin, into=item.cluster_id,
                                    question=item.question))
 
-    changes = Changes(previous=old.label, merges=merges, moved=moved)
+    changes = Changes(previous=old.label, merges=merges, moved=moved, splits=splits)
     changes.priority_round = round_change(old.priority_round, new_round, new_items)
     if changes.priority_round is not None:
         # the round's effect is listed on its own: rank moves then compare the frequency rankings
@@ -134,7 +146,8 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
                    and i.cluster_id not in was_excluded]
     # excluded by the curator in the previous version and back now: not a new question
     changes.readmitted = [i for i in new_items if i.cluster_id not in old_by_id and i.cluster_id in was_excluded]
-    gone = [i for cid, i in old_by_id.items() if cid not in new_by_id and cid not in merged_away and cid not in now_answered]
+    gone = [i for cid, i in old_by_id.items()
+            if cid not in new_by_id and cid not in merged_away and cid not in now_answered and cid not in split_up]
     changes.excluded = [ExcludedChange(cluster_id=i.cluster_id, question=i.question, old_rank=i.rank,
                                        why=excluded_now[i.cluster_id].why)
                         for i in gone if i.cluster_id in excluded_now and i.cluster_id not in was_excluded]
@@ -201,7 +214,8 @@ def diff(old: Agenda | None, new_items: Sequence[AgendaItem], new_answered: Sequ
         cid = before.cluster_id
         how = ("door de prioriteringsronde" if now is not None and changes.priority_round and rank_of(now) <= TOP
                else "gedaald" if now is not None else "beantwoord" if cid in now_answered
-               else "uitgesloten" if cid in excluded_now else "samengevoegd" if cid in merged_into else "vervallen")
+               else "uitgesloten" if cid in excluded_now else "samengevoegd" if cid in merged_into
+               else "opgesplitst" if cid in split_up else "vervallen")
         changes.top_out.append(TopChange(cluster_id=cid, question=before.question, old_rank=before.rank,
                                          new_rank=now.rank if now else None, how=how))
     return changes
@@ -242,6 +256,8 @@ def describe(changes: Changes) -> list[str]:
     lines += [f"- uitgesloten door de curator (was #{e.old_rank}): {e.question} [{e.cluster_id}]; reden: "
               f"{e.why or 'geen reden opgegeven'}" for e in changes.excluded]
     lines += [f"= samengevoegd: {', '.join(m.merged)} → {m.into}: {m.question}" for m in changes.merges]
+    lines += [f"⑂ opgesplitst (was #{s.old_rank}): {s.question} [{s.cluster_id}] → {', '.join(s.into)}; besluiten en "
+              f"stemmen over {s.cluster_id} gelden voor geen van de delen: bekijk ze" for s in changes.splits]
     lines += [f"→ verplaatst: formulering {m.mention_id} ‘{m.text}’ van {m.from_id} → {m.into}: {m.question}"
               for m in changes.moved]
     lines += [f"✎ herformuleerd: {r.old} → {r.new} [{r.cluster_id}]" for r in changes.renamed]

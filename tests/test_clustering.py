@@ -32,7 +32,7 @@ def fixed_labels(monkeypatch):
 def test_new_ids_are_deterministic_and_well_formed():
     ids = assign_ids([["M-2", "M-1"], ["M-3"]], {})
     assert ids == assign_ids([["M-1", "M-2"], ["M-3"]], {})
-    assert all(i.startswith("Q-") and len(i) == 8 for i in ids)
+    assert all(i.startswith("Q-") and len(i) == 14 for i in ids)  # 12 hex digits (agenda.dedupe.ids)
     assert len(set(ids)) == 2
 
 

@@ -138,3 +138,16 @@ def test_top_10_entries_and_exits_renames_and_exclusions_with_their_reason():
     assert [(r.old, r.new) for r in changes.renamed] == [("Vraag Q-04?", "Een betere formulering?")]
     text = "\n".join(describe(changes))
     assert "valt buiten de opdracht" in text and "herformuleerd" in text and "uit de top 10" in text
+
+
+def test_a_question_split_up_is_listed_as_split_not_dropped():
+    old = _agenda([_item("Q-a", 1, 4, ["M-1", "M-2", "M-3", "M-4"]), _item("Q-b", 2, 1, ["M-5"])])
+    new = [_item("Q-x", 1, 3, ["M-1", "M-2", "M-3"]), _item("Q-b", 2, 2, ["M-5", "M-4"])]
+    changes = diff(old, new)
+    assert [(s.cluster_id, s.old_rank, s.into) for s in changes.splits] == [("Q-a", 1, ["Q-x", "Q-b"])]
+    assert changes.dropped == [] and changes.merges == []
+    assert [t.how for t in changes.top_out] == ["opgesplitst"]
+    text = "\n".join(describe(changes))
+    assert "opgesplitst (was #1): Vraag Q-a? [Q-a] → Q-x, Q-b" in text and "bekijk" in text
+    # all of it in one new question: that is no split (a new id for the same question)
+    assert diff(old, [_item("Q-x", 1, 4, ["M-1", "M-2", "M-3", "M-4"]), _item("Q-b", 2, 1, ["M-5"])]).splits == []

@@ -37,6 +37,7 @@ import numpy as np
 
 from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
+from agenda.dedupe.ids import Resolver
 from agenda.models import Curation
 
 __all__ = ["labelled_pairs", "adapt_model", "guarded", "model_for", "dev_corpus", "dev_f1", "dev_scores"]
@@ -60,12 +61,16 @@ def labelled_pairs(curation: Curation, final: dict[str, list[str]], automatic: d
     final_of = {m: c for c, ms in final.items() for m in ms if m in emb_of}
     auto_of = {m: c for c, ms in automatic.items() for m in ms if m in emb_of}
 
+    legacy = Resolver(automatic.keys() | final.keys())  # an old 6-digit id names its 12-digit form
+
     def members(cid: str, leave_out: frozenset[str] = frozenset()) -> list[str]:
         """A Q- id's formulations: the machine's cluster of that id, else the final one."""
+        cid = legacy(cid) or cid
         ms = automatic.get(cid) or final.get(cid) or []
         return [m for m in ms if m in emb_of and m not in leave_out]
 
     def current(cid: str) -> str | None:
+        cid = legacy(cid) or cid
         if cid in final:
             return cid
         votes = Counter(final_of[m] for m in automatic.get(cid, ()) if m in final_of)

@@ -3,10 +3,16 @@
 Stable ids (documented in the README):
 - The machine's clusters are matched to the previous build's machine clusters by shared
   mentions, largest overlap first (ties: the larger old cluster, then the smaller id).
-  A cluster that grows keeps its id; when two old clusters fuse, the fused cluster keeps
-  the id of the one it shares most mentions with; when one splits, the part holding most
-  of its mentions keeps the id. Any other cluster gets a new id derived from its first
-  mention id, so a fresh database gives the same ids for the same inputs.
+  An old id passes only to a cluster that continues that question: it holds more than half
+  of the old cluster's mentions still present and, while it is present, the mention whose
+  text was the old agenda formulation (what the curator and the voters saw). A cluster that
+  grows keeps its id; when two old clusters fuse, the fused cluster keeps the id of the one
+  it shares most mentions with; when one splits, a part keeps the id only if it continues
+  it; otherwise every part gets a new id and the build notes say the question was split and
+  that its decisions and votes need a look (they are not applied to a part).
+  Any other cluster gets a new id derived from its first mention id (agenda.dedupe.ids:
+  12 hex digits, never an id the database gave out for other content), so a fresh database
+  gives the same ids for the same inputs.
 - Curator decisions then apply on those ids, in a fixed order: promote, split, merge
   (the first id of a merge list survives), exclude, rename. A decision naming an id that
   no longer exists is reported in the build's notes and in the report, never dropped silently.
@@ -14,13 +20,13 @@ Stable ids (documented in the README):
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from agenda.dedupe import ids as qids
 from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
@@ -34,24 +40,42 @@ class ClusterOutcome:
     automatic: dict[str, str]  # mention id -> the machine's cluster id
     curation: Curation  # decisions with ids resolved to the clusters they now apply to
     notes: list[str] = field(default_factory=list)  # decisions that could not be applied
+    seeds: dict[str, str] = field(default_factory=dict)  # ids new in this build -> what they were derived from
+    split_up: dict[str, list[str]] = field(default_factory=dict)  # old id no part continues -> the parts' ids
 
 
-def _new_id(seed: str, taken: Container[str]) -> str:
-    salt = 0
-    while True:
-        cid = "Q-" + hashlib.sha1(f"{seed}:{salt}".encode()).hexdigest()[:6]
-        if cid not in taken:
-            return cid
-        salt += 1
+def _new_id(seed: str, taken: Container[str], registry: Mapping[str, str | None] | None = None) -> str:
+    return qids.new_id(seed, taken, registry)
 
 
-def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, list[str]]) -> list[str]:
-    """A stable id for each group of mention ids, given the previous build's groups."""
+def continues(group: Container[str], share: int, present: int, leads: Sequence[str] = ()) -> bool:
+    """Whether a new group continues an old question: it holds `share` of the old question's
+    `present` mentions, more than half, and one of `leads` (the present mentions that carried
+    the old agenda formulation) when there are any."""
+    return 2 * share > present and (not leads or any(m in group for m in leads))
+
+
+def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, list[str]], *,
+               leads: Mapping[str, Sequence[str]] | None = None,
+               registry: Mapping[str, str | None] | None = None) -> list[str]:
+    """A stable id for each group of mention ids, given the previous build's groups.
+
+    `leads`: old id -> its mention ids whose text was the old agenda formulation (None or
+    absent: not known, e.g. renamed by the curator). An old id goes to the group that
+    `continues` it (largest overlap first); a group continuing none gets a new id from its
+    smallest mention id, avoiding every id of the previous build and of `registry`
+    (the database's every id ever -> its seed; see agenda.dedupe.ids.new_id)."""
     previous_of = {m: cid for cid, members in previous.items() for m in members}
+    group_of = {m: gi for gi, group in enumerate(groups) for m in group}
+    present = Counter(previous_of[m] for m in group_of if m in previous_of)
+    leads = leads or {}
     overlaps = []
     for gi, group in enumerate(groups):
+        members = set(group)
         for cid, n in Counter(previous_of[m] for m in group if m in previous_of).items():
-            overlaps.append((-n, -len(previous[cid]), cid, gi))
+            lead = [m for m in leads.get(cid, ()) if m in group_of]
+            if continues(members, n, present[cid], lead):
+                overlaps.append((-n, -len(previous[cid]), cid, gi))
     overlaps.sort()
     ids: list[str | None] = [None] * len(groups)
     used: set[str] = set()
@@ -62,9 +86,47 @@ def assign_ids(groups: Sequence[Sequence[str]], previous: dict[str, list[str]]) 
     taken = used | set(previous)
     for gi, group in enumerate(groups):
         if ids[gi] is None:
-            ids[gi] = _new_id(min(group), taken)
+            ids[gi] = _new_id(min(group), taken, registry)
             taken.add(ids[gi])
     return [i for i in ids if i is not None]
+
+
+def broken_up(groups: Sequence[Sequence[str]], ids: Sequence[str], previous: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Old ids no group continues whose present mentions now lie in two or more groups: old id ->
+    the ids of those groups, most shared mentions first (a question the machine split up)."""
+    id_of = {m: cid for cid, group in zip(ids, groups, strict=True) for m in group}
+    kept = set(ids)
+    out = {}
+    for cid, members in previous.items():
+        if cid in kept:
+            continue
+        parts = Counter(id_of[m] for m in members if m in id_of)
+        if len(parts) > 1:
+            out[cid] = sorted(parts, key=lambda p: (-parts[p], p))
+    return out
+
+
+def agenda_text(text: str) -> str:
+    """How a formulation reads as an agenda question: without a "who asks" opening, capitalised."""
+    text = strip_framing(text.strip())
+    return text[:1].upper() + text[1:]
+
+
+def lead_mentions(previous: dict[str, list[str]], questions: Mapping[str, str],
+                  text_of: Mapping[str, str]) -> dict[str, list[str]]:
+    """Old id -> its present mentions whose text reads as the old agenda formulation
+    (`questions`: the previous build's id -> question; `text_of`: present mention id -> text).
+    An id the curator renamed, or whose formulation left, has none."""
+    out = {}
+    for cid, members in previous.items():
+        question = questions.get(cid)
+        if not question:
+            continue
+        wanted = " ".join(question.split())
+        found = [m for m in members if m in text_of and " ".join(agenda_text(text_of[m]).split()) == wanted]
+        if found:
+            out[cid] = found
+    return out
 
 
 def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store | None = None) -> np.ndarray:
@@ -118,8 +180,7 @@ def representative(indices: Sequence[int], texts: Sequence[str], embeddings: np.
         sub = embeddings[indices]
         centrality = (sub @ sub.T).mean(axis=1)
         best = min(pool, key=lambda k: (-round(float(centrality[k]), 6), len(texts[indices[k]]), k))
-    text = strip_framing(texts[indices[best]].strip())
-    return text[:1].upper() + text[1:]
+    return agenda_text(texts[indices[best]])
 
 
 def cluster_mentions(
@@ -130,12 +191,17 @@ def cluster_mentions(
     embedder: Embedder | None = None,
     store: Store | None = None,
     final: dict[str, list[str]] | None = None,
+    questions: Mapping[str, str] | None = None,
+    registry: Mapping[str, str | None] | None = None,
 ) -> ClusterOutcome:
     """Deduplicate mentions into clusters with stable ids and the curator's decisions applied.
 
     `previous` is the last build's machine clustering, `final` the same build's result with
     the decisions applied: with both, the pair model learns from the curator's verdicts
-    (agenda.dedupe.adapt) before clustering.
+    (agenda.dedupe.adapt) before clustering. `questions` is the last build's id -> agenda
+    formulation (an id stays with the part that still holds it), `registry` every question id
+    the database ever gave out -> its seed (a new id never repeats one; see agenda.dedupe.ids).
+    Decisions may name old 6-digit ids (`ids.Resolver`).
     """
     notes: list[str] = []
     mentions = list(mentions)
@@ -158,8 +224,18 @@ def cluster_mentions(
     for i, label in enumerate(labels):
         by_label.setdefault(label, []).append(i)
     groups = list(by_label.values())
-    ids = assign_ids([[mentions[i].id for i in g] for g in groups], previous)
+    group_ids = [[mentions[i].id for i in g] for g in groups]
+    leads = lead_mentions(previous, questions or {}, {m.id: m.text for m in mentions})
+    ids = assign_ids(group_ids, previous, leads=leads, registry=registry)
     automatic = {mentions[i].id: cid for cid, g in zip(ids, groups, strict=True) for i in g}
+    seeds = {cid: min(g) for cid, g in zip(ids, group_ids, strict=True) if cid not in previous}
+    split_up = broken_up(group_ids, ids, previous)
+    legacy = qids.Resolver(ids)
+
+    def fresh(seed: str) -> str:
+        cid = _new_id(seed, members.keys() | previous.keys(), registry)
+        seeds[cid] = seed
+        return cid
 
     members: dict[str, list[int]] = {cid: list(g) for cid, g in zip(ids, groups, strict=True)}
     index_of = {m.id: i for i, m in enumerate(mentions)}
@@ -180,7 +256,7 @@ def cluster_mentions(
             members[cid] = [i for i in members[cid] if i not in hit]
             if not members[cid]:
                 del members[cid]
-        new_id = _new_id("split:" + ",".join(sorted(mentions[i].id for i in found)), members.keys())
+        new_id = fresh("split:" + ",".join(sorted(mentions[i].id for i in found)))
         members[new_id] = found
         owner.update((i, new_id) for i in found)
 
@@ -194,13 +270,25 @@ def cluster_mentions(
             cid = alias[cid]
         for p in path:  # path compression: chains of merges stay short
             alias[p] = cid
-        if cid not in members and previous.get(cid):
-            # an id the machine no longer produces (its clustering moved): the question that
-            # now holds most of that id's former formulations, so a verdict is not lost
+        if cid not in members and cid not in split_up and previous.get(cid):
+            # an id the machine no longer produces (its clustering moved, e.g. two questions
+            # fused): the question that continues it — more than half of that id's present
+            # formulations and its agenda formulation — so a verdict is not lost; never a fragment
             votes = Counter(owner[index_of[m]] for m in previous[cid] if m in index_of and index_of[m] in owner)
+            lead = [owner[index_of[m]] for m in leads.get(cid, ()) if index_of[m] in owner]
             if votes:
-                cid = min(votes, key=lambda c: (-votes[c], c))
+                best = min(votes, key=lambda c: (-votes[c], c))
+                if continues({best}, votes[best], sum(votes.values()), lead):
+                    cid = best
+        elif cid not in members and (now := legacy(cid)) is not None and now != cid:
+            cid = resolve(now)  # an old 6-digit id: the question carrying its 12-digit form
         return cid
+
+    def gone(decision: str, what: str, cid: str) -> str:
+        if cid in split_up:
+            return (f"{decision}: vraag {cid} is opgesplitst in {', '.join(split_up[cid])} (geen deel houdt de "
+                    f"agendaformulering en de meeste formuleringen); besluit niet toegepast: bekijk het")
+        return f"{decision}: vraag {cid} bestaat niet (meer); {what}"
 
     for group in curation.merge:
         present: dict[str, None] = {}  # ordered set
@@ -216,11 +304,11 @@ def cluster_mentions(
             if target in members:
                 present.setdefault(target)
             else:
-                notes.append(f"merge: vraag {cid} bestaat niet (meer); niet samengevoegd")
+                notes.append(gone("merge", "niet samengevoegd", cid))
         if not present and moved and len(group) == len(moved):
             # only formulations (kennisagenda indeling, a label): together they become one new question,
             # applied in file order like every merge, so a later sheet overrides an earlier decision
-            present[_new_id("split:" + ",".join(sorted(mentions[i].id for i in moved)), members.keys())] = None
+            present[fresh("split:" + ",".join(sorted(mentions[i].id for i in moved)))] = None
             members[next(iter(present))] = []
         if present and moved:
             first = next(iter(present))
@@ -248,7 +336,7 @@ def cluster_mentions(
         target = resolve(cid)
         if target in members:
             return target
-        notes.append(f"{decision}: vraag {cid} bestaat niet (meer); besluit niet toegepast")
+        notes.append(gone(decision, "besluit niet toegepast", cid))
         return None
 
     excluded: dict[str, str] = {}
@@ -261,7 +349,7 @@ def cluster_mentions(
             src = owner.get(i)
             if src is not None and src in members and len(members[src]) > 1:
                 members[src] = [j for j in members[src] if j != i]
-                new_id = _new_id("exclude:" + ex.cluster, members.keys())
+                new_id = fresh("exclude:" + ex.cluster)
                 members[new_id] = [i]
                 owner[i] = new_id
             excluded[owner[i]] = ex.why or "buiten scope (geen reden opgegeven)"
@@ -285,7 +373,9 @@ def cluster_mentions(
             Cluster(id=cid, question=question, mention_ids=[mentions[i].id for i in idx], excluded=excluded.get(cid))
         )
     # one note per unknown id: a question named in five merges was reported five times (report and console)
-    return ClusterOutcome(clusters=clusters, automatic=automatic, curation=resolved, notes=list(dict.fromkeys(notes)))
+    return ClusterOutcome(clusters=clusters, automatic=automatic, curation=resolved, notes=list(dict.fromkeys(notes)),
+                          seeds={cid: seed for cid, seed in seeds.items() if cid in members or cid in ids},
+                          split_up=split_up)
 
 
 def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tuple[list[Mention], list[str]]:
@@ -298,10 +388,22 @@ def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tupl
 
 
 def cluster_database(store: Store, build_id: int, curation: Curation, embedder: Embedder | None = None) -> ClusterOutcome:
-    """The build's clustering stage: read active mentions, cluster, store the result."""
+    """The build's clustering stage: read active mentions, cluster, store the result.
+
+    Notes name every question on a stored ballot that the machine split up: its votes count for
+    none of the parts (the ballot's id no longer exists), and the secretary should look."""
     mentions, notes = select_mentions(store.mentions(include_candidates=True), curation)
+    questions = {c.id: c.question for c in store.clusters()}
     outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder,
-                               store=store, final=store.previous_clusters())
+                               store=store, final=store.previous_clusters(), questions=questions,
+                               registry=store.question_id_registry())
     outcome.notes[:0] = notes
-    store.save_clusters(build_id, outcome.clusters, outcome.automatic)
+    if outcome.split_up and (ballots := store.ballots()):
+        ballot = str(ballots[-1]["id"])  # the round later builds count (earlier rounds stay in their versions)
+        for code, cid, _question, _position in store.ballot_items(ballot):
+            if cid in outcome.split_up:
+                outcome.notes.append(
+                    f"stemronde {ballot}: vraag {cid} ({code}) is opgesplitst in {', '.join(outcome.split_up[cid])}; "
+                    f"de stemmen op {code} tellen voor geen van de delen: bekijk de stemronde")
+    store.save_clusters(build_id, outcome.clusters, outcome.automatic, outcome.seeds)
     return outcome

@@ -24,7 +24,7 @@ log = logging.getLogger("agenda")
 
 HEADER = """\
 # Besluiten van de curator. Ze blijven gelden bij elke volgende build.
-# Sleutels zijn vaste ids: Q-xxxxxx (een vraag/cluster) en M-xxxxxxxx (een formulering).
+# Sleutels zijn vaste ids: Q-xxxxxxxxxxxx (een vraag/cluster; oudere vragen: Q-xxxxxx) en M-xxxxxxxx (een formulering).
 # merge:     [[Q-a, Q-b]]               deze vragen zijn één vraag (de eerste id blijft)
 #            [[Q-a, M-x]]               deze formulering hoort bij die vraag
 #            [[M-x, M-y]]               deze formuleringen samen zijn één nieuwe vraag (kennisagenda indeling)

@@ -53,6 +53,7 @@ from agenda.dedupe import pairs as dedupe
 from agenda.dedupe.adapt import model_for
 from agenda.dedupe.clusters import embed_cached, word_vectors
 from agenda.dedupe.curation import edit_curation, load_curation
+from agenda.dedupe.ids import Resolver
 from agenda.models import Cluster, Curation
 from agenda.sheets import (STAMP_COLUMN, contradictions, count, normalise_id, read_sheet, sheet_stamp, stamp_of_time,
                            write_sheet)
@@ -106,9 +107,11 @@ class Decisions:
         """
         cluster_of = {m: c.id for c in clusters for m in c.mention_ids}
         current = {c.id for c in clusters}
+        legacy = Resolver(current)  # an old 6-digit id: the question carrying its 12-digit form
         memo: dict[tuple[str, frozenset[str]], str | None] = {}
 
         def resolve(x: str, leave_out: frozenset[str] = frozenset()) -> str | None:
+            x = legacy(x) or x
             if x in current and not leave_out:
                 return x
             if x.startswith("M-"):

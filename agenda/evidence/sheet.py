@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 
 from agenda.dedupe.curation import edit_curation, load_curation
+from agenda.dedupe.ids import EXAMPLE as QID_EXAMPLE
+from agenda.dedupe.ids import QID
 from agenda.models import Agenda
 from agenda.sheets import STAMP_COLUMN, contradictions, normalise_id, read_sheet, write_sheet
 
@@ -34,7 +36,7 @@ VERDICTS = {
 }
 STATUS_NL = {"suggested": "voorgesteld", "confirmed": "bevestigd", "answers": "beantwoordt"}
 _STATUS_VERDICT = {"confirmed": "relevant", "answers": "beantwoordt"}
-_QID = re.compile(r"^Q-[0-9a-f]{6}$")
+_QID = QID  # 12 hex digits, or 6 for a question from before 2026-12 (agenda.dedupe.ids)
 _KID = re.compile(r"^K-(?:[0-9a-f]{6}|[0-9a-f]{12})$")  # 12 hex: an entry whose short id collided
 
 
@@ -91,7 +93,7 @@ def apply_evidence(path: Path, curation_file: Path) -> str:
             raise ValueError(f"{path}, regel {n}: onbekend oordeel '{raw}' (gebruik relevant, beantwoordt of nee)")
         qid, kid = normalise_id(row.get("vraag")), normalise_id(row.get("bron"))
         if not _QID.match(qid):
-            raise ValueError(f"{path}, regel {n}: vraag moet een id als Q-1a2b3c zijn, niet '{qid}'")
+            raise ValueError(f"{path}, regel {n}: vraag moet een id als {QID_EXAMPLE} zijn, niet '{qid}'")
         if not _KID.match(kid):
             raise ValueError(f"{path}, regel {n}: bron moet een id als K-4f2a9c zijn, niet '{kid}'")
         wanted.setdefault((qid, kid), []).append((n, verdict))

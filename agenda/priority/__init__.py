@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from agenda.dedupe.ids import Resolver
 from agenda.models import AgendaItem, Priority, PriorityRound, RoundEntry
 from agenda.priority.ballot import MAX_BALLOT, make_ballot, write_ballot
 from agenda.priority.scoring import TIE_RULE, BallotQuestion, RoundScore, Vote, score_round
@@ -132,7 +133,10 @@ def apply_round(store: Store, build_id: int, items: list[AgendaItem]) -> tuple[l
     if not score.voters:
         return items, None
     by_code = {q.code: q for q in ballot}
-    code_of = {q.cluster_id: q.code for q in ballot}
+    # a ballot of a database from before 2026-12 names 6-digit ids: each means the agenda question
+    # carrying its 12-digit form (agenda.dedupe.ids), e.g. after the database was built afresh
+    current = Resolver(i.cluster_id for i in items)
+    code_of = {current(q.cluster_id) or q.cluster_id: q.code for q in ballot}
     on_agenda = {i.cluster_id for i in items}
     for item in items:
         code = code_of.get(item.cluster_id)
@@ -153,7 +157,7 @@ def apply_round(store: Store, build_id: int, items: list[AgendaItem]) -> tuple[l
         voters=dict(score.voters),
         ranking=[RoundEntry(code=s.code, cluster_id=by_code[s.code].cluster_id, question=by_code[s.code].question,
                             rank=s.rank, combined=s.combined, points=s.total_points, n_top10=len(s.in_top10),
-                            on_agenda=by_code[s.code].cluster_id in on_agenda) for s in score.ranking],
+                            on_agenda=current(by_code[s.code].cluster_id) in on_agenda) for s in score.ranking],
         group_top=score.group_top, shortlist_k=score.shortlist_k, shortlist=score.shortlist,
         warnings=_warning_counts(store, build_id), not_on_ballot=[i.cluster_id for i in rest], tie_rule=TIE_RULE,
     )

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from agenda.ingest import ROUND_DIR, discover
 from agenda.context import ROLE_NAMES, role_key, role_values
+from agenda.dedupe.ids import Resolver
 from agenda.ingest.common import IngestError, collapse, file_sha256, relative_path
 from agenda.ingest.safety import check_file_size
 from agenda.ingest import survey_shapes as shapes
@@ -84,6 +85,7 @@ class OptionMatcher:
         self.codes = {q.code.casefold(): q.code for q in ballot}
         self.ids = {q.cluster_id.casefold(): q.code for q in ballot}
         self.texts = {_norm(q.question): q.code for q in ballot}
+        self.legacy = Resolver(q.cluster_id for q in ballot)  # an old 6-digit id names its 12-digit form
 
     def match(self, text: str) -> str | None:
         t = _norm(text)
@@ -93,6 +95,8 @@ class OptionMatcher:
             return self.codes[t]
         if t in self.ids:
             return self.ids[t]
+        if t.startswith("q-") and (cid := self.legacy("Q-" + t[2:])) is not None:
+            return self.ids[cid.casefold()]
         if t in self.texts:
             return self.texts[t]
         if (m := _LEADING_CODE.match(t)) and m[1].casefold() in self.codes:

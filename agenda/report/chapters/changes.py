@@ -26,6 +26,7 @@ def summary_line(c) -> str:
              (len(c.top_in) + len(c.top_out), f"wisseling in de top {TOP}", f"wisselingen in de top {TOP}"),
              (len(c.moves), "verschuiving in de rangorde", "verschuivingen in de rangorde"),
              (len(c.merges), "samenvoeging", "samenvoegingen"),
+             (len(c.splits), "opgesplitste vraag", "opgesplitste vragen"),
              (len(c.renamed), "andere formulering", "andere formuleringen"),
              (len(c.frequency), "vraag vaker of minder vaak genoemd", "vragen vaker of minder vaak genoemd")]
     shown = [plural(n, one, many) for n, one, many in parts if n]
@@ -115,6 +116,15 @@ def write(w: Writer) -> None:
                    [11.0, 5.0])
     else:
         w.none_line("Geen.")
+
+    if c.splits:  # only when there are any: the machine split a question and no part kept its id
+        w.heading("Opgesplitste vragen", 2)
+        w.para("Geen van de delen houdt de agendaformulering én de meeste formuleringen van deze vragen, dus "
+               "elk deel is een nieuwe vraag. Besluiten van de curator en stemmen uit de prioriteringsronde over de "
+               "oude vraag gelden voor geen van de delen: bekijk ze.")
+        w.table(["Was", "Vraag (vorige versie)", "Nu verdeeld over"],
+                [[s.old_rank, f"{one_line(s.question)} ({s.cluster_id})", ", ".join(s.into)] for s in c.splits],
+                [1.6, 9.4, 5.0], align={0: center})
 
     if c.moved:  # regrouped formulations (kennisagenda indeling): only when there are any
         w.heading("Verplaatste formuleringen", 2)
