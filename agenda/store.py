@@ -684,19 +684,27 @@ class Store:
             out.setdefault(cid, []).append(mid)
         return out
 
+    def cluster_questions(self) -> dict[str, str]:
+        """The last build's questions: cluster id -> its agenda formulation (or the curator's rename)."""
+        return dict(self.con.execute("SELECT id, question FROM clusters").fetchall())
+
     def question_id_registry(self) -> dict[str, str | None]:
         """Every question id this database ever gave out -> the seed it was derived from (None: unknown)."""
         return dict(self.con.execute("SELECT id, seed FROM question_ids").fetchall())
 
     def save_clusters(self, build_id: int, clusters: list[Cluster], automatic: dict[str, str],
-                      seeds: dict[str, str] | None = None) -> None:
+                      seeds: dict[str, str] | None = None, retired: Iterable[str] = ()) -> None:
         """Replace the current clustering. `automatic` maps mention id -> the machine's cluster id;
-        `seeds` the ids new in this build -> what they were derived from. Every id is registered for good."""
+        `seeds` the ids new in this build -> what they were derived from. Every id is registered for
+        good; `retired` ids (a question split up) lose their seed, so no later question gets them back."""
         ids = {c.id for c in clusters} | set(automatic.values())
         seeds = seeds or {}
         with self.transaction() as con:
             _bulk_insert(con, "question_ids", {"id": "VARCHAR", "seed": "VARCHAR", "first_build": "INTEGER"},
                          [(cid, seeds.get(cid), build_id) for cid in sorted(ids)], verb="INSERT OR IGNORE")
+            if retired := list(retired):
+                con.execute("UPDATE question_ids SET seed = NULL WHERE id IN (SELECT unnest(from_json(?::JSON, "
+                            "'[\"VARCHAR\"]')))", [_json_list(retired)])
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             _bulk_insert(con, "clusters",

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -102,6 +101,25 @@ def stage_seconds(log: str, started: float) -> dict[str, float]:
     return out
 
 
+def run_measured(cmd: list[str], **kw) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `cmd` through a small Python parent that reports its children's peak RSS (KiB), so each
+    build gets its own peak (RUSAGE_CHILDREN of this process is the maximum over all builds)."""
+    probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+             "sys.stderr.write('\\npeak-rss-kib=%d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+             "sys.exit(r.returncode)")
+    done = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, **kw)
+    marker = done.stderr.rsplit("peak-rss-kib=", 1)
+    peak = int(marker[1].split()[0]) if len(marker) == 2 else 0
+    return done, peak
+
+
+def last_version(exe: str, db: Path) -> dict:
+    """The newest version's row of `kennisagenda versions --format json` ({} when there is none)."""
+    listed = subprocess.run([exe, "versions", "--db", str(db), "--format", "json"], capture_output=True, text=True).stdout
+    found = json.loads(listed) if listed.strip().startswith("[") else []
+    return found[-1] if found else {}
+
+
 def run(n: int, distinct: int, keep: bool, variants: bool = False, second: bool = False) -> dict:
     questions = sample_questions()[:distinct]
     base = Path(tempfile.mkdtemp(prefix=f"ka-scale-{n}-"))
@@ -112,15 +130,13 @@ def run(n: int, distinct: int, keep: bool, variants: bool = False, second: bool 
         cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--inputs", str(base / "inputs"),
                "--db", str(base / "out/k.duckdb"), "--out", str(base / "out")]
         start, started = time.monotonic(), time.time()
-        done = subprocess.run(cmd, env=env, cwd=base, capture_output=True, text=True)
+        done, peak_kib = run_measured(cmd, env=env, cwd=base)
         wall = time.monotonic() - start
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        versions = subprocess.run([cmd[0], "versions", "--db", str(base / "out/k.duckdb"), "--format", "json"],
-                                  capture_output=True, text=True).stdout
-        last = json.loads(versions)[-1] if versions.strip().startswith("[") else {}
+        peak_mib = peak_kib / 1024
         (base / "build.log").write_text(done.stdout + done.stderr, encoding="utf-8")  # Prefect's timestamped log
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
+        last = last_version(cmd[0], base / "out/k.duckdb")
         texts = min(n, len(questions) * (25 if variants else 1))
         result = {"files": n, "distinct_questions": len(questions), "distinct_texts": texts, "seconds": round(wall, 1),
                   "exit": done.returncode, "items": last.get("n_items"), "sources": last.get("n_sources"),
@@ -134,10 +150,15 @@ def run(n: int, distinct: int, keep: bool, variants: bool = False, second: bool 
                 "---\ntitle: Nieuw verslag\ndate: 2023-01-10\n---\n## Kennisvragen\n"
                 "- Hoe houden we de kennisagenda elk kwartaal actueel?\n", encoding="utf-8")
             start, started = time.monotonic(), time.time()
-            again = subprocess.run(cmd, env=env, cwd=base, capture_output=True, text=True)
+            again, peak_kib = run_measured(cmd, env=env, cwd=base)
+            seconds = round(time.monotonic() - start, 1)
+            (base / "build2.log").write_text(again.stdout + again.stderr, encoding="utf-8")
             if again.returncode != 0:
                 print(again.stderr[-3000:], file=sys.stderr)
-            result["second_build"] = {"seconds": round(time.monotonic() - start, 1), "exit": again.returncode,
+            newest = last_version(cmd[0], base / "out/k.duckdb")
+            result["second_build"] = {"seconds": seconds, "exit": again.returncode,
+                                      "peak_rss_mib": round(peak_kib / 1024),
+                                      "items": newest.get("n_items"), "sources": newest.get("n_sources"),
                                       "stages": stage_seconds(again.stdout + again.stderr, started)}
         return result
     finally:

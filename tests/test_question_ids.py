@@ -213,3 +213,20 @@ def test_a_fresh_database_gives_the_same_ids_and_new_input_changes_nothing_else(
     assert [(c.id, c.mention_ids) for c in three.clusters if c.id in previous] == \
         [(c.id, c.mention_ids) for c in one.clusters]
     assert three.split_up == {} and len(three.clusters) == 4
+
+
+def test_an_id_retired_by_a_split_never_returns_to_a_fragment(tmp_path):
+    from agenda.models import Cluster
+
+    with Store(tmp_path / "a.duckdb") as store:
+        old = ids.new_id("M-1", ())
+        store.save_clusters(1, [Cluster(id=old, question="Vraag?", mention_ids=["M-1", "M-2", "M-3"])],
+                            {m: old for m in ("M-1", "M-2", "M-3")}, {old: "M-1"})
+        assert ids.new_id("M-1", (), store.question_id_registry()) == old  # the same content would get it back
+        parts = [ids.new_id("M-1", {old}), ids.new_id("M-2", {old})]
+        store.save_clusters(2, [Cluster(id=parts[0], question="A?", mention_ids=["M-1"]),
+                                Cluster(id=parts[1], question="B?", mention_ids=["M-2", "M-3"])],
+                            {"M-1": parts[0], "M-2": parts[1], "M-3": parts[1]},
+                            {parts[0]: "M-1", parts[1]: "M-2"}, retired=[old])
+        # later the fragment holding M-1 needs a new id again: never the split question's
+        assert ids.new_id("M-1", set(parts), store.question_id_registry()) != old

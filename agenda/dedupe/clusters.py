@@ -232,8 +232,12 @@ def cluster_mentions(
     split_up = broken_up(group_ids, ids, previous)
     legacy = qids.Resolver(ids)
 
+    class InUse:  # this build's ids and the previous build's, without copying either (splits may be thousands)
+        def __contains__(self, cid: object) -> bool:
+            return cid in members or cid in previous
+
     def fresh(seed: str) -> str:
-        cid = _new_id(seed, members.keys() | previous.keys(), registry)
+        cid = _new_id(seed, InUse(), registry)
         seeds[cid] = seed
         return cid
 
@@ -393,7 +397,7 @@ def cluster_database(store: Store, build_id: int, curation: Curation, embedder: 
     Notes name every question on a stored ballot that the machine split up: its votes count for
     none of the parts (the ballot's id no longer exists), and the secretary should look."""
     mentions, notes = select_mentions(store.mentions(include_candidates=True), curation)
-    questions = {c.id: c.question for c in store.clusters()}
+    questions = store.cluster_questions()
     outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder,
                                store=store, final=store.previous_clusters(), questions=questions,
                                registry=store.question_id_registry())
@@ -405,5 +409,5 @@ def cluster_database(store: Store, build_id: int, curation: Curation, embedder: 
                 outcome.notes.append(
                     f"stemronde {ballot}: vraag {cid} ({code}) is opgesplitst in {', '.join(outcome.split_up[cid])}; "
                     f"de stemmen op {code} tellen voor geen van de delen: bekijk de stemronde")
-    store.save_clusters(build_id, outcome.clusters, outcome.automatic, outcome.seeds)
+    store.save_clusters(build_id, outcome.clusters, outcome.automatic, outcome.seeds, retired=outcome.split_up)
     return outcome
