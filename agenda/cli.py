@@ -207,7 +207,10 @@ def _expected_groups(settings_file: Path | None) -> dict[str, list[str]]:
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(title=escape(title))
     for col in columns:
-        table.add_column(col, overflow="fold")  # a narrow terminal folds a long word or path, never cuts it off
+        if col == "id":  # a question id (Q- + 12 hex) is copied into curation.yaml: never folded over two lines
+            table.add_column(col, no_wrap=True, min_width=len("Q-") + 12)
+        else:
+            table.add_column(col, overflow="fold")  # a narrow terminal folds a long word or path, never cuts it off
     for row in rows:
         table.add_row(*(escape(str(cell)) for cell in row))  # questions and file names are text, not markup
     out.print(table)
