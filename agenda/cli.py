@@ -206,11 +206,11 @@ def _expected_groups(settings_file: Path | None) -> dict[str, list[str]]:
 
 def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     table = Table(title=escape(title))
-    for col in columns:
-        if col == "id":  # a question id (Q- + 12 hex) is copied into curation.yaml: never folded over two lines
-            table.add_column(col, no_wrap=True, min_width=len("Q-") + 12)
-        else:
-            table.add_column(col, overflow="fold")  # a narrow terminal folds a long word or path, never cuts it off
+    for n, col in enumerate(columns):
+        # a narrow terminal folds a long word or path, never cuts it off; a word up to 16 characters
+        # (a question id, Q- + 12 hex, copied into curation.yaml; "bevestigd,") is never split
+        longest = max((len(word) for row in rows for word in str(row[n]).split()), default=0)
+        table.add_column(col, overflow="fold", min_width=min(longest, 16) or None)
     for row in rows:
         table.add_row(*(escape(str(cell)) for cell in row))  # questions and file names are text, not markup
     out.print(table)
