@@ -171,3 +171,22 @@ def test_a_formula_or_a_mistyped_id_in_hoort_bij_is_refused_not_made_a_new_quest
     with pytest.raises(ValueError, match="geen vraag-id, label of uitsluiten") as exc:
         apply_regroup(sheet, cur)
     assert "regel 2" in str(exc.value) and not cur.exists()
+
+
+def test_a_later_regroup_replaces_the_decisions_it_contradicts_and_says_so(tmp_path):
+    """Issue 21 (held out): moving a formulation that an earlier review split off, or one excluded before,
+    or joining two questions reviewed as 'distinct', left both decisions in curation.yaml, the
+    contradiction silent and the build choosing one of them."""
+    cur, sheet = tmp_path / "curation.yaml", tmp_path / "indeling.csv"
+    cur.write_text("# eigen aantekening\nsplit:\n- [M-a0000001]\ndistinct:\n- [Q-aaaaaa, Q-cccccc]\n"
+                   "exclude:\n- {cluster: M-d0000001, why: buiten scope}\n", encoding="utf-8")
+    _write(sheet, {"M-a0000001": ("Q-bbbbbb", ""), "M-c0000001": ("Q-aaaaaa", ""), "M-c0000002": ("Q-aaaaaa", ""),
+                   "M-d0000001": ("Q-bbbbbb", "")})
+    summary = apply_regroup(sheet, cur)
+    assert ("3 eerdere besluiten vervangen: afsplitsing M-a0000001, uitsluiting M-d0000001, "
+            "verschillend Q-aaaaaa / Q-cccccc") in summary
+    text = cur.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert text.startswith("# eigen aantekening")
+    assert not data["split"] and not data["distinct"] and not data["exclude"]
+    assert ["Q-aaaaaa", "Q-cccccc"] in data["merge"]

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from agenda.dedupe.curation import add_decisions, load_curation
+from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.models import Agenda, AgendaItem, MentionRef
 from agenda.sheets import count, read_sheet_lines
 
@@ -289,8 +289,14 @@ def apply_regroup(path: Path, curation_file: Path, known_questions: Iterable[str
     have_exclude = {(e.cluster, e.why) for e in curation.exclude}
     merges = [g for g in merges if tuple(g) not in have_merge]
     excludes = [e for e in excludes if (e["cluster"], e["why"]) not in have_exclude]
+    # the later decision wins: a formulation this sheet places is no longer split off or excluded, two
+    # questions it joins are no longer 'distinct' (on main both stayed in the file, the contradiction
+    # silent, and the build chose one)
+    placed = {m for m, w in wish.items() if w[0] in ("move", "label")}
+    together = [set(g) for g in merges]
+    replaced: list[str] = []
     if merges or excludes:
-        add_decisions(curation_file, merge=merges, exclude=excludes)
+        replaced = _write_regroup(curation_file, merges, excludes, placed, together)
     n_moved = sum(1 for w in wish.values() if w[0] == "move")
     n_new = len(labelled)
     n_out = sum(1 for w in wish.values() if w[0] == "exclude")
@@ -300,4 +306,46 @@ def apply_regroup(path: Path, curation_file: Path, known_questions: Iterable[str
             f"{count(n_out, 'formulering', 'formuleringen')} uitgesloten ({n_rows - len(wish)} van "
             f"{count(n_rows, 'rij', 'rijen')} ongewijzigd); {count(written, 'besluit', 'besluiten')} toegevoegd aan "
             f"{curation_file}"
-            + ("" if written else " (alles stond er al)"))
+            + ("" if written else " (alles stond er al)")
+            + (f"; {count(len(replaced), 'eerder besluit', 'eerdere besluiten')} vervangen: {', '.join(replaced[:10])}"
+               + (f" (en nog {len(replaced) - 10})" if len(replaced) > 10 else "") if replaced else ""))
+
+
+def _write_regroup(path: Path, merges: list[list[str]], excludes: list[dict[str, str]], placed: set[str],
+                   together: list[set[str]]) -> list[str]:
+    """Append the sheet's merges and exclusions and take away what they contradict: a split or an
+    exclusion of a formulation the sheet places, a 'distinct' pair the sheet joins. Returns the
+    replaced decisions, described ("afsplitsing M-…", "uitsluiting M-…", "verschillend Q-… / Q-…")."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    replaced: list[str] = []
+
+    def edit(data) -> None:
+        replaced.clear()
+        for g in list(data.get("split") or []):
+            if isinstance(g, list) and (gone := [m for m in g if m in placed]):
+                replaced.extend(f"afsplitsing {m}" for m in gone)
+                for m in gone:
+                    g.remove(m)
+                if not g:
+                    data["split"].remove(g)
+        for e in list(data.get("exclude") or []):
+            if isinstance(e, dict) and e.get("cluster") in placed:
+                replaced.append(f"uitsluiting {e['cluster']}")
+                data["exclude"].remove(e)
+        for g in list(data.get("distinct") or []):
+            if isinstance(g, list) and any(set(g) <= t for t in together):
+                replaced.append(f"verschillend {' / '.join(map(str, g))}")
+                data["distinct"].remove(g)
+        for key, new in (("merge", merges), ("exclude", excludes)):
+            if not new:
+                continue
+            if data.get(key) is None:
+                data[key] = CommentedSeq()
+            for group in new:
+                row = CommentedMap(group) if isinstance(group, dict) else CommentedSeq(group)
+                row.fa.set_flow_style()  # one decision per line, as add_decisions writes them
+                data[key].append(row)
+
+    edit_curation(path, edit)
+    return list(replaced)
