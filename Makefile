@@ -48,8 +48,11 @@ $(VENV)/.stamp-e5: $(VENV)/.stamp-base agenda/dedupe/e5onnx.py agenda/dedupe/dev
 agenda: $(VENV)/.stamp-e5
 	$(BIN)/kennisagenda build --inputs inputs --db outputs/kennisagenda.duckdb --out outputs
 
+# Two pytest-xdist workers: a test file runs on one worker; tests/flows/ share one (one Prefect
+# harness), the sample corpus is built once per run (tests/conftest.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.stamp-test $(VENV)/.stamp-e5
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 bench: $(VENV)/.stamp-test $(VENV)/.stamp-e5
 	$(BIN)/python bench/dedupe_quality.py

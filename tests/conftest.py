@@ -1,5 +1,9 @@
-"""Shared fixtures: the sample corpus built once per session, without Prefect."""
+"""Shared fixtures: the sample corpus built once per test run, without Prefect; and the grouping
+that keeps pytest-xdist's workers (`make test` runs two) from building anything twice."""
 
+import fcntl
+import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -36,12 +40,50 @@ def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings 
     return outcome, paths
 
 
-@pytest.fixture(scope="session")
-def sample_build(tmp_path_factory):
-    """The shipped sample corpus, built once: (inputs dir, db path, out dir, outcome, paths)."""
-    base = tmp_path_factory.mktemp("sample")
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist (`make test` runs two workers): a test file runs on one worker, so its module
+    fixtures (a subprocess build, a hostile corpus) are made once; tests/flows/ share one worker
+    and so one Prefect test harness, except the real-server test, which starts its own server.
+    Files go out in collection order (flows first, the long real-server test second).
+    (xdist's own `--dist loadgroup` marks do not reach the scheduler under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/flows" if path.startswith("tests/flows/") and not path.endswith("server_deploy.py") else path
+
+    config.option.loadscopereorder = False
+    return FileGroups(config, log)
+
+
+def _build_sample(base: Path):
     inputs = base / "inputs"
     shutil.copytree(ROOT / "inputs", inputs)
     db, out = base / "out" / "agenda.duckdb", base / "out"
     outcome, paths = build_without_prefect(inputs, db, out)
     return inputs, db, out, outcome, paths
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    """The shipped sample corpus, built once: (inputs dir, db path, out dir, outcome, paths).
+
+    Under pytest-xdist the first worker that needs it builds it into the run's shared temporary
+    folder (a file lock makes the other wait) and every worker copies it: one build per run."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_sample(tmp_path_factory.mktemp("sample"))
+    shared = tmp_path_factory.getbasetemp().parent / "sample-build"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built.pickle").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            _, db, _, outcome, paths = _build_sample(shared)
+            (shared / "built.pickle").write_bytes(pickle.dumps((db.name, outcome, [Path(p).name for p in paths])))
+    db_name, outcome, names = pickle.loads((shared / "built.pickle").read_bytes())
+    base = tmp_path_factory.mktemp("sample")
+    shutil.copytree(shared / "inputs", base / "inputs")
+    shutil.copytree(shared / "out", base / "out", ignore=shutil.ignore_patterns("*.lock"))
+    out = base / "out"
+    return base / "inputs", out / db_name, out, outcome, [str(out / n) for n in names]
