@@ -15,7 +15,8 @@ with this interpreter in this checkout.
 
 Per test, a small plugin records wall and CPU seconds of setup + call + teardown (fixtures
 count where they are first used: a session fixture's build lands on its first test); the
-report lists the slowest tests and the totals per test file.
+report lists the slowest tests and the totals per test file. With pytest-xdist (`-- -n 2`)
+each worker records its own tests; the per-test sums then exceed the run's wall time.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def pytest_runtest_protocol(item, nextitem):
 
 def pytest_sessionfinish(session, exitstatus):
     path = os.environ.get("TEST_TIME_OUT")
-    if path:
-        with open(path, "w") as fh:
+    if path and _rows:  # one file per pytest-xdist worker (or the one process)
+        with open(f"{path}.{os.environ.get('PYTEST_XDIST_WORKER', 'main')}", "w") as fh:
             json.dump(_rows, fh)
 '''
 
@@ -96,7 +97,7 @@ def run_pytest(python: str, cwd: Path, env: dict, extra: list[str]) -> tuple[dic
                "PYTHONPATH": os.pathsep.join(filter(None, [str(plugin_dir), env.get("PYTHONPATH", "")]))}
         res = timed([python, "-m", "pytest", "-q", "-p", "test_time_plugin", "-p", "no:cacheprovider", *extra],
                     cwd, env)
-        rows = json.loads(rows_file.read_text()) if rows_file.exists() else []
+        rows = [r for f in sorted(Path(tmp).glob("rows.json.*")) for r in json.loads(f.read_text())]
     return res, rows
 
 
