@@ -684,6 +684,28 @@ class Store:
             out.setdefault(cid, []).append(mid)
         return out
 
+    def id_history(self) -> dict[str, list[str]]:
+        """Every question id this database has produced -> the mention ids it held when last seen.
+
+        Newest first: the last build's clusters (after the curator's decisions, then the
+        machine's), else the newest stored version holding that id (agenda_item_mentions).
+        Curator decisions name ids; an id the machine later merged away is resolved through
+        these formulations (agenda.dedupe.clusters), however many builds ago it vanished.
+        """
+        out: dict[str, list[str]] = {}
+        for cid, mid in self.con.execute(
+            """WITH h AS (
+                   SELECT cluster_id AS id, mention_id, 0 AS age FROM cluster_members
+                   UNION ALL SELECT auto_cluster_id, mention_id, 1 FROM cluster_members
+                   UNION ALL SELECT m.cluster_id, m.mention_id,
+                                    2 + (SELECT max(seq) FROM agenda_versions) - v.seq
+                   FROM agenda_item_mentions m JOIN agenda_versions v ON v.label = m.version_label),
+               newest AS (SELECT id, min(age) AS age FROM h GROUP BY id)
+               SELECT DISTINCT h.id, h.mention_id FROM h JOIN newest USING (id, age) ORDER BY 1, 2"""
+        ).fetchall():
+            out.setdefault(cid, []).append(mid)
+        return out
+
     def cluster_questions(self) -> dict[str, str]:
         """The last build's questions: cluster id -> its agenda formulation (or the curator's rename)."""
         return dict(self.con.execute("SELECT id, question FROM clusters").fetchall())

@@ -179,3 +179,50 @@ def test_cluster_csv_reads_an_optional_context_column(tmp_path):
                  encoding="utf-8")
     assert read_rows(p) == [("a", "Welke scholing is daarvoor nodig?", "Leraren gaan met AI werken."),
                             ("b", "Wat werkt?", "")]
+
+
+def _build(store, mentions, labels, curation, fixed_labels, n):
+    """One build as cluster_database runs it (the machine's labels fixed), stored with a version."""
+    import datetime as dt
+
+    from agenda.models import Agenda, AgendaItem, MentionRef, SourceKind
+
+    fixed_labels["labels"] = labels
+    out = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=FakeEmbedder(),
+                           history=store.id_history())
+    store.save_clusters(n, out.clusters, out.automatic)
+    items = [AgendaItem(rank=r, cluster_id=c.id, question=c.question, score=1.0, frequency=1,
+                        n_mentions=len(c.mention_ids), explanation="",
+                        mentions=[MentionRef(id=m, text="", source="s", source_id="S-1", source_path="s",
+                                             kind=SourceKind.meeting) for m in c.mention_ids])
+             for r, c in enumerate(out.clusters, start=1)]
+    store.save_version(Agenda(label=f"v{n}", built_at=dt.datetime(2026, 1, n), input_fingerprint=str(n), items=items))
+    return out, {m: c.id for c in out.clusters for m in c.mention_ids}
+
+
+def test_decisions_hold_when_the_machine_merges_their_questions_itself(fixed_labels, tmp_path):
+    """A curator merged B and C and said A and D differ; later the machine merges B with C and
+    A with D on its own (a bridging formulation, a refitted model). On every later build the
+    merge is simply satisfied (no note) and A and D are taken apart again, under their ids."""
+    from agenda.dedupe.review import Decisions
+    from agenda.store import Store
+
+    ms = _mentions(7)
+    with Store(tmp_path / "a.duckdb") as store:
+        _, first = _build(store, ms[:6], [0, 0, 1, 1, 2, 3], Curation(), fixed_labels, 1)
+        a, b, c, d = first["M-00000000"], first["M-00000002"], first["M-00000004"], first["M-00000005"]
+        curation = Curation(merge=[[b, c]], distinct=[[a, d]])
+        for n in (2, 3, 4):  # the machine now fuses B+C and A+D; three builds, ids vanished for good
+            out, now = _build(store, ms[:6], [0, 0, 1, 1, 1, 0], curation, fixed_labels, n)
+            assert out.notes == [], (n, out.notes)
+            assert now == {"M-00000000": a, "M-00000001": a, "M-00000002": b, "M-00000003": b,
+                           "M-00000004": b, "M-00000005": d}, n
+        decisions = Decisions.resolve(curation, store.clusters(), store.previous_clusters(automatic=True),
+                                      store.id_history())
+        assert decisions.decided(a, d) and decisions.decided(b, b)
+        # an unrelated new formulation changes nothing else
+        _, more = _build(store, ms, [0, 0, 1, 1, 1, 0, 2], curation, fixed_labels, 5)
+        assert {m: q for m, q in more.items() if m != "M-00000006"} == now and more["M-00000006"] not in now.values()
+        # C's only formulation leaves the inputs: the merge cannot apply any more, said once, in words
+        out, _ = _build(store, [m for m in ms if m.id != "M-00000004"], [0, 0, 1, 1, 0, 2], curation, fixed_labels, 6)
+        assert len(out.notes) == 1 and c in out.notes[0] and "niet meer in de invoer" in out.notes[0], out.notes

@@ -13,9 +13,13 @@ Stable ids (documented in the README):
   Any other cluster gets a new id derived from its first mention id (agenda.dedupe.ids:
   12 hex digits, never an id the database gave out for other content), so a fresh database
   gives the same ids for the same inputs.
-- Curator decisions then apply on those ids, in a fixed order: promote, split, merge
-  (the first id of a merge list survives), exclude, rename. A decision naming an id that
-  no longer exists is reported in the build's notes and in the report, never dropped silently.
+- Curator decisions then apply on those ids, in a fixed order: promote, split, distinct,
+  merge (the first id of a merge list survives), exclude, rename. A decision naming an id the
+  machine has since merged away (however many builds ago) applies to the question that
+  continues it, judged on the formulations that id held when last seen (Store.id_history): a
+  merge already made by the machine is satisfied, a "distinct" between questions the machine
+  put together takes them apart again. Only a decision whose formulations left the inputs (or
+  an unknown id) is reported in the build's notes and in the report, never dropped silently.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
 from agenda.dedupe.text import comparison_text, lead_in_of, dependence, normalise, strip_framing
+
+
+# a decision's kind in the curator's words, for the build's notes and the report
+DECISION_WORDS = {"merge": "samenvoegen met", "distinct": "oordeel 'verschillend' over", "exclude": "uitsluiten van",
+                  "rename": "nieuwe formulering van", "knowledge": "kennis bij", "priority": "prioriteit van",
+                  "theme": "thema van", "question_type": "soort vraag van"}
+NO_MENTION = "die staat niet meer in de invoer (of is onbekend)"
 
 
 @dataclass
@@ -193,6 +204,7 @@ def cluster_mentions(
     final: dict[str, list[str]] | None = None,
     questions: Mapping[str, str] | None = None,
     registry: Mapping[str, str | None] | None = None,
+    history: Mapping[str, list[str]] | None = None,
 ) -> ClusterOutcome:
     """Deduplicate mentions into clusters with stable ids and the curator's decisions applied.
 
@@ -201,8 +213,11 @@ def cluster_mentions(
     (agenda.dedupe.adapt) before clustering. `questions` is the last build's id -> agenda
     formulation (an id stays with the part that still holds it), `registry` every question id
     the database ever gave out -> its seed (a new id never repeats one; see agenda.dedupe.ids).
-    Decisions may name old 6-digit ids (`ids.Resolver`).
+    Decisions may name old 6-digit ids (`ids.Resolver`). `history` maps every question id ever
+    produced to the mention ids it held when last seen (Store.id_history): a decision naming an
+    id the machine merged away, however many builds ago, applies through those formulations.
     """
+    history = history or {}
     notes: list[str] = []
     mentions = list(mentions)
     texts = [m.text for m in mentions]
@@ -244,28 +259,13 @@ def cluster_mentions(
     members: dict[str, list[int]] = {cid: list(g) for cid, g in zip(ids, groups, strict=True)}
     index_of = {m.id: i for i, m in enumerate(mentions)}
 
-    # split: named mentions leave their cluster and form one of their own. Linear in the
-    # decisions' size: only the clusters that hold a named mention are touched (a curator's
-    # file may name thousands of ids; it must never stall a build)
     owner = {i: cid for cid, idx in members.items() for i in idx}
-    for group in curation.split:
-        found = sorted({index_of[m] for m in group if m in index_of})
-        for m in group:
-            if m not in index_of:
-                notes.append(f"split: formulering {m} bestaat niet (meer); besluit niet toegepast")
-        if not found:
-            continue
-        hit = set(found)
-        for cid in sorted({owner[i] for i in found}):
-            members[cid] = [i for i in members[cid] if i not in hit]
-            if not members[cid]:
-                del members[cid]
-        new_id = fresh("split:" + ",".join(sorted(mentions[i].id for i in found)))
-        members[new_id] = found
-        owner.update((i, new_id) for i in found)
+    alias: dict[str, str] = {}  # a question merged away by the curator -> the one it went into
 
-    # merge: the first id that exists survives; later lists may name an id merged earlier
-    alias: dict[str, str] = {}
+    def formerly(cid: str) -> list[str]:
+        """The formulations a question id held when last seen: the last build's machine
+        clustering, else the newest build or stored version that had it."""
+        return previous.get(cid) or list(history.get(cid, ()))
 
     def resolve(cid: str) -> str:
         path = []
@@ -274,12 +274,15 @@ def cluster_mentions(
             cid = alias[cid]
         for p in path:  # path compression: chains of merges stay short
             alias[p] = cid
-        if cid not in members and cid not in split_up and previous.get(cid):
+        if cid.startswith("M-"):
+            return owner.get(index_of.get(cid, -1), cid)
+        if cid not in members and cid not in split_up and (held := formerly(cid)):
             # an id the machine no longer produces (its clustering moved, e.g. two questions
-            # fused): the question that continues it — more than half of that id's present
-            # formulations and its agenda formulation — so a verdict is not lost; never a fragment
-            votes = Counter(owner[index_of[m]] for m in previous[cid] if m in index_of and index_of[m] in owner)
-            lead = [owner[index_of[m]] for m in leads.get(cid, ()) if index_of[m] in owner]
+            # fused, now or builds ago): the question that continues it — more than half of that
+            # id's present formulations and its agenda formulation (known for the last build) —
+            # so a verdict is not lost; never a fragment
+            votes = Counter(owner[index_of[m]] for m in held if m in index_of and index_of[m] in owner)
+            lead = [owner[index_of[m]] for m in leads.get(cid, ()) if m in index_of and index_of[m] in owner]
             if votes:
                 best = min(votes, key=lambda c: (-votes[c], c))
                 if continues({best}, votes[best], sum(votes.values()), lead):
@@ -292,8 +295,71 @@ def cluster_mentions(
         if cid in split_up:
             return (f"{decision}: vraag {cid} is opgesplitst in {', '.join(split_up[cid])} (geen deel houdt de "
                     f"agendaformulering en de meeste formuleringen); besluit niet toegepast: bekijk het")
-        return f"{decision}: vraag {cid} bestaat niet (meer); {what}"
+        if any(m in index_of for m in formerly(cid)):
+            why = "de formuleringen van die vraag liggen nu verspreid over meerdere vragen (geen houdt er de meeste)"
+        elif formerly(cid):
+            why = "de formuleringen van die vraag staan niet meer in de invoer"
+        else:
+            why = "geen bekende vraag (typefout, of een id uit een andere database?)"
+        return f"curation.yaml: {DECISION_WORDS.get(decision, decision)} {cid} {what}: {why}"
 
+    # split: named mentions leave their cluster and form one of their own. Linear in the
+    # decisions' size: only the clusters that hold a named mention are touched (a curator's
+    # file may name thousands of ids; it must never stall a build)
+    for group in curation.split:
+        found = sorted({index_of[m] for m in group if m in index_of})
+        for m in group:
+            if m not in index_of:
+                notes.append(f"curation.yaml: afsplitsen van formulering {m} niet uitgevoerd: {NO_MENTION}")
+        if not found:
+            continue
+        hit = set(found)
+        for cid in sorted({owner[i] for i in found}):
+            members[cid] = [i for i in members[cid] if i not in hit]
+            if not members[cid]:
+                del members[cid]
+        new_id = fresh("split:" + ",".join(sorted(mentions[i].id for i in found)))
+        members[new_id] = found
+        owner.update((i, new_id) for i in found)
+
+    # distinct: the curator said these questions differ. When the machine has since put them
+    # together (a bridging formulation, a refitted pair model), they are taken apart again along
+    # the formulations each id held: the side whose id the question carries stays, the other
+    # leaves under its own former id (or, if that is taken or retired, a new one). Before the
+    # merges, so a curator's explicit merge or move (kennisagenda indeling) still wins over it.
+    for group in curation.distinct:
+        named = list(dict.fromkeys(group))
+        for x in named:
+            if resolve(x) not in members:
+                notes.append(gone("distinct", "geldt niet meer", x))
+        for ai, a in enumerate(named):
+            for b in named[ai + 1:]:
+                where = resolve(a)
+                if where != resolve(b) or where not in members:
+                    continue  # apart already (or not there: noted above)
+
+                def side(x: str, where: str = where) -> set[int]:
+                    ids = [x] if x.startswith("M-") else formerly(x)
+                    return {index_of[m] for m in ids if m in index_of and owner.get(index_of[m]) == where}
+
+                sa, sb = side(a), side(b)
+                if where == b or (where != a and (len(sb), b) > (len(sa), a)):
+                    a, b, sa, sb = b, a, sb, sa  # a's side stays under `where`, b's side leaves
+                # the id the question carries keeps all but the other side's formulations (its own
+                # history may already hold them: the machine merged them under it)
+                leaving = sb if where == a else sb - sa
+                if not leaving or leaving == set(members[where]):
+                    notes.append(f"curation.yaml: oordeel 'verschillend' over {a} en {b} geldt niet meer: hun "
+                                 f"formuleringen staan in één vraag ({where}) en zijn niet meer uit elkaar te houden")
+                    continue
+                members[where] = [i for i in members[where] if i not in leaving]
+                own_id = (b.startswith("Q-") and b not in members and b not in split_up
+                          and (registry is None or b not in registry or registry[b] is not None))
+                new_id = b if own_id else fresh("distinct:" + ",".join(sorted(mentions[i].id for i in leaving)))
+                members[new_id] = sorted(leaving)
+                owner.update((i, new_id) for i in leaving)
+
+    # merge: the first id that exists survives; later lists may name an id merged earlier
     for group in curation.merge:
         present: dict[str, None] = {}  # ordered set
         moved = []  # M- ids: that formulation belongs to the group's question (a confirmed split proposal)
@@ -302,13 +368,14 @@ def cluster_mentions(
                 if cid in index_of:
                     moved.append(index_of[cid])
                 else:
-                    notes.append(f"merge: formulering {cid} bestaat niet (meer); niet toegevoegd")
+                    notes.append(f"curation.yaml: formulering {cid} bij een vraag voegen niet uitgevoerd: "
+                                 f"{NO_MENTION}")
                 continue
             target = resolve(cid)
             if target in members:
                 present.setdefault(target)
             else:
-                notes.append(gone("merge", "niet samengevoegd", cid))
+                notes.append(gone("merge", "niet uitgevoerd", cid))
         if not present and moved and len(group) == len(moved):
             # only formulations (kennisagenda indeling, a label): together they become one new question,
             # applied in file order like every merge, so a later sheet overrides an earlier decision
@@ -340,7 +407,7 @@ def cluster_mentions(
         target = resolve(cid)
         if target in members:
             return target
-        notes.append(gone(decision, "besluit niet toegepast", cid))
+        notes.append(gone(decision, "niet toegepast", cid))
         return None
 
     excluded: dict[str, str] = {}
@@ -348,7 +415,8 @@ def cluster_mentions(
         if ex.cluster.startswith("M-"):  # one formulation off the agenda (indeling): out of its question
             i = index_of.get(ex.cluster)
             if i is None:
-                notes.append(f"exclude: formulering {ex.cluster} bestaat niet (meer); besluit niet toegepast")
+                notes.append(f"curation.yaml: uitsluiten van formulering {ex.cluster} niet uitgevoerd: "
+                             f"{NO_MENTION}")
                 continue
             src = owner.get(i)
             if src is not None and src in members and len(members[src]) > 1:
@@ -385,7 +453,8 @@ def cluster_mentions(
 def select_mentions(all_mentions: Sequence[Mention], curation: Curation) -> tuple[list[Mention], list[str]]:
     """Agenda questions plus the candidates the curator promoted; notes for unknown promotions."""
     by_id = {m.id: m for m in all_mentions}
-    notes = [f"promote: formulering {m} bestaat niet (meer); niet opgenomen" for m in curation.promote if m not in by_id]
+    notes = [f"curation.yaml: formulering {m} opnemen (promote) niet uitgevoerd: {NO_MENTION}"
+             for m in curation.promote if m not in by_id]
     promoted = set(curation.promote)
     chosen = [m for m in all_mentions if not m.is_candidate or m.id in promoted]
     return chosen, notes
@@ -400,7 +469,7 @@ def cluster_database(store: Store, build_id: int, curation: Curation, embedder: 
     questions = store.cluster_questions()
     outcome = cluster_mentions(mentions, store.previous_clusters(automatic=True), curation, embedder=embedder,
                                store=store, final=store.previous_clusters(), questions=questions,
-                               registry=store.question_id_registry())
+                               registry=store.question_id_registry(), history=store.id_history())
     outcome.notes[:0] = notes
     if outcome.split_up and (ballots := store.ballots()):
         ballot = str(ballots[-1]["id"])  # the round later builds count (earlier rounds stay in their versions)

@@ -99,12 +99,16 @@ class Decisions:
         return len(self.groups_of.get(cid, ()))
 
     @classmethod
-    def resolve(cls, curation: Curation, clusters: list[Cluster], automatic: dict[str, list[str]]) -> Decisions:
+    def resolve(cls, curation: Curation, clusters: list[Cluster], automatic: dict[str, list[str]],
+                history: dict[str, list[str]] | None = None) -> Decisions:
         """Resolve every id in the decisions to the cluster it now stands for.
 
-        `automatic` is the last build's machine clustering (cluster id -> mention ids): a
-        `Q-` id that a merge removed is found through the formulations it held.
+        `automatic` is the last build's machine clustering (cluster id -> mention ids), `history`
+        every id the database ever produced -> the mention ids it held when last seen
+        (Store.id_history): a `Q-` id that a merge removed, however many builds ago, is found
+        through the formulations it held.
         """
+        history = history or {}
         cluster_of = {m: c.id for c in clusters for m in c.mention_ids}
         current = {c.id for c in clusters}
         legacy = Resolver(current)  # an old 6-digit id: the question carrying its 12-digit form
@@ -118,7 +122,8 @@ class Decisions:
                 return cluster_of.get(x)
             key = (x, leave_out)
             if key not in memo:
-                votes = Counter(cluster_of[m] for m in automatic.get(x, ()) if m in cluster_of and m not in leave_out)
+                held = automatic.get(x) or history.get(x, ())
+                votes = Counter(cluster_of[m] for m in held if m in cluster_of and m not in leave_out)
                 memo[key] = min(votes, key=lambda c: (-votes[c], c)) if votes else (x if x in current else None)
             return memo[key]
 
@@ -239,7 +244,7 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
         return []
     curation = _latest_curation(store)
     automatic = store.previous_clusters(automatic=True)
-    decisions = Decisions.resolve(curation, clusters, automatic)
+    decisions = Decisions.resolve(curation, clusters, automatic, store.id_history())
     texts = [m.text for m in ordered]
     embedder = dedupe.semantic_embedder()
     embeddings = embed_cached(texts, embedder, store)  # the build cached them
