@@ -243,21 +243,18 @@ def _write_backup(path: Path, data: bytes, mode: int) -> None:
         Path(tmp_name).unlink(missing_ok=True)
 
 
-def add_decisions(path: Path, **groups: list[list[str]] | list[dict[str, str]]) -> None:
-    """Append id groups to lists in the decisions file (e.g. merge=[[a, b]], or
-    exclude=[{"cluster": q, "why": ...}]), keeping the curator's comments and layout (ruamel.yaml
-    round trip), atomically."""
+def append_groups(data, groups: dict[str, list[list[str]] | list[dict[str, str]]]) -> None:
+    """Inside an `edit_curation` edit: append id groups to lists of the top-level mapping `data`, one
+    decision per line (``- [Q-a, Q-b]`` / ``- {cluster: Q-a, why: ...}``)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    def append(data) -> None:
-        for key, new in groups.items():
-            if not new:
-                continue
-            if data.get(key) is None:
-                data[key] = CommentedSeq()
-            for group in new:
-                row = CommentedMap(group) if isinstance(group, dict) else CommentedSeq(group)
-                row.fa.set_flow_style()  # one decision per line: - [Q-a, Q-b] / - {cluster: Q-a, why: ...}
-                data[key].append(row)
+    for key, new in groups.items():
+        if not new:
+            continue
+        if data.get(key) is None:
+            data[key] = CommentedSeq()
+        for group in new:
+            row = CommentedMap(group) if isinstance(group, dict) else CommentedSeq(group)
+            row.fa.set_flow_style()
+            data[key].append(row)
 
-    edit_curation(path, append)

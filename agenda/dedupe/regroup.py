@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from agenda.dedupe.curation import edit_curation, load_curation
+from agenda.dedupe.curation import append_groups, edit_curation, load_curation
 from agenda.models import Agenda, AgendaItem, MentionRef
 from agenda.sheets import count, read_sheet_lines
 
@@ -316,8 +316,6 @@ def _write_regroup(path: Path, merges: list[list[str]], excludes: list[dict[str,
     """Append the sheet's merges and exclusions and take away what they contradict: a split or an
     exclusion of a formulation the sheet places, a 'distinct' pair the sheet joins. Returns the
     replaced decisions, described ("afsplitsing M-…", "uitsluiting M-…", "verschillend Q-… / Q-…")."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     replaced: list[str] = []
 
     def edit(data) -> None:
@@ -337,15 +335,7 @@ def _write_regroup(path: Path, merges: list[list[str]], excludes: list[dict[str,
             if isinstance(g, list) and any(set(g) <= t for t in together):
                 replaced.append(f"verschillend {' / '.join(map(str, g))}")
                 data["distinct"].remove(g)
-        for key, new in (("merge", merges), ("exclude", excludes)):
-            if not new:
-                continue
-            if data.get(key) is None:
-                data[key] = CommentedSeq()
-            for group in new:
-                row = CommentedMap(group) if isinstance(group, dict) else CommentedSeq(group)
-                row.fa.set_flow_style()  # one decision per line, as add_decisions writes them
-                data[key].append(row)
+        append_groups(data, {"merge": merges, "exclude": excludes})
 
     edit_curation(path, edit)
     return list(replaced)
