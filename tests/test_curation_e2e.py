@@ -19,8 +19,9 @@ def _text(path):
 def test_decisions_reach_the_report(tmp_path, sample_build):
     inputs = tmp_path / "inputs"
     shutil.copytree(sample_build[0], inputs)
-    db, out = tmp_path / "out/k.duckdb", tmp_path / "out"
-    build_without_prefect(inputs, db, out)
+    out = tmp_path / "out"
+    shutil.copytree(sample_build[2], out)  # the sample corpus built once for the session: its first version
+    db = out / sample_build[1].name
     with Store(db, read_only=True) as store:
         # decisions name ids the machine itself makes (not ones the shipped decisions created by a split)
         machine = store.previous_clusters(automatic=True)
