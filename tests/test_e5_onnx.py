@@ -122,7 +122,17 @@ def test_vector_does_not_depend_on_its_batch(onnx_e5):
     assert np.abs(together - reordered).max() < 1e-6
 
 
-def test_cache_names_keep_models_apart(tmp_path, monkeypatch):
+@pytest.fixture()
+def own_embedders(monkeypatch):
+    """The test's own embedder caches, so clearing them does not throw away the process's cached
+    embedders: later tests would load the model again and re-embed every text (the sample corpus,
+    its words, the library: ~45 CPU s of the next build in the suite)."""
+    for name in ("e5_embedder", "_onnx_e5", "_by_name_onnx"):
+        fn = getattr(embed, name)
+        monkeypatch.setattr(embed, name, lru_cache(maxsize=fn.cache_info().maxsize)(fn.__wrapped__))
+
+
+def test_cache_names_keep_models_apart(tmp_path, monkeypatch, own_embedders):
     monkeypatch.delenv("KENNISAGENDA_EMBEDDER", raising=False)
     embed.e5_embedder.cache_clear()
     embed._by_name_onnx.cache_clear()
@@ -141,7 +151,7 @@ def test_cache_names_keep_models_apart(tmp_path, monkeypatch):
         embed.embedder_by_name("e5-large")
 
 
-def test_falls_back_to_the_engine_when_the_onnx_build_is_missing(tmp_path, monkeypatch, caplog):
+def test_falls_back_to_the_engine_when_the_onnx_build_is_missing(tmp_path, monkeypatch, caplog, own_embedders):
     monkeypatch.setenv("KENNISAGENDA_E5_DIR", str(tmp_path / "leeg"))
     monkeypatch.delenv("KENNISAGENDA_EMBEDDER", raising=False)
     embed.e5_embedder.cache_clear()
