@@ -127,7 +127,8 @@ def run(n: int, distinct: int, keep: bool, variants: bool = False, second: bool 
         write_inputs(base / "inputs", n, questions, variants)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=str(base / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-        cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--inputs", str(base / "inputs"),
+        # --verbose: Prefect's timestamped task lines, which the per-stage seconds are read from
+        cmd = [str(Path(sys.executable).with_name("kennisagenda")), "build", "--verbose", "--inputs", str(base / "inputs"),
                "--db", str(base / "out/k.duckdb"), "--out", str(base / "out")]
         start, started = time.monotonic(), time.time()
         done, peak_kib = run_measured(cmd, env=env, cwd=base)
