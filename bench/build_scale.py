@@ -18,6 +18,15 @@ store 5 s, embed 18 s, cluster 21 s, rank and version 20 s, publish 9 s); 5,000 
 (2,775 distinct texts) 155 s, peak 1,409 MiB (embedding 70 s). Before this session's fixes 5,000 files
 did not finish in 11 min (report appendix tables quadratic in python-docx).
 
+The quarterly job's second build (issue 21: the stored source ids once went to Prefect as a
+parameter, over its 512 KB limit past ~32,000 files), measured 2026-12-03 on 2 cores with 6-8
+other sessions' test suites beside it (load 11-15), `--sizes 50000 --second --keep` at commit
+46e474c: first build 967 s, exit 0, peak 1,341 MiB (93 questions from 50,000 sources); second
+build, one report added, 594 s, exit 0, peak 1,495 MiB (94 questions, 50,001 sources, "1 nieuw
+gelezen", the new question the only change). Of the first build ~3 min went to the .xlsx export
+(100,000 streamed rows, linear; `write_xlsx` alone on that version: 343 s under cProfile at load
+~10), the "stall after the JSON" seen before: the build then finished normally.
+
     .venv/bin/python bench/build_scale.py --sizes 5000            # ~1-2 min
     .venv/bin/python bench/build_scale.py --sizes 5000,50000      # ~5 min; 50,000 files under /tmp
     .venv/bin/python bench/build_scale.py --sizes 5000 --variants     # 2,775 distinct wordings
