@@ -226,3 +226,18 @@ def test_decisions_hold_when_the_machine_merges_their_questions_itself(fixed_lab
         # C's only formulation leaves the inputs: the merge cannot apply any more, said once, in words
         out, _ = _build(store, [m for m in ms if m.id != "M-00000004"], [0, 0, 1, 1, 0, 2], curation, fixed_labels, 6)
         assert len(out.notes) == 1 and c in out.notes[0] and "niet meer in de invoer" in out.notes[0], out.notes
+
+
+def test_a_distinct_verdict_on_a_question_the_machine_split_up_is_no_note(fixed_labels):
+    """Nothing to take apart when the machine itself split the question: no note (its other
+    decisions still get the 'opgesplitst' note); a merge already made by the machine neither."""
+    ms = _mentions(5)
+    fixed_labels["labels"] = [0, 0, 0, 0, 1]
+    base = cluster_mentions(ms, {}, Curation(), embedder=FakeEmbedder())
+    a, b = base.automatic["M-00000000"], base.automatic["M-00000004"]
+    previous = {a: [f"M-{i:08d}" for i in range(4)], b: ["M-00000004"]}
+    fixed_labels["labels"] = [0, 0, 1, 1, 1]
+    out = cluster_mentions(ms, previous, Curation(distinct=[[a, b]]), embedder=FakeEmbedder())
+    assert a in out.split_up and out.notes == []
+    out = cluster_mentions(ms, previous, Curation(distinct=[[a, b]], rename={a: "x"}), embedder=FakeEmbedder())
+    assert len(out.notes) == 1 and "opgesplitst" in out.notes[0]

@@ -330,7 +330,9 @@ def cluster_mentions(
     for group in curation.distinct:
         named = list(dict.fromkeys(group))
         for x in named:
-            if resolve(x) not in members:
+            # a question the machine split up or spread has nothing to take apart: no note (the
+            # verdict still keeps the review queue from asking again); gone or unknown: noted
+            if resolve(x) not in members and not any(m in index_of for m in formerly(x)):
                 notes.append(gone("distinct", "geldt niet meer", x))
         for ai, a in enumerate(named):
             for b in named[ai + 1:]:
