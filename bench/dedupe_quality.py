@@ -60,7 +60,10 @@ SAMPLE_GOLD = REPO / "bench" / "data" / "sample_corpus_gold.csv"
 DEV = ("mixed", "dg", "ao")
 ONE_THEME = ("dg", "ao")
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
-FEATURES = ["cos", "cosc", "soft", "len_ratio", "sector_conflict", "qtype_clash", "group_diff", "slot_x"]
+FEATURES = ["cos", "cosc", "soft", "len_ratio", "sector_conflict", "qtype_clash", "group_diff", "slot_x",
+            "kind_clash_x", "outcome_clash_x", "actor_clash_x", "agree_x"]
+#: the features before the explicit slot check (agenda.dedupe.slots), for the side-by-side row
+FEATURES_NO_SLOTS = FEATURES[:8]
 MODEL_PATH = REPO / "agenda" / "data" / "dedupe_model.json"
 
 
@@ -146,8 +149,10 @@ class Ours:
     ``calibrated``: reference statistics (IDF, centroid) estimated on the clustered corpus
     itself instead of the fitting sets."""
 
-    def __init__(self, wv, general: Data, calibrated: bool = False, model: dedupe.PairModel | None = None):
+    def __init__(self, wv, general: Data, calibrated: bool = False, model: dedupe.PairModel | None = None,
+                 features: list[str] | None = None):
         self.wv, self.calibrated, self.fixed = wv, calibrated, model
+        self.features = features or FEATURES
         self.general = general
         self._ref: dedupe.Reference | None = None
 
@@ -172,13 +177,13 @@ class Ours:
                 c = dedupe.Corpus(d.texts, d.emb, reference=ref, word_vectors=self.wv)
                 c.reference = shared  # fit_pair_model requires one object; features are already computed
                 corpora.append((c, list(d.gold)))
-            model = dedupe.fit_pair_model(corpora, features=FEATURES)
+            model = dedupe.fit_pair_model(corpora, features=self.features)
             model.reference = None
             return model
         ref = self.reference()
         corpora = [(dedupe.Corpus(d.texts, d.emb, reference=ref, word_vectors=self.wv), list(d.gold))
                    for d in train]
-        return dedupe.fit_pair_model(corpora, features=FEATURES)
+        return dedupe.fit_pair_model(corpora, features=self.features)
 
     def score(self, d: Data, model):
         ref = dedupe.Reference.fit(d.texts, d.emb, self.wv, "e5") if self.calibrated else model.reference
@@ -279,6 +284,7 @@ def main(argv=None):
         methods["shipped model as is"] = Ours(wv, general, model=dedupe.load_model())
     methods["ours"] = Ours(wv, general)
     if args.variants:
+        methods["ours, no slot check"] = Ours(wv, general, features=FEATURES_NO_SLOTS)
         methods["ours, corpus-calibrated"] = Ours(wv, general, calibrated=True)
         methods["ours, reference of training sets"] = ("pooled", Ours(wv, general))
         methods["ours, F1-optimal thr."] = ("f1", Ours(wv, general))

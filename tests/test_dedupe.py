@@ -182,3 +182,35 @@ def test_who_asks_does_not_make_another_question():
     lab = dedupe.cluster_texts(texts)
     assert lab[-3] == lab[6] and lab[-2] == lab[10] and lab[-1] == lab[5]
     assert lab[4] != lab[5]  # po vs vo stays apart
+
+
+def test_slot_check_reads_kind_outcome_and_actor():
+    """Two questions that differ in an explicit slot clash there; the asker's framing is not read."""
+    from agenda.dedupe.slots import slot_clashes, slot_cues
+
+    texts = ["Wat is het effect van onderwijsassistenten op de leerresultaten van leerlingen?",  # 0
+             "Wat is het effect van onderwijsassistenten op de werkdruk van leraren?",          # 1 other outcome
+             "Hoe voer je groepsdoorbrekend werken in?",                                        # 2
+             "Wat is het effect van groepsdoorbrekend werken?",                                 # 3 other kind
+             "Vanuit het MT: hoe betrek je ouders bij mediaopvoeding?",                         # 4
+             "Hoe kan school ouders ondersteunen bij mediaopvoeding?",                          # 5 same slots
+             "Hoe begeleid je zij-instromers zodat ze blijven?"]                                # 6 no outcome named
+    cues = slot_cues(texts)
+    a, b = np.array([0, 2, 4, 0]), np.array([1, 3, 5, 6])
+    kind, outcome, actor = slot_clashes(cues, a, b).T
+    assert outcome[0] and not kind[0]      # leerresultaten vs werkdruk
+    assert kind[1] and not outcome[1]      # invoeren vs effect
+    assert not (kind[2] or outcome[2] or actor[2])  # 'Vanuit het MT' names the asker, not a leader
+    assert actor[3]                        # pupils/assistants vs zij-instromers
+
+
+def test_slot_features_only_lower_a_pair_that_clashes(emb):
+    c = dedupe.Corpus(CORPUS, emb)
+    pairs = np.array([[0, 1], [2, 3], [6, 7]])
+    f = dedupe.pair_features(c, pairs)
+    F = {n: i for i, n in enumerate(dedupe.FEATURES)}
+    cc = np.clip(f[:, F["cosc"]], 0, 1)
+    clash = f[:, [F["kind_clash_x"], F["outcome_clash_x"], F["actor_clash_x"]]]
+    assert np.allclose(f[:, F["agree_x"]], np.where(clash.any(1), 0.0, cc))
+    assert clash[0].sum() == 0 and f[0, F["agree_x"]] > 0   # the paraphrase agrees on every slot
+    assert clash[1, 0] > 0                                  # effect vs invoeren: another kind

@@ -17,7 +17,9 @@ Method (see README "Deduplication" / bench/dedupe_quality.py):
    (different sector, clashing question type such as effect vs invoeren or meten vs
    verbeteren, different target group, and a "slot" conflict — much shared wording whose
    remaining words differ, e.g. "effect van X op leerresultaten" vs "… op werkdruk",
-   weighted by how close the sentence vectors are) may only lower it.  Coefficients,
+   weighted by how close the sentence vectors are, and a clash on an explicit slot of
+   ``agenda.dedupe.slots``: the kind of question, the outcome, the actor) may only lower it;
+   the centred cosine of a pair where no slot clashes may raise it.  Coefficients,
    threshold and the fixed reference statistics live in ``agenda/data/dedupe_model.json``,
    fitted on the three development sets (the many-theme set and two one-theme sets; the
    reference statistics from the many-theme set's texts) by bench/dedupe_quality.py.
@@ -48,6 +50,7 @@ from rapidfuzz import process as rf_process
 from collections.abc import Callable, Sequence
 
 from agenda.dedupe.embed import Embedder, e5_embedder
+from agenda.dedupe.slots import slot_clashes, slot_cues
 from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model", "model_summary",
@@ -106,6 +109,10 @@ FEATURE_SIGNS = {
     "len_ratio": +1, "res_sim": +1,
     "miss": -1, "miss2": -1, "sector_conflict": -1, "qtype_clash": -1, "group_diff": -1,
     "neg_mismatch": -1, "slot": -1, "slot_x": -1,
+    # explicit slots (agenda.dedupe.slots): a clash on the kind of question, the outcome or the
+    # actor, each weighted by the centred cosine (a high cosine cannot outvote it); "agree_x" is
+    # the centred cosine of pairs where no slot clashes (there a merge is safer)
+    "kind_clash_x": -1, "outcome_clash_x": -1, "actor_clash_x": -1, "agree_x": +1,
 }
 FEATURES = list(FEATURE_SIGNS)
 
@@ -248,6 +255,7 @@ class Corpus:
         self.qtype = [_cues(ws, _QTYPE) for ws in words]
         self.neg = np.array([bool(set(ws) & _NEG) for ws in words])
         self.groups = [_cues(ws, _GROUPS) for ws in words]
+        self.slots = slot_cues(self.texts)  # (n, 3) bitmasks: kind, outcome, actor
         self.nwords = np.array([max(1, len(t)) for t in self.toks], dtype=np.float32)
         # word vectors for soft matching of content words (synonyms, compounds):
         # one representative surface form per stem, embedded with the same model
@@ -361,7 +369,12 @@ def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
         f[r, i_miss2] = both[-2] if len(both) > 1 else 0.0
     # the slot conflict matters most where the sentence vectors say "same": an
     # interaction, so a high cosine cannot simply outvote it (effect op X vs op Y)
-    f[:, F["slot_x"]] = f[:, F["slot"]] * np.clip(cc, 0.0, 1.0)
+    ccp = np.clip(cc, 0.0, 1.0)
+    f[:, F["slot_x"]] = f[:, F["slot"]] * ccp
+    clash = slot_clashes(c.slots, a, b)
+    for s, name in enumerate(("kind_clash_x", "outcome_clash_x", "actor_clash_x")):
+        f[:, F[name]] = clash[:, s] * ccp
+    f[:, F["agree_x"]] = ~clash.any(1) * ccp
     return f
 
 
