@@ -26,6 +26,11 @@ build, one report added, 594 s, exit 0, peak 1,495 MiB (94 questions, 50,001 sou
 gelezen", the new question the only change). Of the first build ~3 min went to the .xlsx export
 (100,000 streamed rows, linear; `write_xlsx` alone on that version: 343 s under cProfile at load
 ~10), the "stall after the JSON" seen before: the build then finished normally.
+Again at load 7-10 (`--sizes 50000 --second`, commit e739f3f, so with stages): first build 475 s,
+exit 0, peak 1,353 MiB (start 75 s, read 106, store 18, library 2.5, embed 42, cluster 65,
+evidence 0.4, rank+version 76, publish 83); second build 340 s, exit 0, peak 1,513 MiB (start 76,
+read 15, store 4.9, library 2.3, embed 35, cluster 48, evidence 0.2, rank+version 55, publish 94):
+reading skips the 50,000 stored files, the rest of the build is redone.
 
     .venv/bin/python bench/build_scale.py --sizes 5000            # ~1-2 min
     .venv/bin/python bench/build_scale.py --sizes 5000,50000      # ~5 min; 50,000 files under /tmp
