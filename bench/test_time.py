@@ -9,8 +9,8 @@ comes with its CPU seconds (user + system of the step and its children, from ``g
 the load average when the run started and ended.
 
 ``--fresh`` clones this repository (``git clone``, the committed HEAD) into a temporary folder
-and runs the Makefile's install steps one by one, exactly as ``make test`` would (it reads them
-with ``make -n``), then the tests with the clone's own venv. Without ``--fresh`` the tests run
+and runs the install part of ``make test`` there (its two stamps) with make's SHELL set to a
+probe that times each recipe line as make runs it, then the tests with the clone's own venv. Without ``--fresh`` the tests run
 with this interpreter in this checkout.
 
 Per test, a small plugin records wall and CPU seconds of setup + call + teardown (fixtures
@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import resource
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -80,11 +79,33 @@ def timed(cmd: list[str] | str, cwd: Path, env: dict, shell: bool = False) -> di
     return out
 
 
-def install_steps(clone: Path) -> list[str]:
-    """The shell commands `make test` runs before pytest, in order (from `make -n`)."""
-    p = subprocess.run(["make", "-n", "test"], cwd=clone, capture_output=True, text=True, check=True)
-    lines = [ln for ln in p.stdout.splitlines() if ln.strip()]
-    return [ln for ln in lines if "-m pytest" not in ln]
+SHELL_PROBE = """#!{python}
+import json, os, resource, subprocess, sys, time
+t, start = time.perf_counter(), " ".join(f"{{x:.2f}}" for x in os.getloadavg())
+p = subprocess.run(["/bin/sh", *sys.argv[1:]])
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(os.environ["TEST_TIME_STEPS"], "a") as fh:
+    fh.write(json.dumps({{"cmd": sys.argv[-1], "wall": time.perf_counter() - t, "cpu": r.ru_utime + r.ru_stime,
+                         "rc": p.returncode, "load": start + " -> " + " ".join(f"{{x:.2f}}" for x in os.getloadavg())}}) + "\\n")
+sys.exit(p.returncode)
+"""
+
+
+def install(clone: Path, env: dict) -> list[dict]:
+    """Run the install part of `make test` (its stamps, i.e. everything before pytest) in `clone`
+    with make's SHELL set to a probe that times every recipe line as make really runs it."""
+    probe, log = clone.parent / "time-shell", clone.parent / "steps.jsonl"
+    probe.write_text(SHELL_PROBE.format(python=sys.executable))
+    probe.chmod(0o755)
+    log.unlink(missing_ok=True)
+    p = subprocess.run(["make", ".venv/.stamp-test", ".venv/.stamp-e5", f"SHELL={probe}"], cwd=clone,
+                       env={**env, "TEST_TIME_STEPS": str(log)})
+    steps = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    for res in steps:
+        print(f"  {res['wall']:7.1f} s wall {res['cpu']:7.1f} s cpu  [{res['load']}]  {res['cmd']}", flush=True)
+    if p.returncode:
+        print(f"install failed ({p.returncode})")
+    return steps if p.returncode == 0 else []
 
 
 def run_pytest(python: str, cwd: Path, env: dict, extra: list[str]) -> tuple[dict, list[dict]]:
@@ -130,20 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_EXTRA_LOGGERS": "agenda",
            "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}
     print(f"{os.cpu_count()} cpus; load average {load()}")
-    steps: list[tuple[str, dict]] = []
+    steps: list[dict] = []
     if args.fresh:
         tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="test-time-clone-"))
         clone = tmp if args.keep else tmp / "clone"
         subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
         env.pop("VIRTUAL_ENV", None)
         env["PREFECT_HOME"] = str(clone / ".prefect")
-        for cmd in install_steps(clone):
-            res = timed(cmd, clone, env, shell=True)
-            steps.append((cmd, res))
-            print(f"  {res['wall']:7.1f} s wall {res['cpu']:7.1f} s cpu  [{res['load']}]  {cmd}", flush=True)
-            if res["rc"]:
-                print(f"failed ({res['rc']}): {cmd}")
-                return 1
+        steps = install(clone, env)
+        if not steps:
+            return 1
         python, cwd = str(clone / ".venv" / "bin" / "python"), clone
     else:
         python, cwd = sys.executable, REPO
@@ -151,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         env.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="test-time-prefect-"))
     res, rows = run_pytest(python, cwd, env, args.pytest_args)
     report_tests(rows, args.top)
-    install = sum(r["wall"] for _, r in steps)
-    print(f"\ninstall: {install:.1f} s wall, {sum(r['cpu'] for _, r in steps):.1f} s cpu ({len(steps)} steps)")
+    install_wall = sum(r["wall"] for r in steps)
+    print(f"\ninstall: {install_wall:.1f} s wall, {sum(r['cpu'] for r in steps):.1f} s cpu ({len(steps)} steps)")
     print(f"pytest:  {res['wall']:.1f} s wall, {res['cpu']:.1f} s cpu, exit {res['rc']}  [load {res['load']}]")
-    print(f"total:   {install + res['wall']:.1f} s wall")
+    print(f"total:   {install_wall + res['wall']:.1f} s wall")
     return res["rc"]
 
 
