@@ -61,20 +61,19 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timed(cmd: list[str] | str, cwd: Path, env: dict, shell: bool = False) -> dict:
-    """Run one command in a child of a fresh process so its rusage is its own."""
-    probe = ("import json, resource, subprocess, sys, time\n"
+def timed(cmd: list[str], cwd: Path, env: dict) -> dict:
+    """Run one command in a child of a fresh process so its rusage is its own; the command's
+    output goes to ours (pytest's failures stay visible)."""
+    probe = ("import json, os, resource, subprocess, sys, time\n"
              "t = time.perf_counter()\n"
-             "shell = sys.argv[1] == '1'\n"
-             "p = subprocess.run(sys.argv[2] if shell else sys.argv[2:], shell=shell)\n"
+             "p = subprocess.run(sys.argv[1:])\n"
              "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-             "print(json.dumps({'wall': time.perf_counter() - t, 'cpu': r.ru_utime + r.ru_stime,"
-             " 'rc': p.returncode}))\n")
-    args = [cmd] if shell else list(cmd)
+             "open(os.environ['TEST_TIME_RESULT'], 'w').write(json.dumps({'wall': time.perf_counter() - t,"
+             " 'cpu': r.ru_utime + r.ru_stime, 'rc': p.returncode}))\n")
     start = load()
-    p = subprocess.run([sys.executable, "-c", probe, "1" if shell else "0", *args], cwd=cwd, env=env,
-                       stdout=subprocess.PIPE, text=True)
-    out = json.loads(p.stdout.strip().splitlines()[-1])
+    with tempfile.NamedTemporaryFile(suffix=".json") as result:
+        subprocess.run([sys.executable, "-c", probe, *cmd], cwd=cwd, env={**env, "TEST_TIME_RESULT": result.name})
+        out = json.loads(Path(result.name).read_text())
     out["load"] = f"{start} -> {load()}"
     return out
 
