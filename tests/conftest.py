@@ -86,4 +86,4 @@ def sample_build(tmp_path_factory):
     shutil.copytree(shared / "inputs", base / "inputs")
     shutil.copytree(shared / "out", base / "out", ignore=shutil.ignore_patterns("*.lock"))
     out = base / "out"
-    return base / "inputs", out / db_name, out, outcome, [str(out / n) for n in names]
+    return base / "inputs", out / db_name, out, outcome, [out / n for n in names]
