@@ -458,6 +458,9 @@ class RoundEntry(BaseModel):
     points: int  # raw points, all groups together
     n_top10: int  # groups with it in their top 10
     on_agenda: bool = True  # False: answered, excluded or merged away since the ballot
+    # where it went when not on the agenda, in Dutch for the report: "beantwoord", "uitgesloten",
+    # "opgegaan in V02" (the ballot question now holding most of its formulations), "opgegaan in Q-…"
+    fate: str = ""
 
 
 class PriorityRound(BaseModel):

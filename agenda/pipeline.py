@@ -314,7 +314,7 @@ def version_stage(
         assign_themes(items, curation, settings)
         library = store.library()
         items, answered, evidence_notes = attach_evidence(items, store.suggestions(), library)
-        items, priority_round = apply_round(store, build_id, items)
+        items, priority_round = apply_round(store, build_id, items, answered)
         notes = [*notes, *evidence_notes]
         fill_needs([*items, *answered], len(library))
         fill_groups([*items, *answered])

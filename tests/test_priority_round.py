@@ -46,7 +46,10 @@ def test_sample_corpus_ships_a_round_shown_in_the_report(sample_build):
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     for r in (r for r in gone if r["rank"] <= 10):  # the round's top 10 table
         assert any(r["code"] in c for c in cells), r
-        assert any(r["question"][:40] in c and "(niet meer op de agenda)" in c for c in cells)
+        # and says where it went: the ballot question that now holds its formulations
+        assert r["fate"].startswith("opgegaan in V"), r
+        assert any(r["question"][:40] in c and f"(niet meer op de agenda: {r['fate']})" in c for c in cells)
+        assert f"(niet meer op de agenda: {r['fate']})" in next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
     assert "Prioriteringsronde" in texts and "De top 10 per groep" in texts and "Hoe is gescoord" in texts
     assert any(t.startswith("De 10 belangrijkste kennisvragen volgens de prioriteringsronde (15 stemmers)") for t in texts)
     sheet = next(p for p in paths if p.suffix == ".csv").read_text(encoding="utf-8-sig").splitlines()

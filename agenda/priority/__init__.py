@@ -8,7 +8,7 @@ Public interface::
     make_ballot(agenda, max_n=80) -> list[BallotQuestion]        (ballot.py; `kennisagenda stemronde`)
     write_ballot(ballot, path, label) -> Path
     round_stage(store, build_id, inputs_dir, limits, role_names) -> digests    read inputs/stemronde/, store the votes
-    apply_round(store, build_id, items) -> (items, PriorityRound | None)
+    apply_round(store, build_id, items, answered) -> (items, PriorityRound | None)
     score_round(ballot, votes) -> RoundScore                      (scoring.py: the JLA method, pure)
 
 Which ballot the votes are counted on: a ballot sheet in inputs/stemronde/ (as `stemronde -o`
@@ -21,7 +21,7 @@ round's votes stay stored with their ballot, and its results stay in the version
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from agenda.dedupe.ids import Resolver
@@ -119,12 +119,56 @@ def _warning_counts(store: Store, build_id: int) -> dict[str, int]:
     return dict(counts)
 
 
-def apply_round(store: Store, build_id: int, items: list[AgendaItem]) -> tuple[list[AgendaItem], PriorityRound | None]:
+def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], answered: list[AgendaItem],
+           current: Resolver) -> dict[str, str]:
+    """Ballot code -> where a ballot question that is no longer on the agenda went, in Dutch.
+
+    "beantwoord" / "uitgesloten" by the curator; "opgegaan in V02" when its formulations (as the
+    database last knew them) now sit mostly in another question, named by that question's ballot
+    code (else its Q- id) — a funder reading the round's top 10 sees which question carries it on."""
+    on_agenda = {i.cluster_id for i in items}
+    answered_ids = {i.cluster_id for i in answered}
+    excluded = {c.id for c in store.clusters() if c.excluded is not None}
+    known = Resolver(on_agenda | answered_ids | excluded)  # an old 6-digit ballot id: its long form
+    holder = {m.id: i.cluster_id for i in (*items, *answered) for m in i.mentions}
+    holder_of_text: dict[str, list[str]] = defaultdict(list)
+    for i in (*items, *answered):
+        for m in i.mentions:
+            holder_of_text[" ".join(m.text.split()).casefold()].append(i.cluster_id)
+    code_of = {current(q.cluster_id) or q.cluster_id: q.code for q in ballot}
+    history: dict[str, list[str]] | None = None
+    out: dict[str, str] = {}
+    for q in ballot:
+        cid = known(q.cluster_id) or q.cluster_id
+        if cid in on_agenda:
+            continue
+        if cid in answered_ids:
+            out[q.code] = "beantwoord"
+            continue
+        if cid in excluded:
+            out[q.code] = "uitgesloten"
+            continue
+        history = store.id_history() if history is None else history
+        votes = Counter(holder[m] for m in history.get(q.cluster_id) or history.get(cid) or () if m in holder)
+        if not votes:  # a database built afresh never saw the ballot's ids: its text is a formulation
+            votes = Counter(holder_of_text.get(" ".join(q.question.split()).casefold(), ()))
+        if not votes:
+            continue
+        target = min(votes, key=lambda c: (-votes[c], c))
+        into = code_of.get(target, target)
+        out[q.code] = f"opgegaan in {into}" + (", die beantwoord is" if target in answered_ids else "")
+    return out
+
+
+def apply_round(store: Store, build_id: int, items: list[AgendaItem],
+                answered: list[AgendaItem] | None = None) -> tuple[list[AgendaItem], PriorityRound | None]:
     """Order `items` by the round this build read (if any) and give each ballot question its `priority`.
 
     Questions on the ballot come first, in the round's combined order; agenda questions added
-    after the ballot follow in their frequency order (no priority). Without votes, `items` are
-    returned unchanged with None."""
+    after the ballot follow in their frequency order (no priority). A ballot question no longer
+    on the agenda keeps its place in the round's ranking with `on_agenda` False and its `fate`
+    (`answered`: the questions out of the ranking, to tell "beantwoord" from a merge). Without
+    votes, `items` are returned unchanged with None."""
     ballot_id = store.round_of_build(build_id)
     if ballot_id is None:
         return items, None
@@ -152,12 +196,14 @@ def apply_round(store: Store, build_id: int, items: list[AgendaItem]) -> tuple[l
     for n, item in enumerate(ordered, start=1):
         item.rank = n
     info = next(b for b in store.ballots() if b["id"] == ballot_id)
+    fates = _fates(store, ballot, items, answered or [], current)
     result = PriorityRound(
         ballot=ballot_id, version=str(info["version_label"]), n_questions=score.n_questions, files=files,
         voters=dict(score.voters),
         ranking=[RoundEntry(code=s.code, cluster_id=by_code[s.code].cluster_id, question=by_code[s.code].question,
                             rank=s.rank, combined=s.combined, points=s.total_points, n_top10=len(s.in_top10),
-                            on_agenda=current(by_code[s.code].cluster_id) in on_agenda) for s in score.ranking],
+                            on_agenda=current(by_code[s.code].cluster_id) in on_agenda,
+                            fate=fates.get(s.code, "")) for s in score.ranking],
         group_top=score.group_top, shortlist_k=score.shortlist_k, shortlist=score.shortlist,
         warnings=_warning_counts(store, build_id), not_on_ballot=[i.cluster_id for i in rest], tie_rule=TIE_RULE,
     )

@@ -33,6 +33,13 @@ def _groups_text(r: PriorityRound) -> str:
     return ", ".join(parts[:-1]) + (" en " if len(parts) > 1 else "") + parts[-1] if parts else "niemand"
 
 
+def gone_note(e: RoundEntry) -> str:
+    """The mark behind a ballot question that has left the agenda since the round, else ''."""
+    if e.on_agenda:
+        return ""
+    return f" (niet meer op de agenda: {e.fate})" if e.fate else " (niet meer op de agenda)"
+
+
 def _entry(r: PriorityRound, code: str) -> RoundEntry | None:
     return next((e for e in r.ranking if e.code == code), None)
 
@@ -66,7 +73,7 @@ def write(w: Writer) -> None:
     w.heading("De gezamenlijke top 10", 2)
     top = r.ranking[:TOP]
     w.table(["#", "Code", "Kennisvraag", "Score", "In top 10 van", "Plaats naar bronnen"],
-            [[e.rank, e.code, one_line(e.question) + ("" if e.on_agenda else " (niet meer op de agenda)"),
+            [[e.rank, e.code, one_line(e.question) + gone_note(e),
               number(e.combined), f"{e.n_top10} van {len(r.voters)}", freq.get(e.cluster_id) or "–"] for e in top],
             [0.9, 1.3, 8.3, 1.5, 2.0, 2.0], align={0: right, 1: center, 3: center, 4: center, 5: center})
 
