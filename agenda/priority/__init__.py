@@ -127,6 +127,8 @@ def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], 
     database last knew them) now sit mostly in another question, named by that question's ballot
     code (else its Q- id) — a funder reading the round's top 10 sees which question carries it on."""
     on_agenda = {i.cluster_id for i in items}
+    if all(Resolver(on_agenda)(q.cluster_id) for q in ballot):
+        return {}  # the usual case: every ballot question is still on the agenda
     answered_ids = {i.cluster_id for i in answered}
     excluded = {c.id for c in store.clusters() if c.excluded is not None}
     known = Resolver(on_agenda | answered_ids | excluded)  # an old 6-digit ballot id: its long form
