@@ -208,7 +208,7 @@ def main() -> None:
     print("\nsuggestion precision and recall of what a build shows (all queries; the rule's absolute floors are "
           "fixed, not fitted per fold):")
     old_rule = Params(floor=1.75, top=5, min_cosine=-1, min_margin=-1, max_gap=1e9, reverse_rank=10**6,
-                      same_language_terms=0)
+                      min_terms=0)
     for name, rule in (("relative floor only (before)", old_rule), ("shipped rule (relative + absolute)", p)):
         shown = select(sig, fused_matrix(sig, rule.w_bm25), rule)
         report_shown(name, shown, gold, title_of)
@@ -239,7 +239,7 @@ def main() -> None:
               f"for {sum(bool(r) for r in oshown)} questions; questions shown an off-topic paper {off}")
     for name, nsig in with_notes.items():
         counts = []
-        for rule in (replace(p, same_language_terms=0), p):
+        for rule in (replace(p, min_terms=0), p):
             nshown = select(nsig, fused_matrix(nsig, rule.w_bm25), rule)
             counts.append(sum(s.source_id in note_ids for row in nshown for s in row))
         print(f"off-topic Dutch notes check, agenda '{name}' ({len(nsig.query_lang)} questions), library plus "

@@ -43,7 +43,8 @@ from agenda.store import Store
 
 log = logging.getLogger("agenda.evidence")
 
-__all__ = ["Params", "Signals", "Suggestion", "content_terms", "embed_texts", "language", "signals", "fuse", "select", "match_questions"]
+__all__ = ["Params", "Signals", "Suggestion", "content_terms", "content_words", "embed_texts", "language", "signals",
+           "fuse", "select", "support", "match_questions"]
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
@@ -61,15 +62,23 @@ class Params:
     question only sources within ``max_gap`` of its best are kept, and only for questions that
     are among the ``reverse_rank`` questions the source is most about (mutual nearest neighbours).
 
-    ``same_language_terms``: a source written in the question's own language must share at least
-    this many distinct content words with it (Snowball stems of 3+ letters, stop words left out),
-    or half of them for a question with fewer.
-    Between two Dutch texts e5 cosines run high whatever the subject (an off-topic Dutch note
-    reached 0.85-0.87 on school questions, above the relevant English abstracts' 0.80-0.82), so
-    there meaning alone is no evidence, nor is one shared everyday word (off-topic notes on
-    pensions, waiting lists or running injuries reached school questions through *nieuwe* or
-    *week* alone; the sample's relevant notes share 4-18). Across languages no shared word can
-    be asked for. 0 (or no BM25 index, hence no stemmer) switches it off."""
+    ``min_terms``: a source must **support** at least this many of the question's content words
+    (Snowball stems of 3+ letters, stop words left out; half of them, rounded up, for a question
+    with fewer, and one per ``source_words_per_term`` of the source's own content words for a
+    short source: a title without abstract cannot carry three), so that meaning alone is never
+    enough (the more words a source has, the more of them land near a question word by chance). A word is supported by the same stem in
+    the source or, when the source is in another language than the question (or either cannot
+    be told), by a word of the source whose e5 vector (``query:`` side, one word) reaches
+    ``word_cosine``: translations score 0.86-0.98 (*leerling/pupil*, *rekenen/mathematics*),
+    unrelated pairs 0.80-0.88 (README, evidence library). Within one language only the same stem
+    counts: there e5 cosines run high whatever the subject (Dutch words 0.90-0.93 apart:
+    *zomaar/zorgvuldig*; an off-topic Dutch note reached sentence cosine 0.85-0.87 on school
+    questions, above the relevant English abstracts' 0.80-0.82). Theme words do not count: a stem
+    in at least ``theme_share`` of the agenda's questions (*gepersonaliseerd, leren, ict*: what
+    the whole agenda is about says nothing about one question) or in more than
+    ``library_share`` of the library's sources (*learning*, *school*). Each share applies from
+    MIN_QUESTIONS_FOR_Z questions or sources on. 0 switches the rule off, as does a store without
+    the BM25 index (no stemmer)."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
     floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
@@ -78,7 +87,11 @@ class Params:
     min_margin: float = 0.02  # cosine above the source's mean over the agenda's questions (absolute)
     max_gap: float = 0.4  # fused score within this of the question's best suggestion
     reverse_rank: int = 3  # the question is among the source's best `reverse_rank` questions
-    same_language_terms: int = 2  # same language as the question: distinct content stems it must share
+    min_terms: int = 3  # content words of the question the source must support (half, for a shorter question)
+    word_cosine: float = 0.9  # e5 cosine of two words in different languages that counts as a translation
+    source_words_per_term: int = 8  # ... and at most one per this many content words of the source
+    theme_share: float = 0.3  # a stem in at least this share of the agenda's questions is a theme word
+    library_share: float = 0.5  # a stem in more than this share of the library's sources is a theme word
 
 
 @dataclass
@@ -92,8 +105,17 @@ class Signals:
     has_bm25: bool
     query_lang: list[str | None] = field(default_factory=list)  # `language` of each query's texts
     source_lang: dict[str, str | None] = field(default_factory=dict)  # `language` of each source's passages
-    query_terms: list[frozenset[str]] = field(default_factory=list)  # `content_terms` of each query
-    source_terms: dict[str, frozenset[str]] = field(default_factory=dict)  # `content_terms` of each source
+    query_words: list[dict[str, str]] = field(default_factory=list)  # `content_words` of each query
+    source_words: dict[str, dict[str, str]] = field(default_factory=dict)  # `content_words` of each source
+    word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # e5 vector of each word above (L2-normalised)
+
+    @property
+    def query_terms(self) -> list[frozenset[str]]:
+        return [frozenset(w) for w in self.query_words]
+
+    @property
+    def source_terms(self) -> dict[str, frozenset[str]]:
+        return {sid: frozenset(w) for sid, w in self.source_words.items()}
 
 
 @dataclass
@@ -146,16 +168,29 @@ def language(text: str) -> str | None:
 MIN_TERM_LETTERS = 3  # shorter words and stems ("'s" in "risico's") are no evidence of a shared subject
 
 
-def content_terms(texts: Sequence[str], store: Store) -> list[frozenset[str]]:
-    """Per text, its distinct content words as the BM25 index stems them: lower-cased, stop words
-    and words or stems under MIN_TERM_LETTERS letters left out. Needs `store.load_fts()`."""
+def content_words(texts: Sequence[str], store: Store) -> list[dict[str, str]]:
+    """Per text, its distinct content words as the BM25 index stems them, stem -> the first word
+    form in the text with that stem: lower-cased, stop words and words or stems under
+    MIN_TERM_LETTERS letters left out. Needs `store.load_fts()`."""
     from agenda.evidence import stopwords
 
     stop = stopwords()
-    words = [{w for w in (t.lower() for t in _WORD.findall(text)) if len(w) >= MIN_TERM_LETTERS and w not in stop}
-             for text in texts]
-    stem = store.stems(sorted(set().union(*words))) if words else {}
-    return [frozenset(stem[w] for w in ws if len(stem[w]) >= MIN_TERM_LETTERS) for ws in words]
+    words = [list(dict.fromkeys(w for w in (t.lower() for t in _WORD.findall(text))
+                                if len(w) >= MIN_TERM_LETTERS and w not in stop)) for text in texts]
+    stem = store.stems(sorted(set().union(*map(set, words)))) if words else {}
+    out = []
+    for ws in words:
+        d: dict[str, str] = {}
+        for w in ws:
+            if len(stem[w]) >= MIN_TERM_LETTERS:
+                d.setdefault(stem[w], w)
+        out.append(d)
+    return out
+
+
+def content_terms(texts: Sequence[str], store: Store) -> list[frozenset[str]]:
+    """Per text, its distinct content stems (`content_words` without the word forms)."""
+    return [frozenset(d) for d in content_words(texts, store)]
 
 
 def signals(
@@ -196,9 +231,12 @@ def signals(
     out = Signals(dense, bm25, pids, [r[1] for r in rows], use_bm25 and bool(rows),
                   query_lang, {sid: language(" ".join(t)) for sid, t in text_of.items()})
     if out.has_bm25:  # the stemmer comes with the fts extension
-        out.query_terms = content_terms([" ".join(q) for q in queries], store)
+        out.query_words = content_words([" ".join(q) for q in queries], store)
         sids = list(text_of)
-        out.source_terms = dict(zip(sids, content_terms([" ".join(text_of[sid]) for sid in sids], store), strict=True))
+        out.source_words = dict(zip(sids, content_words([" ".join(text_of[sid]) for sid in sids], store), strict=True))
+        # one vector per word form, cached in DuckDB like the texts' (shared with dedupe's word vectors)
+        forms = sorted({w for d in (*out.query_words, *out.source_words.values()) for w in d.values()})
+        out.word_vectors = dict(zip(forms, embed_texts(forms, query_embedder, store), strict=True))
     return out
 
 
@@ -293,22 +331,70 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
             by_source.setdefault(s.source_id, []).append((s.fused, i))
     mutual = {sid: {i for _, i in sorted(pairs, key=lambda p: (-p[0], p[1]))[:params.reverse_rank]}
               for sid, pairs in by_source.items()}
-    def foreign_or_shares_terms(i: int, sid: str) -> bool:
-        """True unless the source is in the query's language and shares too few content words with it."""
-        if not (params.same_language_terms and i < len(sig.query_terms) and i < len(sig.query_lang)):
+    themes = theme_stems(sig, params)
+    word_sets = {sid: (list(words), _word_matrix(sig, words.values())) for sid, words in sig.source_words.items()}
+
+    def supported(i: int, sid: str) -> bool:
+        if not (params.min_terms and i < len(sig.query_words) and sid in sig.source_words):
             return True
-        lang = sig.query_lang[i]
-        if lang is None or sig.source_lang.get(sid) != lang:
-            return True
-        # a question of few words ("Hoe richt je leerpleinen in?": richt, leerplein) needs half of them
-        need = min(params.same_language_terms, math.ceil(len(sig.query_terms[i]) / 2))
-        return len(sig.query_terms[i] & sig.source_terms.get(sid, frozenset())) >= need
+        own = [(st, w) for st, w in sig.query_words[i].items() if st not in themes[0]]
+        need = min(params.min_terms, math.ceil(len(own) / 2),
+                   math.ceil(len(sig.source_words[sid]) / max(params.source_words_per_term, 1)))
+        return len(support(sig, i, sid, params, themes, word_sets[sid])) >= need
 
     out = []
     for i, sugg in enumerate(ranked):
         best = sugg[0].fused if sugg else 0.0
         keep = [s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
                 and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]
-                and foreign_or_shares_terms(i, s.source_id)]
+                and supported(i, s.source_id)]
         out.append(keep[:params.top])
+    return out
+
+
+def theme_stems(sig: Signals, params: Params) -> tuple[frozenset[str], frozenset[str]]:
+    """(agenda theme stems, library theme stems): in at least ``theme_share`` of the queries, in more
+    than ``library_share`` of the sources; each empty below MIN_QUESTIONS_FOR_Z queries or sources."""
+    from collections import Counter
+
+    q = Counter(st for words in sig.query_words for st in words)
+    n = len(sig.query_words)
+    agenda = frozenset(st for st, c in q.items() if c >= params.theme_share * n) if n >= MIN_QUESTIONS_FOR_Z else frozenset()
+    s = Counter(st for words in sig.source_words.values() for st in words)
+    m = len(sig.source_words)
+    library = frozenset(st for st, c in s.items() if c > params.library_share * m) if m >= MIN_QUESTIONS_FOR_Z else frozenset()
+    return agenda, library
+
+
+def _word_matrix(sig: Signals, words) -> np.ndarray:
+    words = list(words)
+    if not words or not sig.word_vectors:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack([sig.word_vectors[w] for w in words]).astype(np.float32)
+
+
+def support(sig: Signals, i: int, sid: str, params: Params, themes: tuple[frozenset[str], frozenset[str]] | None = None,
+            source: tuple[list[str], np.ndarray] | None = None) -> list[tuple[str, str]]:
+    """The content words of query i that source `sid` supports, as (question word, source word):
+    the same stem, or (source and query not known to share a language) a source word at e5 word
+    cosine >= ``params.word_cosine``; theme stems of the agenda and the library left out (Params)."""
+    agenda_themes, library_themes = themes if themes is not None else theme_stems(sig, params)
+    words = sig.source_words.get(sid, {})
+    stems, mat = source if source is not None else (list(words), _word_matrix(sig, words.values()))
+    lang = sig.query_lang[i] if i < len(sig.query_lang) else None
+    soft = lang is None or sig.source_lang.get(sid) != lang
+    keep = np.array([st not in library_themes for st in stems], dtype=bool)
+    out = []
+    for st, w in sig.query_words[i].items():
+        if st in agenda_themes:
+            continue
+        if st in words:
+            if st not in library_themes:
+                out.append((w, words[st]))
+            continue
+        if soft and mat.size and w in sig.word_vectors:
+            cos = np.where(keep, mat @ sig.word_vectors[w], -1.0)
+            j = int(np.argmax(cos))
+            if cos[j] >= params.word_cosine:
+                out.append((w, words[stems[j]]))
     return out
