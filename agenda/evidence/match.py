@@ -76,7 +76,8 @@ class Params:
     questions, above the relevant English abstracts' 0.80-0.82). Theme words do not count: a stem
     in at least ``theme_share`` of the agenda's questions (*gepersonaliseerd, leren, ict*: what
     the whole agenda is about says nothing about one question) or in more than
-    ``library_share`` of the library's sources (*learning*, *school*). Each share applies from
+    ``library_share`` of the library's sources (*learning*, *school*); a question made of theme
+    words only is about them, so there they count. Each share applies from
     MIN_QUESTIONS_FOR_Z questions or sources on. 0 switches the rule off, as does a store without
     the BM25 index (no stemmer)."""
 
@@ -337,10 +338,12 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
     def supported(i: int, sid: str) -> bool:
         if not (params.min_terms and i < len(sig.query_words) and sid in sig.source_words):
             return True
-        own = [(st, w) for st, w in sig.query_words[i].items() if st not in themes[0]]
-        need = min(params.min_terms, math.ceil(len(own) / 2),
+        own = [st for st in sig.query_words[i] if st not in themes[0]]
+        # a question made of theme words only ("Wat is gepersonaliseerd leren met ict?") is about them
+        mine = themes if own else (frozenset(), themes[1])
+        need = min(params.min_terms, math.ceil(len(own or sig.query_words[i]) / 2),
                    math.ceil(len(sig.source_words[sid]) / max(params.source_words_per_term, 1)))
-        return len(support(sig, i, sid, params, themes, word_sets[sid])) >= need
+        return len(support(sig, i, sid, params, mine, word_sets[sid])) >= need
 
     out = []
     for i, sugg in enumerate(ranked):
