@@ -30,8 +30,8 @@ def test_top_questions_show_suggested_sources(sample_build):
     assert result.exit_code == 0
     items = json.loads(result.stdout)
     with_evidence = [i for i in items if i["evidence"]]
-    # a suggestion must support the question's own words (issue 18 item 5): 14 of the sample's 42
-    # questions get one (README, evidence library), so a quarter with margin
+    # a suggestion must support the question's own words (issue 18 item 5): of the sample's
+    # questions 15 of 42 get one (README, evidence library), so a quarter with margin
     assert len(with_evidence) >= len(items) // 4
     assert any(i["evidence"] for i in items[:5])
     first = with_evidence[0]["evidence"][0]
