@@ -141,10 +141,10 @@ def main() -> None:
         else:
             queries = [[t] for c in cids for t in questions[c]]
             qcluster = [c for c in cids for _ in questions[c]]
-        sig = signals(store, queries, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts)
-        other = {path.stem.removeprefix("dev_theme_"): signals(store, list(load_clusters(path).values()),
-                                                             e5_embedder("query"), e5_embedder("passage"),
-                                                             use_bm25=have_fts)
+        sig = loaded(signals(store, queries, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts))
+        other = {path.stem.removeprefix("dev_theme_"): loaded(signals(store, list(load_clusters(path).values()),
+                                                                    e5_embedder("query"), e5_embedder("passage"),
+                                                                    use_bm25=have_fts))
                  for path in sorted(args.dev_dir.glob("dev_theme_*.csv"))} if args.dev_dir.is_dir() else {}
         # the same agendas against this library plus Dutch notes on other subjects (bench/data/offtopic_notes.csv)
         notes = [_entry(path=f"kennis/{r['title']}.md", kind="document", title=r["title"], authors=[], year=None,
@@ -153,7 +153,7 @@ def main() -> None:
         if have_fts:
             store.index_passages()
         note_ids = {k.id for k in store.library() if k.title in {n.title for n in notes}}
-        with_notes = {name: signals(store, qs, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts)
+        with_notes = {name: loaded(signals(store, qs, e5_embedder("query"), e5_embedder("passage"), use_bm25=have_fts))
                       for name, qs in [("sample", [questions[c] for c in sorted(questions)])]
                       + [(p.stem.removeprefix("dev_theme_"), list(load_clusters(p).values()))
                          for p in (sorted(args.dev_dir.glob("dev_theme_*.csv")) if args.dev_dir.is_dir() else [])]}
@@ -272,6 +272,13 @@ def main() -> None:
         print(f"off-topic Dutch notes check, agenda '{name}' ({len(nsig.query_lang)} questions), library plus "
               f"{len(note_ids)} notes on other subjects: notes suggested {counts[0]} without the supporting-words rule, "
               f"{counts[1]} with it")
+
+
+def loaded(sig: Signals) -> Signals:
+    """`sig` with every source's word vectors embedded now, while the store is open (`select` runs later)."""
+    sig.load_words(list(sig.source_words))
+    sig.embed_words = None
+    return sig
 
 
 def load_clusters(path: Path) -> dict[str, list[str]]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,6 +116,14 @@ class Signals:
     query_words: list[dict[str, str]] = field(default_factory=list)  # `content_words` of each query
     source_words: dict[str, dict[str, str]] = field(default_factory=dict)  # `content_words` of each source
     word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # e5 vector of each word above (L2-normalised)
+    # embeds word forms not yet in `word_vectors` (the store's cache behind it; None: all are there)
+    embed_words: "Callable[[list[str]], np.ndarray] | None" = field(default=None, repr=False, compare=False)
+
+    def load_words(self, sids) -> None:
+        """Make sure the word vectors of these sources are in `word_vectors` (one batch for all)."""
+        missing = sorted({w for sid in sids for w in self.source_words.get(sid, {}).values()} - set(self.word_vectors))
+        if missing and self.embed_words is not None:
+            self.word_vectors.update(zip(missing, self.embed_words(missing), strict=True))
 
     @property
     def query_terms(self) -> list[frozenset[str]]:
@@ -242,9 +250,11 @@ def signals(
         out.query_words = content_words([" ".join(q) for q in queries], store)
         sids = list(text_of)
         out.source_words = dict(zip(sids, content_words([" ".join(text_of[sid]) for sid in sids], store), strict=True))
-        # one vector per word form, cached in DuckDB like the texts' (shared with dedupe's word vectors)
-        forms = sorted({w for d in (*out.query_words, *out.source_words.values()) for w in d.values()})
+        # one vector per word form, cached in DuckDB like the texts': the questions' now (all of them make
+        # the agenda's vocabulary), a source's only once it reaches the supporting-words test (`select`)
+        forms = sorted({w for d in out.query_words for w in d.values()})
         out.word_vectors = dict(zip(forms, embed_texts(forms, query_embedder, store), strict=True))
+        out.embed_words = lambda words: embed_texts(words, query_embedder, store)
     return out
 
 
@@ -355,14 +365,15 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
             word_sets[sid] = _source_words(sig, sig.source_words[sid], vocab)
         return len(support(sig, i, sid, params, mine, word_sets[sid])) >= need
 
-    out = []
+    passed = []
     for i, sugg in enumerate(ranked):
         best = sugg[0].fused if sugg else 0.0
-        keep = [s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
-                and s.margin >= params.min_margin and best - s.fused <= params.max_gap and i in mutual[s.source_id]
-                and supported(i, s.source_id)]
-        out.append(keep[:params.top])
-    return out
+        passed.append([s for s in sugg if s.fused >= params.floor and s.cosine >= params.min_cosine
+                       and s.margin >= params.min_margin and best - s.fused <= params.max_gap
+                       and i in mutual[s.source_id]])
+    if params.min_terms:
+        sig.load_words({s.source_id for keep in passed for s in keep})
+    return [[s for s in keep if supported(i, s.source_id)][:params.top] for i, keep in enumerate(passed)]
 
 
 def theme_stems(sig: Signals, params: Params) -> tuple[frozenset[str], frozenset[str]]:
@@ -412,6 +423,7 @@ def support(sig: Signals, i: int, sid: str, params: Params, themes: tuple[frozen
     agenda_themes, library_themes = themes if themes is not None else theme_stems(sig, params)
     words = sig.source_words.get(sid, {})
     if source is None:
+        sig.load_words([sid])
         source = _source_words(sig, words, _agenda_vocabulary(sig) if params.word_mutual else None)
     stems, mat, nearest = source
     lang = sig.query_lang[i] if i < len(sig.query_lang) else None
