@@ -518,7 +518,10 @@ def review(
     apply: Annotated[Path | None, typer.Option("--apply", help="Verwerk een ingevulde reviewlijst.")] = None,
     db: DbOption = DEFAULT_DB,
     curation_file: Annotated[Path, typer.Option("--curation", help="Het besluitenbestand.")] = Path("inputs/curation.yaml"),
-    limit: Annotated[int, typer.Option("--limit", help="Hooguit zoveel paren.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", help="Hooguit zoveel rijen.")] = 200,
+    choices: Annotated[int, typer.Option("--keuzes", min=1, max=3,
+                                         help="Kandidaten per rij: 3 (standaard) = kies bij welke vraag (b, c, d) "
+                                              "hij hoort, of geen; 1 = alleen paren (ja/nee).")] = 3,
 ) -> None:
     """Twijfelgevallen voor de curator: schrijf een reviewlijst, of verwerk de oordelen in curation.yaml."""
     from agenda.dedupe import review as rv
@@ -530,7 +533,7 @@ def review(
         if output.suffix.lower() not in (".xlsx", ".csv"):
             fail("de reviewlijst moet op .xlsx of .csv eindigen")
         with _open(db) as store:
-            rows = rv.review_queue(store, limit=limit)
+            rows = rv.review_queue(store, limit=limit, choices=choices)
         rv.write_review(rows, output)
         out.print(f"{len(rows)} twijfelgevallen geschreven naar {output}", highlight=False, markup=False)
         return

@@ -87,9 +87,14 @@ def count(n: int, one: str, many: str) -> str:
 
 
 def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *, title: str,
-                widths: list[float], verdict_column: str, verdicts: list[str], prompt: str) -> None:
+                widths: list[float], verdict_column: str, verdicts: list[str], prompt: str,
+                row_verdicts=None) -> None:
     """Write `rows` (dicts keyed by `columns`) to `path` (.csv or .xlsx), plus a last column
-    ``gemaakt`` with when the sheet was made (the same on every row)."""
+    ``gemaakt`` with when the sheet was made (the same on every row).
+
+    In the .xlsx the verdict column gets a drop-down of `verdicts` with `prompt`; `row_verdicts`
+    (row -> (verdicts, prompt) or None) gives a row its own drop-down instead (the review sheet's
+    choice rows)."""
     if STAMP_COLUMN not in columns:
         columns, widths = [*columns, STAMP_COLUMN], ([*widths, 21] if len(widths) == len(columns) else widths)
     stamp = now_stamp()
@@ -124,11 +129,27 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    validation = DataValidation(type="list", formula1='"' + ",".join(verdicts) + '"', allow_blank=True,
-                                promptTitle="Oordeel", prompt=prompt)
-    ws.add_data_validation(validation)
     col = get_column_letter(columns.index(verdict_column) + 1)
-    validation.add(f"{col}2:{col}{max(len(rows) + 1, 2)}")
+    if row_verdicts is None:
+        validation = DataValidation(type="list", formula1='"' + ",".join(verdicts) + '"', allow_blank=True,
+                                    promptTitle="Oordeel", prompt=prompt)
+        ws.add_data_validation(validation)
+        validation.add(f"{col}2:{col}{max(len(rows) + 1, 2)}")
+    else:  # one validation per kind of row, each over the cells of its rows
+        kinds: dict[tuple[tuple[str, ...], str], list[int]] = {}
+        for n, r in enumerate(rows, start=2):
+            own = row_verdicts(r) or (verdicts, prompt)
+            kinds.setdefault((tuple(own[0]), own[1]), []).append(n)
+        for (options, text), lines in kinds.items():
+            validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
+                                        promptTitle="Oordeel", prompt=text, showErrorMessage=list(options) != list(verdicts),
+                                        errorTitle="Oordeel", error="Kies een waarde uit de lijst.")
+            ws.add_data_validation(validation)
+            start = lines[0]
+            for prev, n in zip(lines, [*lines[1:], None]):  # one range per run of adjacent rows
+                if n != prev + 1:
+                    validation.add(f"{col}{start}:{col}{prev}")
+                    start = n
     ws.freeze_panes = "A2"
     wb.save(tmp)
     tmp.replace(path)

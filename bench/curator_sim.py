@@ -122,16 +122,22 @@ class Oracle:
         return min(tied)
 
     def answer(self, row: dict, members, texts, shown) -> str:
-        a, b = str(row["vraag_a"]), str(row["vraag_b"])
-        left_out = {x for x in (a, b) if x.startswith("M-")}
+        """ja/nee on a pair row; on a choice row the letters of the candidates asking the anchor's
+        gold question, joined by '+', or 'geen'."""
+        a = str(row["vraag_a"])
+        shown_ids = review.candidates_of(row)
+        left_out = {x for x in (a, *shown_ids) if x.startswith("M-")}
 
         def side(x: str) -> str | None:
             if x.startswith("M-"):
                 return self.gold.get(x)
             return self.label([m for m in members.get(x, []) if m not in left_out], shown.get(x, ""), texts)
 
-        la, lb = side(a), side(b)
-        return "ja" if la is not None and la == lb else "nee"
+        la = side(a)
+        same = [letter for letter, x in zip(review.LETTERS, shown_ids) if la is not None and side(x) == la]
+        if len(shown_ids) == 1:
+            return "ja" if same else "nee"
+        return "+".join(same) or "geen"
 
     def f1(self, store: Store) -> tuple[float, float, float]:
         assign = {m: c.id for c in store.clusters() for m in c.mention_ids}
@@ -162,19 +168,24 @@ def held_out_models(data_dir: Path, cache: str | None) -> dict[str, object]:
     return out
 
 
-def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_question: float, model=None) -> dict:
+def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_question: float, model=None,
+              choices: int = review.CHOICES) -> dict:
     """The oracle's rounds on one set; `model`: a pair model to build and queue with instead of the
-    shipped one (``--held-out``)."""
+    shipped one (``--held-out``); `choices`: candidates per row (1: pair rows only).
+
+    A verdict is one answered row of the sheet (a pair row's ja/nee, a choice row's letter(s) or
+    'geen'); the pairs read are the candidates shown (1 on a pair row, up to `choices` on a choice row)."""
     if model is not None:
         shipped = dedupe_pairs.load_model
         dedupe_pairs.load_model = lambda: model  # every caller reads the module attribute
         try:
-            return run_queue(rows, name, round_size, per_question)
+            return run_queue(rows, name, round_size, per_question, choices=choices)
         finally:
             dedupe_pairs.load_model = shipped
     settings = Settings()
     n = len(rows)
-    milestones = sorted({n // 2, n, 2 * n, int(per_question * n)})
+    q = len({r["cluster"] for r in rows})
+    milestones = sorted({n // 2, n, 2 * n, 2 * q, int(per_question * n)})
     budget = milestones[-1]
     with tempfile.TemporaryDirectory(prefix="curator-sim-") as tmp:
         inputs, db = Path(tmp) / "inputs", Path(tmp) / "k.duckdb"
@@ -183,17 +194,17 @@ def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_questi
         build(inputs, db, settings)
         with Store(db, read_only=True) as store:
             oracle = Oracle(store, {i: r["cluster"] for i, r in enumerate(rows, start=1)})
-            curve = [(0, *oracle.f1(store))]
-        print(f"\n== {name}: {n} questions, {len(set(r['cluster'] for r in rows))} gold questions; "
-              f"first build {time.perf_counter() - t0:.1f} s")
-        print(f"   {'verdicts':>8} {'ja':>4} {'nee':>4} {'split':>5}   B3 P    R     F1   (round s)")
-        print(f"   {0:>8} {'':>4} {'':>4} {'':>5}   {curve[0][1]:.3f} {curve[0][2]:.3f} {curve[0][3]:.3f}")
-        verdicts = 0
+            curve = [(0, *oracle.f1(store), 0)]
+        print(f"\n== {name}: {n} formulations, {q} gold questions; first build {time.perf_counter() - t0:.1f} s; "
+              f"{choices} candidate(s) per row")
+        print(f"   {'verdicts':>8} {'pairs':>6} {'ja':>4} {'nee':>4} {'split':>5} {'choice':>6}   B3 P    R     F1   (round s)")
+        print(f"   {0:>8} {0:>6} {'':>4} {'':>4} {'':>5} {'':>6}   {curve[0][1]:.3f} {curve[0][2]:.3f} {curve[0][3]:.3f}")
+        verdicts = read = 0
         while verdicts < budget:
             t1 = time.perf_counter()
             nxt = next(m for m in milestones if m > verdicts)
             with Store(db, read_only=True) as store:
-                queue = review.review_queue(store, limit=min(round_size, nxt - verdicts))
+                queue = review.review_queue(store, limit=min(round_size, nxt - verdicts), choices=choices)
                 members, texts, shown = oracle.state(store)
             if not queue:
                 print(f"   the queue is empty after {verdicts} verdicts")
@@ -201,8 +212,13 @@ def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_questi
             counts = Counter()
             for row in queue:
                 row["oordeel"] = oracle.answer(row, members, texts, shown)
-                kind = "split" if str(row["vraag_b"]).startswith("M-") else row["oordeel"]
-                counts[kind] += 1
+                cands = review.candidates_of(row)
+                read += len(cands)
+                if len(cands) > 1:
+                    counts["choice"] += 1
+                    counts["ja"] += row["oordeel"] != "geen"
+                else:
+                    counts["split" if cands[0].startswith("M-") else row["oordeel"]] += 1
             sheet = Path(tmp) / f"review-{verdicts}.csv"
             review.write_review(queue, sheet)
             review.apply_review(sheet, inputs / "curation.yaml")
@@ -210,10 +226,10 @@ def run_queue(rows: list[dict[str, str]], name: str, round_size: int, per_questi
             build(inputs, db, settings)
             with Store(db, read_only=True) as store:
                 p, r, f = oracle.f1(store)
-            curve.append((verdicts, p, r, f))
-            print(f"   {verdicts:>8} {counts['ja']:>4} {counts['nee']:>4} {counts['split']:>5}   "
+            curve.append((verdicts, p, r, f, read))
+            print(f"   {verdicts:>8} {read:>6} {counts['ja']:>4} {counts['nee']:>4} {counts['split']:>5} {counts['choice']:>6}   "
                   f"{p:.3f} {r:.3f} {f:.3f}   ({time.perf_counter() - t1:.1f})", flush=True)
-    return {"n": n, "curve": curve, "milestones": milestones}
+    return {"n": n, "q": q, "curve": curve, "milestones": milestones}
 
 
 def regroup_answers(rows: list[dict[str, str]], gold: dict[str, str]) -> int:
@@ -307,7 +323,7 @@ def run_cosine(rows: list[dict[str, str]], budget: int) -> list[tuple[int, float
     def f1() -> tuple[float, float, float]:
         return bcubed([find(i) for i in range(n)], gold)
 
-    curve = [(0, *f1())]
+    curve = [(0, *f1(), 0)]
     verdicts = 0
     for k in order:
         if verdicts >= budget:
@@ -321,18 +337,19 @@ def run_cosine(rows: list[dict[str, str]], budget: int) -> list[tuple[int, float
             apart = {(min(find(x), find(y)), max(find(x), find(y))) for x, y in apart}
         else:
             apart.add((min(a, b), max(a, b)))
-        curve.append((verdicts, *f1()))
+        curve.append((verdicts, *f1(), verdicts))
     return curve
 
 
-def at(curve, v: int) -> float:
-    """F1 after v verdicts: the last measurement at or before v."""
-    return max((c for c in curve if c[0] <= v), key=lambda c: c[0])[3]
+def at(curve, v: int, what: int = 3) -> float:
+    """F1 (what=3; pairs read: what=4) after v verdicts: the last measurement at or before v."""
+    return max((c for c in curve if c[0] <= v), key=lambda c: c[0])[what]
 
 
-def needed(curve, target: float) -> str:
-    hit = next((c[0] for c in curve if c[3] >= target), None)
-    return "—" if hit is None else str(hit)
+def needed(curve, target: float) -> tuple[str, str]:
+    """Verdicts and pairs read at the first measurement reaching F1 `target` ('—' if none)."""
+    hit = next((c for c in curve if c[3] >= target), None)
+    return ("—", "—") if hit is None else (str(hit[0]), str(hit[4]))
 
 
 def main() -> None:
@@ -351,7 +368,9 @@ def main() -> None:
                              "(the shipped model is fitted on all three); the sample gold keeps the shipped model")
     parser.add_argument("--cache", default=None, help="with --held-out: pickle file caching e5 vectors between runs")
     parser.add_argument("--round", type=int, default=200, help="verdicts per round (at most)")
-    parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per question")
+    parser.add_argument("--per-question", type=float, default=3.0, help="verdict budget per formulation")
+    parser.add_argument("--choices", type=int, default=review.CHOICES,
+                        help="candidates per row of the review sheet (1: pair rows only, the sheet before choice rows)")
     args = parser.parse_args()
     if args.size_power is not None:
         review.SIZE_POWER = args.size_power
@@ -376,19 +395,21 @@ def main() -> None:
     models = held_out_models(Path(args.dev).parent, args.cache) if args.held_out else {}
     summary = []
     for name, rows, path in sets:
-        res = run_queue(rows, name, args.round, args.per_question, models.get(path.name))
-        n = res["n"]
+        res = run_queue(rows, name, args.round, args.per_question, models.get(path.name), args.choices)
+        n, q = res["n"], res["q"]
         base = run_cosine(rows, int(args.per_question * n))
-        summary.append((name, n, res["curve"], base))
-    print("\nB3 F1 after v verdicts (n = questions) and verdicts needed to reach F1 0.80 / 0.90 / 0.95")
-    print(f"{'data':<20} {'method':<22} {'start':>6} {'n/2':>6} {'n':>6} {'2n':>6} {'3n':>6}   "
-          f"{'0.80':>5} {'0.90':>5} {'0.95':>5}")
-    for name, n, curve, base in summary:
-        for method, c in (("review queue", curve), ("raw-cosine pair list", base)):
-            f = [at(c, v) for v in (0, n // 2, n, 2 * n, 3 * n)]
-            print(f"{name + f' (n={n})':<20} {method:<22} " + " ".join(f"{x:>6.3f}" for x in f) + "   "
-                  + " ".join(f"{needed(c, t):>5}" for t in TARGETS))
-
+        summary.append((name, n, q, res["curve"], base))
+    print("\nB3 F1 after v verdicts (n = formulations, q = gold questions; a verdict is one answered row: ja/nee "
+          "on a pair row, the letter(s) or 'geen' on a choice row)\nand the verdicts (pairs read) needed to reach "
+          "F1 0.80 / 0.90 / 0.95" + (" — held out" if args.held_out else ""))
+    print(f"{'data':<30} {'method':<22} {'start':>6} {'n/2':>6} {'n':>6} {'2n':>6} {'2q':>6}   "
+          f"{'pairs@2n':>8} {'pairs@2q':>8}   {'0.80':>11} {'0.90':>11} {'0.95':>11}")
+    for name, n, q, curve, base in summary:
+        for method, c in ((f"review queue ({args.choices}/row)", curve), ("raw-cosine pair list", base)):
+            f = [at(c, v) for v in (0, n // 2, n, 2 * n, 2 * q)]
+            print(f"{name + f' (n={n}, q={q})':<30} {method:<22} " + " ".join(f"{x:>6.3f}" for x in f) + "   "
+                  f"{at(c, 2 * n, 4):>8} {at(c, 2 * q, 4):>8}   "
+                  + " ".join(f"{'%s (%s)' % needed(c, t):>11}" for t in TARGETS))
 
 if __name__ == "__main__":
     main()

@@ -59,12 +59,13 @@ def _answer(path, rows, verdicts):
 
 
 def test_queue_widens_and_never_repeats(small, tmp_path):
-    """Every row answered "nee", round after round: new candidates keep coming, none asked twice."""
+    """Every row answered "nee", round after round: new candidates keep coming, none asked twice.
+    (Pair rows, `--keuzes 1`; the choice rows are tested in test_review_choices.py.)"""
     inputs, db, out = _copy(small, tmp_path)
     asked = set()
     for round_ in range(2):
         sheet = tmp_path / f"r{round_}.csv"
-        result = runner.invoke(app, ["review", "-o", str(sheet), "--db", str(db), "--limit", "10"])
+        result = runner.invoke(app, ["review", "-o", str(sheet), "--db", str(db), "--limit", "10", "--keuzes", "1"])
         assert result.exit_code == 0, result.output
         assert sheet.read_text(encoding="utf-8-sig").splitlines()[0] == ";".join(COLUMNS)
         rows = _sheet(sheet)
@@ -123,7 +124,7 @@ def test_split_proposals_nee_takes_out_ja_confirms(small, tmp_path):
 def test_merge_verdicts_reach_the_next_build(small, tmp_path):
     inputs, db, out = _copy(small, tmp_path)
     with Store(db, read_only=True) as store:
-        rows = [r for r in review_queue(store, limit=50) if str(r["vraag_b"]).startswith("Q-")]
+        rows = [r for r in review_queue(store, limit=50, choices=1) if str(r["vraag_b"]).startswith("Q-")]
     sheet = tmp_path / "r.csv"
     _answer(sheet, rows[:2], lambda r: "ja" if r is rows[0] else "nee")
     apply_review(sheet, inputs / "curation.yaml")
@@ -132,7 +133,7 @@ def test_merge_verdicts_reach_the_next_build(small, tmp_path):
     with Store(db, read_only=True) as store:
         ids = {c.id for c in store.clusters()}
         assert a in ids and b not in ids  # the first id of a merge survives
-        again = review_queue(store, limit=500)
+        again = review_queue(store, limit=500, choices=1)
     # a "nee" holds for whatever its questions were merged into; nothing asked twice
     done = {frozenset((str(r["vraag_a"]), str(r["vraag_b"]))) for r in rows[:2]}
     assert not done & {frozenset((str(r["vraag_a"]), str(r["vraag_b"]))) for r in again}

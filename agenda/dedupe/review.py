@@ -14,6 +14,17 @@ question?* (ja/nee):
   "nee" takes it out (a `split` entry), "ja" confirms it (a `merge` entry `[Q, M]`: the
   formulation belongs to that question; never asked again).
 
+**Choice rows** (the default, ``choices`` = 3): one question (``vraag_a``) beside its three most
+probable undecided candidate questions (``vraag_b``, ``vraag_c``, ``vraag_d``); the curator writes
+the letter of the one it asks the same as (``b``; several: ``b+c``) or ``geen``. Each candidate
+shown is one merge proposal — named: ``merge``, not named: ``distinct`` — so one row settles up to
+three pairs in one decision. In one theme a question's true partner is at place 0 of its own
+candidate list only about a quarter of the time (median place 2-3), so a row of three finds a
+partner far more often than a pair row (figures: README, bench/curator_sim.py). A question
+with a single undecided candidate left, and every split proposal, is a pair row (ja/nee).
+Choice rows are ordered by :func:`order_choices`; pair rows only (``choices`` = 1) by
+:func:`order_rows`:
+
 Rows are ordered **by rank, not by raw probability**: in one theme every pair of questions
 looks alike and the pair model's probabilities are low and compressed, so a question's true
 partner is often not among the most probable pairs of the whole corpus but is near the top
@@ -33,7 +44,8 @@ figures in the README (bench/curator_sim.py).
 
 `write_review` writes the rows to .xlsx or .csv (`;`, as Dutch Excel writes it);
 `apply_review` turns the verdicts into curation.yaml entries (`merge` for "ja",
-`distinct` for "nee" between two questions, `split` for "nee" on a formulation).
+`distinct` for "nee" between two questions, `split` for "nee" on a formulation; on a choice row
+a `merge` for each candidate named and a `distinct` for each one not named).
 Verdicts are keyed by stable ids and resolved to today's clusters on every round
 (`Decisions`), so they survive rebuilds and merges: a "nee" between A and B also holds
 for whatever A was merged into.
@@ -60,7 +72,9 @@ from agenda.sheets import (STAMP_COLUMN, contradictions, count, normalise_id, re
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
-           "oordeel", "toelichting", STAMP_COLUMN]
+           "vraag_c", "tekst_c", "bronnen_c", "vraag_d", "tekst_d", "bronnen_d", "oordeel", "toelichting", STAMP_COLUMN]
+LETTERS = ("b", "c", "d")  # a choice row's candidates, by the columns they stand in (vraag_b, vraag_c, vraag_d)
+NONE_OF_THEM = {"geen", "geen van allen", "geen van alle", "nee", "n", "-"}
 YES = {"ja", "j", "yes", "y", "zelfde", "dezelfde", "samenvoegen", "x"}
 NOT_SAME = ("'verschillend'-oordeel", "'verschillend'-oordelen")  # the summary's words for a 'nee'
 NO = {"nee", "n", "no", "verschillend", "anders", "niet"}
@@ -70,6 +84,7 @@ SPLIT_PEERS = 15    # a formulation's fit is measured against at most this many 
 SPLIT_DEPTH = 2     # a split proposal is asked with the merge proposals at this depth (see module docstring)
 WIDEN_MAX = 50      # a question's candidate list grows by one per verdict it had, up to this many
 SIZE_POWER = 0.5    # gain ~ (links fixed) ** SIZE_POWER: favours large questions, not overwhelmingly
+CHOICES = 3         # candidates shown on one choice row (the curator names the one(s) it belongs with, or "geen")
 
 
 @dataclass
@@ -227,13 +242,74 @@ def order_rows(merges: list[tuple[str, str, float, int]], splits: list[tuple[str
     return chosen
 
 
-def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairModel | None = None
-                 ) -> list[dict[str, object]]:
+def order_choices(merges: list[tuple[str, str, float, int]], splits: list[tuple[str, str, float, int]],
+                  refused: Counter[str] | dict[str, int], sizes: dict[str, int], limit: int,
+                  show: int = CHOICES) -> list[tuple[str, list[tuple[str, float]]]]:
+    """The rows of one sheet of choice rows, in the order asked: at most `limit` (anchor, [(candidate,
+    p_same), …]) with 1..`show` candidates, most probable first. A row with one candidate is a pair
+    row (ja/nee); a split proposal is always one (anchor Q, candidate M, p that M belongs to Q).
+
+    `merges`, `splits` and `refused` as for :func:`order_rows`; `sizes`: formulations per question.
+    Every question anchors at most one row, showing its `show` most probable undecided candidates
+    (each candidate is one merge proposal; the curator names the one(s) the anchor belongs with).
+    Order by level — the "nee" verdicts the anchor already had, divided by `show` (every question's
+    first row before any question's second) — then by expected gain: the sum over its candidates of
+    p_same times √(formulations linked). Split proposals come at level SPLIT_DEPTH / `show`. As in
+    :func:`order_rows`, no candidate is shown whose answer the other rows could settle (the pairs
+    shown form a forest over the ids named).
+    """
+    per: dict[str, list[tuple[float, str]]] = {}
+    for a, b, p, _links in merges:
+        per.setdefault(a, []).append((p, b))
+        per.setdefault(b, []).append((p, a))
+    for lst in per.values():
+        lst.sort(key=lambda pc: (-pc[0], pc[1]))
+    proposals: list[tuple[float, float, int, str, str | None, float]] = []
+    for q, lst in per.items():
+        gain = sum(p * (sizes.get(q, 1) * sizes.get(c, 1)) ** SIZE_POWER for p, c in lst[:show])
+        proposals.append((refused.get(q, 0) // show, -gain, len(proposals), q, None, 0.0))
+    for q, m, p, links in splits:
+        proposals.append((SPLIT_DEPTH / show, -(1.0 - p) * links ** SIZE_POWER, len(proposals), q, m, p))
+    proposals.sort(key=lambda r: r[:3])
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    chosen: list[tuple[str, list[tuple[str, float]]]] = []
+    for *_, q, m, p in proposals:
+        if len(chosen) >= limit:
+            break
+        options = [(m, p)] if m is not None else [(c, pc) for pc, c in per[q]]
+        shown: list[tuple[str, float]] = []
+        for c, pc in options:
+            if len(shown) >= (1 if m is not None else show):
+                break
+            rq, rc = root(q), root(c)
+            if rq == rc:
+                continue
+            parent[rc] = rq
+            shown.append((c, pc))
+        if shown:
+            chosen.append((q, shown))
+    return chosen
+
+
+def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairModel | None = None,
+                 choices: int = CHOICES) -> list[dict[str, object]]:
     """The next review sheet: at most `limit` rows, most useful first (see module docstring).
 
     Each row is a dict with the sheet's COLUMNS; ``waarschijnlijkheid`` is the estimated
-    probability (0..1) that both sides ask the same question.
+    probability (0..1) that both sides ask the same question (on a choice row: that the anchor and
+    its most probable candidate, ``vraag_b``, do). `choices` > 1: choice rows (:func:`order_choices`),
+    up to that many candidates in ``vraag_b``, ``vraag_c``, ``vraag_d``; 1: pair rows only
+    (:func:`order_rows`, the sheet before 2026-12-03 evening).
     """
+    if not 1 <= choices <= len(LETTERS):
+        raise ValueError(f"choices must be 1..{len(LETTERS)}, not {choices}")
     clusters = [c for c in store.clusters() if c.excluded is None]
     mentions = {m.id: m for m in store.mentions(include_candidates=True)}
     sources = {s.id: s.title for s in store.sources(active_only=False)}
@@ -337,7 +413,11 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
             np.bincount(own, minlength=len(split_members)), 1)
         splits = [(cid[ci], ordered[i].id, float(fit[t]), len(spans[ci]) - 1)
                   for t, (ci, i) in enumerate(split_members)]
-    chosen = order_rows(merges, splits, decisions.refused, limit)
+    if choices > 1:
+        sizes = {c: len(s) for c, s in zip(cid, spans)}
+        picked = order_choices(merges, splits, decisions.refused, sizes, limit, choices)
+    else:
+        picked = [(a, [(b, p)]) for p, a, b in order_rows(merges, splits, decisions.refused, limit)]
 
     by_id = {c.id: c for c in clusters}
 
@@ -345,25 +425,77 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
         return "; ".join(sorted({sources.get(mentions[m].source_id, "?") for m in ids}))
 
     rows: list[dict[str, object]] = []
-    for p, a, b in chosen:
-        if b.startswith("M-"):
-            side_b = {"vraag_b": b, "tekst_b": mentions[b].text, "bronnen_b": src([b])}
-        else:
-            side_b = {"vraag_b": b, "tekst_b": by_id[b].question, "bronnen_b": src(by_id[b].mention_ids)}
-        rows.append({"nr": len(rows) + 1, "waarschijnlijkheid": round(float(p), 3),
+    for a, shown in picked:
+        sides: dict[str, object] = {}
+        for letter, (b, _p) in zip(LETTERS, shown):
+            if b.startswith("M-"):
+                sides.update({f"vraag_{letter}": b, f"tekst_{letter}": mentions[b].text, f"bronnen_{letter}": src([b])})
+            else:
+                sides.update({f"vraag_{letter}": b, f"tekst_{letter}": by_id[b].question,
+                              f"bronnen_{letter}": src(by_id[b].mention_ids)})
+        rows.append({"nr": len(rows) + 1, "waarschijnlijkheid": round(float(shown[0][1]), 3),
                      "vraag_a": a, "tekst_a": by_id[a].question, "bronnen_a": src(by_id[a].mention_ids),
-                     **side_b, "oordeel": "", "toelichting": ""})
+                     **sides, "oordeel": "", "toelichting": ""})
     return rows
 
 
+def candidates_of(row: dict[str, object]) -> list[str]:
+    """The ids a sheet row puts beside its ``vraag_a``: one for a pair row, 2..3 for a choice row."""
+    return [x for x in (normalise_id(row.get(f"vraag_{letter}")) for letter in LETTERS) if x]
+
+
+PAIR_PROMPT = "ja = dezelfde vraag, nee = verschillende vragen"
+
+
+def choice_verdicts(n: int) -> list[str]:
+    """What a curator may write on a choice row with `n` candidates: one letter, several joined by
+    '+' (the anchor asks the same as each named one), or 'geen'."""
+    from itertools import combinations
+
+    letters = LETTERS[:n]
+    return ["+".join(c) for k in range(1, n + 1) for c in combinations(letters, k)] + ["geen"]
+
+
+def _row_verdicts(row: dict[str, object]) -> tuple[list[str], str] | None:
+    n = len(candidates_of(row))
+    if n < 2:
+        return None
+    letters = ", ".join(LETTERS[:n])
+    return choice_verdicts(n), (f"Welke vraag ({letters}) stelt hetzelfde als vraag_a? Meer mogen: b+c. "
+                                "geen = geen van deze")
+
+
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
-    write_sheet(rows, path, COLUMNS, title="Review", widths=[5, 10, 11, 50, 30, 11, 50, 30, 12, 30, 21],
-                verdict_column="oordeel", verdicts=["ja", "nee"],
-                prompt="ja = dezelfde vraag, nee = verschillende vragen")
+    """The review sheet as .xlsx or .csv: pair rows (oordeel ja/nee) and choice rows (oordeel: the
+    letter(s) of the candidate column(s) that ask the same as vraag_a, or 'geen'), each with its own
+    drop-down in the .xlsx."""
+    write_sheet(rows, path, COLUMNS, title="Review",
+                widths=[5, 10, 11, 45, 25, 11, 45, 25, 11, 45, 25, 11, 45, 25, 12, 30, 21],
+                verdict_column="oordeel", verdicts=["ja", "nee"], prompt=PAIR_PROMPT, row_verdicts=_row_verdicts)
 
 
 def read_review(path: Path) -> list[dict[str, str]]:
     return read_sheet(path, "reviewlijst")
+
+
+def _picked(verdict: str, shown: list[str], path: Path, line: int) -> set[str]:
+    """The candidates a choice row's verdict names: letters of their columns (``b``, ``b+c``, ``b, d``)
+    or their ids; ``geen`` (or ``nee``) names none. Raises ValueError (Dutch, with the line)."""
+    if verdict in NONE_OF_THEM:
+        return set()
+    letters = LETTERS[:len(shown)]
+    picked = set()
+    for token in re.split(r"[\s,;+/&]+|\ben\b", verdict):
+        if not token:
+            continue
+        if token in letters:
+            picked.add(shown[letters.index(token)])
+        elif (x := normalise_id(token)) in shown:
+            picked.add(x)
+        else:
+            raise ValueError(f"{path}, regel {line}: onbekend oordeel '{verdict}' op een keuzerij: schrijf de letter van "
+                             f"de kolom met dezelfde vraag ({', '.join(letters)}; meer mogen, zoals b+c) of geen")
+    return picked
 
 
 _STAMP_COMMENT = re.compile(r"lijst (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
@@ -409,13 +541,25 @@ def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = N
         raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
     stamp = sheet_stamp(rows, path)
     wanted: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    skipped = 0
+    skipped = choice_rows = 0
     unknown: list[str] = []
     for n, row in enumerate(rows, start=2):
         verdict = (row.get("oordeel") or "").strip().lower()
         a, b = normalise_id(row.get("vraag_a")), normalise_id(row.get("vraag_b"))
         if not verdict:
             skipped += 1
+            continue
+        shown = candidates_of(row)
+        if len(shown) > 1:  # a choice row: the named candidates are the same question, the others not
+            picked = _picked(verdict, shown, path, n)
+            if not a.startswith("Q-") or not all(x.startswith("Q-") for x in shown):
+                raise ValueError(f"{path}, regel {n}: vraag_a tot en met vraag_{LETTERS[len(shown) - 1]} moeten "
+                                 f"ids van vragen zijn (Q-1a2b3c)")
+            if known_ids is not None:
+                unknown.extend(f"regel {n}: {x}" for x in (a, *shown) if x not in known_ids)
+            choice_rows += 1
+            for x in shown:
+                wanted.setdefault(tuple(sorted((a, x))), []).append((n, "ja" if x in picked else "nee"))
             continue
         if not (a.startswith("Q-") and b[:2] in ("Q-", "M-")) and not (a.startswith("M-") and b.startswith("Q-")):
             raise ValueError(f"{path}, regel {n}: vraag_a en vraag_b moeten ids als Q-1a2b3c zijn "
@@ -522,6 +666,8 @@ def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = N
             f"{count(added['distinct'], NOT_SAME[0], NOT_SAME[1])} en "
             f"{count(added['split'], 'afsplitsing', 'afsplitsingen')} toegevoegd aan {curation_file}; "
             f"{count(skipped, 'paar', 'paren')} zonder oordeel overgeslagen")
+    if choice_rows:
+        text += f" ({count(choice_rows, 'keuzerij', 'keuzerijen')}: elke getoonde vraag is één oordeel)"
     if result["same"]:
         text += f"; {result['same']} oordelen stonden er al"
     if result["changed"]:
