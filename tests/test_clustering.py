@@ -241,3 +241,25 @@ def test_a_distinct_verdict_on_a_question_the_machine_split_up_is_no_note(fixed_
     assert a in out.split_up and out.notes == []
     out = cluster_mentions(ms, previous, Curation(distinct=[[a, b]], rename={a: "x"}), embedder=FakeEmbedder())
     assert len(out.notes) == 1 and "opgesplitst" in out.notes[0]
+
+
+def test_a_merge_naming_a_question_the_machine_split_up_still_applies(fixed_labels):
+    """A review round's "ja" between A (two formulations) and B, then a refitted pair model splits A:
+    A's formulations join B all the same (the curator judged A as it was); one the curator took out
+    with a `split` stays out. Before, the merge was dropped with an 'opgesplitst' note."""
+    ms = _mentions(5)
+    fixed_labels["labels"] = [0, 0, 1, 2, 2]
+    base = cluster_mentions(ms, {}, Curation(), embedder=FakeEmbedder())
+    a, b, c = (base.automatic[f"M-0000000{i}"] for i in (0, 2, 3))
+    previous = {a: ["M-00000000", "M-00000001"], b: ["M-00000002"], c: ["M-00000003", "M-00000004"]}
+    fixed_labels["labels"] = [0, 1, 2, 3, 4]  # the machine now splits A (and C)
+    out = cluster_mentions(ms, previous, Curation(merge=[[a, b]]), embedder=FakeEmbedder())
+    assert a in out.split_up and out.notes == []
+    where = {m: cl.id for cl in out.clusters for m in cl.mention_ids}
+    assert where["M-00000000"] == where["M-00000001"] == where["M-00000002"]
+    assert where["M-00000003"] != where["M-00000004"]  # C: no decision, the machine's split holds
+    # both named questions split: their formulations become one question; a formulation taken out stays out
+    out = cluster_mentions(ms, previous, Curation(merge=[[a, c]], split=[["M-00000004"]]), embedder=FakeEmbedder())
+    where = {m: cl.id for cl in out.clusters for m in cl.mention_ids}
+    assert where["M-00000000"] == where["M-00000001"] == where["M-00000003"] != where["M-00000004"]
+    assert out.notes == []
