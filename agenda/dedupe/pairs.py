@@ -55,7 +55,7 @@ from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model", "model_summary",
            "Corpus", "knn", "average_linkage", "FEATURES", "FEATURE_SIGNS",
-           "review_scores", "fit_pair_model"]
+           "review_scores", "fit_pair_model", "model_features"]
 
 EXACT_MAX = 25_000     # above this many rows, neighbour search uses the IVF index
 WORD_KNN_MAX = 5_000   # up to this many rows, word TF-IDF neighbours are candidates too
@@ -115,6 +115,17 @@ FEATURE_SIGNS = {
     "kind_clash_x": -1, "outcome_clash_x": -1, "actor_clash_x": -1, "agree_x": +1,
 }
 FEATURES = list(FEATURE_SIGNS)
+
+
+_SECTOR_VALUES = sorted({_SECTOR_GROUP.get(w, w) for w in SECTORS})
+
+
+def _bits(sets: list[frozenset[str]], values: list[str]) -> np.ndarray:
+    """(n,) int64 bitmask per set: bit v set when the set holds ``values[v]``."""
+    if len(values) > 63:
+        raise ValueError(f"{len(values)} cue values do not fit one int64 bitmask")
+    bit = {v: 1 << i for i, v in enumerate(values)}
+    return np.array([sum(bit[v] for v in s) for s in sets], np.int64)
 
 
 def _cues(words: list[str], table: dict[str, set[str]]) -> frozenset[str]:
@@ -268,6 +279,14 @@ class Corpus:
         self.wordvec = (np.asarray(embed_words([surface.get(t, t) for t in inv]), np.float32) if inv
                         else np.zeros((0, self.emb.shape[1] if self.emb.ndim == 2 else 1), np.float32))
         self.tok_ids = [np.array(sorted({vocab[t] for t in ts}), np.int64) for ts in self.toks]
+        # the same, flat (row i's ids are tok_flat[tok_ptr[i]:tok_ptr[i] + tok_len[i]]), for
+        # the vectorised pair features
+        self.tok_len = np.array([len(t) for t in self.tok_ids], np.int64)
+        self.tok_ptr = np.concatenate([[0], np.cumsum(self.tok_len)[:-1]]).astype(np.int64)
+        self.tok_flat = (np.concatenate(self.tok_ids) if n else np.zeros(0, np.int64)).astype(np.int64)
+        self.sector_bits = _bits(self.sector, _SECTOR_VALUES)
+        self.qtype_bits = _bits(self.qtype, list(_QTYPE))
+        self.group_bits = _bits(self.groups, list(_GROUPS))
         self.idf_rel = self.idf / max(ref.idf_default, 1e-6)
         # centred word vectors: the shared "education word" direction removed, so
         # two different content words (leerresultaten vs werkdruk) look different
@@ -290,7 +309,7 @@ def _rowdot(x: sp.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 50_000)
     return out
 
 
-def _pairdot(emb: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 32_768) -> np.ndarray:
+def _pairdot(emb: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 4_096) -> np.ndarray:
     """Row-wise dot products emb[a[r]] . emb[b[r]], in chunks: gathering both sides whole for the
     ~2 million candidate pairs of 100,000 questions took 2 x 3 GB (bench/dedupe_scale.py)."""
     out = np.empty(len(a), dtype=np.float32)
@@ -299,83 +318,149 @@ def _pairdot(emb: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 32_768)
     return out
 
 
-def pair_features(c: Corpus, pairs: np.ndarray) -> np.ndarray:
+#: what each group of pair features needs computed first (a feature outside the model's
+#: list is skipped when scoring; fitting asks for all)
+_NEEDS = {"cosc2": {"cosc"}, "slot_x": {"slot", "cosc"}, "slot": {"res_sim"}, "res_sim": {"slot"},
+          "kind_clash_x": {"cosc"}, "outcome_clash_x": {"cosc"}, "actor_clash_x": {"cosc"},
+          "agree_x": {"cosc"}, "miss": {"soft"}, "miss2": {"soft"}}
+_WORD_FLOATS = 1 << 20  # gathered word-vector floats per side and chunk (32 MB): bounds the memory
+
+
+def _wanted(features) -> set[str]:
+    want = set(FEATURES if features is None else features)
+    unknown = want - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown pair features: {sorted(unknown)}")
+    while True:
+        more = set().union(*(_NEEDS.get(name, set()) for name in want)) - want
+        if not more:
+            return want
+        want |= more
+
+
+def pair_features(c: Corpus, pairs: np.ndarray, features: Sequence[str] | None = None) -> np.ndarray:
     """(m, len(FEATURES)) float32 feature matrix for index pairs (m, 2) of ``c``.
 
     Row r depends only on the two texts of pair r and the fixed reference statistics.
+    ``features``: the names to compute (default: all, as fitting needs); the columns of the
+    others are 0 (scoring asks for the model's own, ``model_features``). Vectorised over
+    the pairs: the word-level comparisons run as batched matrix products over pairs of
+    similar word counts (``_word_features``).
     """
+    want = _wanted(features)
     a, b = pairs[:, 0], pairs[:, 1]
     m = len(a)
     F = {name: i for i, name in enumerate(FEATURES)}
     f = np.zeros((m, len(FEATURES)), dtype=np.float32)
     if m == 0:
         return f
-    f[:, F["cos"]] = _pairdot(c.emb, a, b)
-    cc = _pairdot(c.embc, a, b)
-    f[:, F["cosc"]] = cc
-    f[:, F["cosc2"]] = np.maximum(cc, 0) ** 2
-    f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
-    # IDF-weighted Jaccard: shared IDF mass / union IDF mass
-    inter = _rowdot(c.wbin.multiply(np.sqrt(c.idf)[None, :]).tocsr(), a, b)
-    f[:, F["wjac"]] = inter / np.maximum(c.wsum[a] + c.wsum[b] - inter, 1e-6)
-    f[:, F["ccos"]] = _rowdot(c.cvec, a, b)
-    sa = [c.stripped[i] for i in a]
-    sb = [c.stripped[i] for i in b]
-    f[:, F["tsr"]] = rf_process.cpdist(sa, sb, scorer=fuzz.token_set_ratio, workers=1) / 100.0
-    sec, qt, gr = c.sector, c.qtype, c.groups
-    i_sec, i_qt, i_gr = F["sector_conflict"], F["qtype_clash"], F["group_diff"]
-    for r in range(m):
-        i, j = a[r], b[r]
-        if sec[i] and sec[j] and not (sec[i] & sec[j]):
-            f[r, i_sec] = 1.0
-        if qt[i] and qt[j] and not (qt[i] & qt[j]):
-            f[r, i_qt] = 1.0
-        f[r, i_gr] = len(gr[i] ^ gr[j])
+    if "cos" in want:
+        f[:, F["cos"]] = _pairdot(c.emb, a, b)
+    cc = _pairdot(c.embc, a, b) if "cosc" in want else None
+    if cc is not None:
+        f[:, F["cosc"]] = cc
+        f[:, F["cosc2"]] = np.maximum(cc, 0) ** 2
+    if "wcos" in want:
+        f[:, F["wcos"]] = _rowdot(c.wvec, a, b)
+    if "wjac" in want:
+        # IDF-weighted Jaccard: shared IDF mass / union IDF mass
+        inter = _rowdot(c.wbin.multiply(np.sqrt(c.idf)[None, :]).tocsr(), a, b)
+        f[:, F["wjac"]] = inter / np.maximum(c.wsum[a] + c.wsum[b] - inter, 1e-6)
+    if "ccos" in want:
+        f[:, F["ccos"]] = _rowdot(c.cvec, a, b)
+    if "tsr" in want:
+        sa = [c.stripped[i] for i in a]
+        sb = [c.stripped[i] for i in b]
+        f[:, F["tsr"]] = rf_process.cpdist(sa, sb, scorer=fuzz.token_set_ratio, workers=1) / 100.0
+    # cue sets as bitmasks: "both name one and they share none" is a clash
+    for name, bits in (("sector_conflict", c.sector_bits), ("qtype_clash", c.qtype_bits)):
+        ba, bb = bits[a], bits[b]
+        f[:, F[name]] = (ba != 0) & (bb != 0) & ((ba & bb) == 0)
+    f[:, F["group_diff"]] = np.bitwise_count(c.group_bits[a] ^ c.group_bits[b])
     f[:, F["neg_mismatch"]] = c.neg[a] != c.neg[b]
     f[:, F["len_ratio"]] = np.minimum(c.nwords[a], c.nwords[b]) / np.maximum(c.nwords[a], c.nwords[b])
-    wv, wvc, idf, rel, ids = c.wordvec, c.wordvec_c, c.idf, c.idf_rel, c.tok_ids
-    i_soft, i_miss, i_miss2 = F["soft"], F["miss"], F["miss2"]
-    i_slot, i_res = F["slot"], F["res_sim"]
-    f[:, i_res] = 1.0
-    for r in range(m):
-        ia, ib = ids[a[r]], ids[b[r]]
-        if len(ia) == 0 or len(ib) == 0:
-            continue
-        # "slot" conflict: the share of IDF mass the two questions have in common
-        # (exact stems) times how different their remaining words are (centred
-        # word vectors): same template, different slot filler => different question
-        sha, shb = np.isin(ia, ib), np.isin(ib, ia)
-        ra, rb = ia[~sha], ib[~shb]
-        tot = float(idf[ia].sum() + idf[ib].sum())
-        shared = 2.0 * float(idf[ia[sha]].sum()) / tot if tot > 0 else 0.0
-        if len(ra) and len(rb):
-            sr = wvc[ra] @ wvc[rb].T
-            wra, wrb = idf[ra], idf[rb]
-            rs = 0.5 * (float(wra @ sr.max(1)) / float(wra.sum()) + float(wrb @ sr.max(0)) / float(wrb.sum()))
-        else:
-            rs = 1.0
-        f[r, i_res] = rs
-        f[r, i_slot] = shared * (1.0 - max(rs, 0.0))
-        sim = wv[ia] @ wv[ib].T
-        ma, mb = sim.max(1), sim.max(0)
-        wa, wb = idf[ia], idf[ib]
-        f[r, i_soft] = 0.5 * (float(wa @ ma) / float(wa.sum()) + float(wb @ mb) / float(wb.sum()))
-        # asymmetric content-word difference: IDF-weighted words of one question
-        # that have no (soft) counterpart in the other
-        la = rel[ia] * np.clip(1.0 - ma, 0.0, 1.0)
-        lb = rel[ib] * np.clip(1.0 - mb, 0.0, 1.0)
-        both = np.sort(np.concatenate([la, lb]))
-        f[r, i_miss] = both[-1]
-        f[r, i_miss2] = both[-2] if len(both) > 1 else 0.0
-    # the slot conflict matters most where the sentence vectors say "same": an
-    # interaction, so a high cosine cannot simply outvote it (effect op X vs op Y)
-    ccp = np.clip(cc, 0.0, 1.0)
-    f[:, F["slot_x"]] = f[:, F["slot"]] * ccp
-    clash = slot_clashes(c.slots, a, b)
-    for s, name in enumerate(("kind_clash_x", "outcome_clash_x", "actor_clash_x")):
-        f[:, F[name]] = clash[:, s] * ccp
-    f[:, F["agree_x"]] = ~clash.any(1) * ccp
+    f[:, F["res_sim"]] = 1.0
+    if want & {"soft", "slot"}:
+        _word_features(c, a, b, f, F, soft="soft" in want, slot="slot" in want)
+    if cc is not None:
+        # the slot conflict matters most where the sentence vectors say "same": an
+        # interaction, so a high cosine cannot simply outvote it (effect op X vs op Y)
+        ccp = np.clip(cc, 0.0, 1.0)
+        f[:, F["slot_x"]] = f[:, F["slot"]] * ccp
+        clash = slot_clashes(c.slots, a, b)
+        for s, name in enumerate(("kind_clash_x", "outcome_clash_x", "actor_clash_x")):
+            f[:, F[name]] = clash[:, s] * ccp
+        f[:, F["agree_x"]] = ~clash.any(1) * ccp
     return f
+
+
+def _word_features(c: Corpus, a: np.ndarray, b: np.ndarray, f: np.ndarray, F: dict[str, int], *,
+                   soft: bool, slot: bool) -> None:
+    """Fill the word-level columns of ``f`` in place, for pairs whose texts both have content words.
+
+    soft:  IDF-weighted mean over each text's words of the best word-vector cosine to the
+           other text's words, averaged over both directions; miss / miss2: the largest two
+           IDF-weighted (relative to the rarest) shortfalls ``1 - best cosine`` over both texts.
+    slot:  "slot" conflict — the share of IDF mass the two texts have in common (exact stems)
+           times how different their remaining words are (``res_sim``: the soft score over the
+           remaining words with centred word vectors): same template, different slot filler
+           => different question; res_sim is 1 when one side has no remaining word.
+    Pairs are taken in groups of equal word counts (la, lb), one batched matrix product per
+    group (in chunks of at most _WORD_FLOATS gathered floats): nothing is padded, so a pair's
+    values depend on its two texts only, never on which other pairs share its chunk."""
+    lens = c.tok_len
+    ok = np.flatnonzero((lens[a] > 0) & (lens[b] > 0))
+    if not len(ok):
+        return
+    la_all, lb_all = lens[a[ok]], lens[b[ok]]
+    o = np.lexsort((lb_all, la_all))
+    order, la_all, lb_all = ok[o], la_all[o], lb_all[o]
+    starts = np.flatnonzero(np.r_[True, (la_all[1:] != la_all[:-1]) | (lb_all[1:] != lb_all[:-1])])
+    ends = np.r_[starts[1:], len(order)]
+    d = max(1, c.wordvec.shape[1])
+    idf, rel, ptr, flat = c.idf, c.idf_rel, c.tok_ptr, c.tok_flat
+    for g0, g1 in zip(starts.tolist(), ends.tolist()):
+        la, lb = int(la_all[g0]), int(lb_all[g0])
+        step = max(16, _WORD_FLOATS // (d * max(la, lb)))
+        for s0 in range(g0, g1, step):
+            rows = order[s0:min(g1, s0 + step)]
+            ia = flat[ptr[a[rows]][:, None] + np.arange(la)[None, :]]  # (C, la) token ids
+            ib = flat[ptr[b[rows]][:, None] + np.arange(lb)[None, :]]
+            wa, wb = idf[ia], idf[ib]
+            if soft:
+                sim = c.wordvec[ia] @ c.wordvec[ib].transpose(0, 2, 1)  # (C, la, lb)
+                ma, mb = sim.max(2), sim.max(1)
+                f[rows, F["soft"]] = 0.5 * ((wa * ma).sum(1) / wa.sum(1) + (wb * mb).sum(1) / wb.sum(1))
+                # asymmetric content-word difference: IDF-weighted words of one question that
+                # have no (soft) counterpart in the other; both sides have >= 1 word
+                loss = np.concatenate([rel[ia] * np.clip(1.0 - ma, 0.0, 1.0),
+                                       rel[ib] * np.clip(1.0 - mb, 0.0, 1.0)], 1)
+                top = np.sort(loss, axis=1)[:, -2:]
+                f[rows, F["miss"]] = top[:, 1]
+                f[rows, F["miss2"]] = top[:, 0]
+            if slot:
+                eq = ia[:, :, None] == ib[:, None, :]
+                sha, shb = eq.any(2), eq.any(1)
+                tot = wa.sum(1) + wb.sum(1)
+                shared = np.where(tot > 0, 2.0 * (wa * sha).sum(1) / np.where(tot > 0, tot, 1.0), 0.0)
+                ra, rb = ~sha, ~shb
+                has = ra.any(1) & rb.any(1)
+                simc = c.wordvec_c[ia] @ c.wordvec_c[ib].transpose(0, 2, 1)
+                simc = np.where(ra[:, :, None] & rb[:, None, :], simc, -np.inf)
+                wra, wrb = wa * ra, wb * rb
+                mra = np.where(ra, simc.max(2), 0.0)
+                mrb = np.where(rb, simc.max(1), 0.0)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rs = 0.5 * ((wra * mra).sum(1) / wra.sum(1) + (wrb * mrb).sum(1) / wrb.sum(1))
+                rs = np.where(has, rs, 1.0)
+                f[rows, F["res_sim"]] = rs
+                f[rows, F["slot"]] = shared * (1.0 - np.maximum(rs, 0.0))
+
+
+def model_features(model: "PairModel") -> list[str]:
+    """The pair features scoring with ``model`` reads: its own, the sector damping's and the
+    review ranking's (``review_scores``)."""
+    return sorted(set(model.features) | {"sector_conflict", "cosc", "soft"}, key=FEATURES.index)
 
 
 # --------------------------------------------------------------------------------------
@@ -564,7 +649,7 @@ def score_pairs(c: Corpus, model: PairModel | None = None, k: int | None = None,
     if len(pairs) == 0:
         z = np.zeros(0, np.float32)
         return (pairs, z, z) if review else (pairs, z)
-    f = pair_features(c, pairs)
+    f = pair_features(c, pairs, features=model_features(model))
     cols = [FEATURES.index(name) for name in model.features]
     probs = model.predict(f[:, cols])
     # precision-first rule: two questions naming different sectors (po vs vo) are

@@ -189,7 +189,7 @@ def _predict(corpus: dedupe.Corpus, model: dedupe.PairModel, idx: np.ndarray) ->
     """Merge probability of formulation index pairs (m, 2), as the build scores them."""
     if len(idx) == 0:
         return np.zeros(0, np.float32)
-    f = dedupe.pair_features(corpus, idx)
+    f = dedupe.pair_features(corpus, idx, features=dedupe.model_features(model))
     probs = model.predict(f[:, [dedupe.FEATURES.index(n) for n in model.features]])
     damp = float(model.meta.get("sector_damp", dedupe.SECTOR_DAMP))
     probs = np.where(f[:, dedupe.FEATURES.index("sector_conflict")] > 0, probs * damp, probs).astype(np.float32)
