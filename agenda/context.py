@@ -128,7 +128,8 @@ def normalise_role(value: str, extra: Mapping[str, str] | None = None) -> str:
     """'Leerkracht' → 'leraar', "IB-er" → "ib'er", 'ICT-coordinator' → 'ict-coördinator'.
 
     ``extra`` (written name → role, from the settings) is consulted first; a name neither knows is
-    kept in lower case with its spacing tidied ('Remedial Teacher' → 'remedial teacher')."""
+    kept in lower case with its spacing tidied ('Remedial Teacher' → 'remedial teacher'), unless it
+    starts with a name one of them knows ('Leerkracht groep 5' → 'leraar')."""
     key = role_key(value)
     if extra:
         for name, role in extra.items():
@@ -139,7 +140,25 @@ def normalise_role(value: str, extra: Mapping[str, str] | None = None) -> str:
         for name, role in extra.items():  # an extension may also name a built-in role's canonical form
             if role_key(role) == key:
                 return _tidy(role)
+    if found is None:
+        found = _qualified_role(value, extra)
     return found if found is not None else _tidy(value)
+
+
+def _qualified_role(value: str, extra: Mapping[str, str] | None) -> str | None:
+    """A known role followed by a qualifier, as a survey's free-text 'Anders' answer writes it:
+    'Leerkracht groep 5', 'Docent Nederlands', 'Intern begeleider bovenbouw' → the role of the
+    longest leading run of words that names one; None when no leading run does."""
+    words = str(value).split()
+    for n in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:n])
+        key = role_key(head)
+        for name, role in (extra or {}).items():
+            if role_key(name) == key:
+                return _tidy(role)
+        if key in ROLE_NAMES:
+            return ROLE_NAMES[key]
+    return None
 
 
 def normalise_roles(values: Iterable[str], extra: Mapping[str, str] | None = None) -> list[str]:

@@ -16,6 +16,15 @@ def test_role_spellings_map_to_one_role():
     assert normalise_role("Remedial  Teacher") == "remedial teacher"  # unknown: kept, tidied
 
 
+def test_a_role_with_a_qualifier_is_that_role():
+    # a survey's free-text 'Anders' answers: the role group is the role, not a group of its own
+    assert normalise_roles(["Leerkracht groep 5", "Docent Nederlands", "leraar"]) == ["leraar"]
+    assert normalise_role("Intern begeleider bovenbouw") == "ib'er"
+    assert normalise_role("ouder van een leerling in groep 3") == "ouder"
+    assert normalise_role("RT'er groep 1-4", {"RT'er": "remedial teacher"}) == "remedial teacher"
+    assert normalise_role("Remedial Teacher bovenbouw") == "remedial teacher bovenbouw"  # nothing known at the start
+
+
 def test_settings_extend_the_mapping_and_win():
     extra = {"RT'er": "remedial teacher", "vakdocent": "vakleerkracht"}
     assert normalise_role("rt-er", extra) == "remedial teacher"

@@ -174,3 +174,17 @@ def test_who_was_heard_judgement_is_a_statement():
     assert "ouder ontbreekt; onderzoeker is ondervertegenwoordigd (minder dan" in said[0]
     _judgement(Stub(), "rollen", [], ["ouder", "bestuurder"], [])
     assert ": ouder en bestuurder ontbreken." in said[1]
+
+
+def test_scope_names_the_roles_that_were_heard(tmp_path):
+    """Found on a held-out corpus (parents, no ict-coördinatoren): the report's *Afbakening* named a
+    fixed list of roles ('leraren, schoolleiders, ict-coördinatoren, bestuurders en onderzoekers')
+    whoever had been heard."""
+    agenda = complete(sample_agenda())
+    heard = [r.group for r in agenda.engagement.roles if r.group != "niet genoemd"]
+    doc = Document(str(write_outputs(agenda, tmp_path)[0]))
+    scope = next(p.text for p in doc.paragraphs if p.text.startswith("De agenda bundelt de kennisvragen"))
+    for role in heard:
+        assert role_plural(role) in scope, role
+    for role in {"ict-coördinator", "bestuurder", "ouder", "leerling"} - set(heard):
+        assert role_plural(role) not in scope, role

@@ -5,6 +5,8 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from agenda.engagement import NOT_NAMED, role_plural
+
 from .. import common
 from ..common import dutch_date, number, one_line
 from ..docx_base import Writer, join_and, kind_pos
@@ -25,8 +27,10 @@ def write(w: Writer) -> None:
     first, last = common.source_period(a)
     period = (f"De bronnen dateren van {dutch_date(first)} tot en met {dutch_date(last)}."
               if first else "Van de bronnen is geen datum bekend.")
-    w.para(f"De agenda bundelt de kennisvragen van de {table}: vragen die leraren, schoolleiders, "
-              f"ict-coördinatoren, bestuurders en onderzoekers inbrachten. {period} Alleen vragen uit "
+    # the roles actually heard (engagement, most voices first), never a fixed list
+    heard = [role_plural(r.group) for r in a.engagement.roles if r.group != NOT_NAMED]
+    who = f"vragen die {join_and(heard)} inbrachten" if heard else "vragen uit de onderwijspraktijk"
+    w.para(f"De agenda bundelt de kennisvragen van de {table}: {who}. {period} Alleen vragen uit "
               "deze bronnen staan op de agenda; er zijn geen vragen van buiten toegevoegd.")
 
     w.heading("Bronnen", 2)
