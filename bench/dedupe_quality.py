@@ -61,9 +61,11 @@ DEV = ("mixed", "dg", "ao")
 ONE_THEME = ("dg", "ao")
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 FEATURES = ["cos", "cosc", "soft", "len_ratio", "sector_conflict", "qtype_clash", "group_diff", "slot_x",
-            "kind_clash_x", "outcome_clash_x", "actor_clash_x", "agree_x"]
+            "kind_clash_x", "outcome_clash_x", "actor_clash_x", "agree_x", "kind_match_x", "outcome_match_x"]
 #: the features before the explicit slot check (agenda.dedupe.slots), for the side-by-side row
 FEATURES_NO_SLOTS = FEATURES[:8]
+#: the slot check before its positive side (kind_match_x, outcome_match_x), for the side-by-side row
+FEATURES_CLASH_ONLY = FEATURES[:12]
 MODEL_PATH = REPO / "agenda" / "data" / "dedupe_model.json"
 
 
@@ -285,6 +287,7 @@ def main(argv=None):
     methods["ours"] = Ours(wv, general)
     if args.variants:
         methods["ours, no slot check"] = Ours(wv, general, features=FEATURES_NO_SLOTS)
+        methods["ours, slot clashes only"] = Ours(wv, general, features=FEATURES_CLASH_ONLY)
         methods["ours, corpus-calibrated"] = Ours(wv, general, calibrated=True)
         methods["ours, reference of training sets"] = ("pooled", Ours(wv, general))
         methods["ours, F1-optimal thr."] = ("f1", Ours(wv, general))

@@ -261,22 +261,182 @@ def add_variants(b: Bench) -> None:
     b.add("kind_proto_x", -1, lambda s, tr: (1 - (kind[s][b.pairs(s)[:, 0]] * kind[s][b.pairs(s)[:, 1]]).sum(1)) * b.cc(s))
 
 
+# ---------------------------------------------------------------- slot-check variants (third round)
+
+def _cue_masks(slots: dict, texts: list[str]) -> np.ndarray:
+    """agenda.dedupe.slots.slot_cues for any slot table (variants of SLOTS)."""
+    from agenda.dedupe.text import strip_framing
+    comp = [[re.compile(p) for p in values.values()] for values in slots.values()]
+    out = np.zeros((len(texts), len(slots)), np.int64)
+    for i, t in enumerate(texts):
+        low = strip_framing(t).lower()
+        for k, pats in enumerate(comp):
+            out[i, k] = sum(1 << v for v, p in enumerate(pats) if p.search(low))
+    return out
+
+
+def slot_variant(b: Bench, tag: str, slots: dict, *, mode: str = "clash", implicit_effect: bool = False,
+                 asym: tuple = (), keep: tuple = (), weighted: bool = True) -> list[str]:
+    """Register the features of one slot table; returns the feature list to fit.
+
+    mode "clash": per-slot clash x centred cosine plus agree_x (the shipped slot check's form,
+    replacing it); "pooled"/"count": one clash feature over all slots (any / number of slots);
+    "match"/"match1": the shipped features plus the slots both name a shared value on (per slot /
+    their number), x centred cosine unless ``weighted`` is False. ``implicit_effect``: a question
+    naming an outcome but no kind counts as an effect question; ``asym``: slots where one side
+    naming a value and the other none counts as a clash."""
+    names = list(slots)
+    clash, match = {}, {}
+    for s, d in b.data.items():
+        cu = _cue_masks(slots, d.texts)
+        if implicit_effect:
+            ki, oi = names.index("kind"), names.index("outcome")
+            eff = 1 << list(slots["kind"]).index("effect")
+            cu[:, ki] = np.where((cu[:, ki] == 0) & (cu[:, oi] != 0), eff, cu[:, ki])
+        p = b.pairs(s)
+        ca, cb = cu[p[:, 0]], cu[p[:, 1]]
+        cl = (ca != 0) & (cb != 0) & ((ca & cb) == 0)
+        for k, n in enumerate(names):
+            if n in asym:
+                cl[:, k] = (ca[:, k] != 0) != (cb[:, k] != 0)
+        clash[s], match[s] = cl, (ca & cb) != 0
+    w = (lambda s: b.cc(s)) if weighted else (lambda s: 1.0)
+    if mode.startswith("match"):
+        if mode == "match1":
+            b.add(f"{tag}:match", +1, lambda s, tr: match[s].sum(1) * w(s))
+            return list(dq.FEATURES_CLASH_ONLY) + [f"{tag}:match"]
+        for k, n in enumerate(names):
+            b.add(f"{tag}:m_{n}", +1, (lambda k: lambda s, tr: match[s][:, k] * w(s))(k))
+        return list(dq.FEATURES_CLASH_ONLY) + [f"{tag}:m_{n}" for n in names]
+    feats = list(dq.FEATURES_NO_SLOTS)
+    sym = [k for k, n in enumerate(names) if n not in asym]
+    if mode in ("pooled", "count"):
+        f = (lambda s, tr: clash[s].any(1) * w(s)) if mode == "pooled" else (lambda s, tr: clash[s].sum(1) * w(s))
+        b.add(f"{tag}:pool", -1, f)
+        feats.append(f"{tag}:pool")
+        sel = [names.index(n) for n in keep]
+    else:
+        sel = range(len(names))
+    for k in sel:
+        b.add(f"{tag}:{names[k]}", -1, (lambda k: lambda s, tr: clash[s][:, k] * w(s))(k))
+        feats.append(f"{tag}:{names[k]}")
+    b.add(f"{tag}:agree", +1, lambda s, tr: ~clash[s][:, sym].any(1) * w(s))
+    return feats + [f"{tag}:agree"]
+
+
+def slot_rows(b: Bench) -> dict:
+    """The third round's slot-check variants (README "Tried"): extended cue lists and new slots in
+    the clash form, pooled clashes, and the positive side (a value both name)."""
+    from copy import deepcopy
+
+    from agenda.dedupe.slots import SLOTS
+
+    def w(*ws):
+        return r"\b(" + "|".join(ws) + r")\b"
+
+    def with_(**kw):
+        sl = deepcopy(SLOTS)
+        for k, v in kw.items():
+            slot, val = k.split("__")
+            if val in sl.get(slot, {}) and v.startswith("+"):
+                sl[slot][val] += "|" + v[1:]
+            else:
+                sl.setdefault(slot, {})[val] = v
+        return sl
+    learn = (r"+\bleren (de )?(kinderen|leerlingen|scholieren)\b|(kinderen|leerlingen|scholieren) (nog )?"
+             r"(iets |minder |meer |evenveel |beter )?leren\b|achterstand|leerwinst|leerachterstand|\bniveau\b")
+    actor = {
+        "pupil": w("leerlingen?", "kinderen", "kind", "scholieren?", "jongeren", "pubers?", "kleuters?", "nieuwkomers?",
+                   "brugklassers?", "dochter", "zoon", "meisjes?", "meiden", "jongens?"),
+        "teacher": w("leraar", "leraren", "leerkracht(en)?", "docent(en)?", "juf(fen)?", "meester(s)?", "collega'?s?",
+                     "team", "groepsleerkracht(en)?"),
+        "parent": w("ouders?", "gezin(nen)?", "thuis", "verzorgers"),
+        "leader": w("schoolleiders?", "directeur(en)?", "directie", "mt", "management", "teamleiders?"),
+        "board": w("bestuur", "besturen", "bestuurders?", "schoolbestuur", "schoolbesturen", "stichting"),
+        "assistant": r"\b(onderwijs|klassen)?assis?tent(en)?\b|\bonderwijsondersteun|pedagogisch(e)? medewerker",
+        "zij": r"zij-?instro",
+        "student": w("lio'?s?", "studenten", "student", "stagiairs?", "pabostudent(en)?", "leraar in opleiding",
+                     "leraren in opleiding"),
+        "specialist": w("vakleerkracht(en)?", "vakdocent(en)?", "specialist(en)?", "gymleraar", "gymleraren"),
+    }
+    time_ = r"onderwijstijd|lestijd|\btijd\b|\buren\b|\buur\b|rooster|lesuren|urennorm"
+    money = r"\bkost(en|t)?\b(?<!ten koste)|bekostig|financi|\bgeld\b|budget|investering|betaal|betalen|goedkoper|subsidie|\bduur\b"
+    effect_more = (r"+vermindert|verminderen|verhoogt|verhogen|verbetert|vergroot|verkleint|achteruit|omhoog|omlaag"
+                   r"|ten koste|scheelt|merkbaar|zie je dat terug|pakt .* uit")
+    words = dict(deepcopy(SLOTS), actor=actor)
+    ext = dict(words, outcome=with_(outcome__learning=learn)["outcome"], resource={"time": time_, "money": money})
+    ext_stage = dict(ext, stage={"prevent": r"voorkom|voorkomen|preventie|preventief|weerbaar",
+                                 "handle": r"\bhandel|reageer|reageren|incident|wat doe je als|achteraf|nazorg"})
+    v = {
+        "clash: learning cues (leren kinderen ..., achterstand)": (with_(outcome__learning=learn), {}),
+        "clash: outcome without kind = effect": (deepcopy(SLOTS), dict(implicit_effect=True)),
+        "clash: resource slot (time vs money)": (dict(deepcopy(SLOTS), resource={"time": time_, "money": money}), {}),
+        "clash: stage slot (prevent vs handle)": (with_(stage__prevent=r"voorkom|voorkomen|preventie|preventief|weerbaar",
+                                                        stage__handle=r"\bhandel|reageer|reageren|incident|\bals er\b"
+                                                                      r"|wat doe je als|achteraf|nazorg"), {}),
+        "clash: stage slot (introduce vs evaluate)": (with_(stage__start=r"invoer|invoeren|invoering|implement|overstap"
+                                                                         r"|overstappen|starten|\bbegin|opzetten|ombouw|omvorm",
+                                                            stage__evaluate=r"evalu|werkt het|achteraf|na (een|twee|drie) jaar"
+                                                                            r"|terugkijk|bijstellen|borgen|volhouden"), {}),
+        "clash: subgroup named on one side": (with_(group__sub=r"achterstand|armoede|kwetsbare|kansarm|sociaaleconomisch|\bses\b"
+                                                               r"|\bopp\b|ondersteuningsbehoefte|zorgleerling|\blvb\b|hoogbegaafd"
+                                                               r"|meisjes|\bmeiden\b|jongens|nieuwkomer|\bisk\b"
+                                                               r"|welke (kinderen|leerlingen)|voor wie"), dict(asym=("group",))),
+        "clash: descriptive kind (hangt samen, vaker)": (with_(kind__effect=SLOTS["kind"]["effect"].replace("|verband|samenhang|samenhangt", ""),
+                                                               kind__describe=r"verband|samenhang|samenhangt|hangt .* samen|hangen .* samen"
+                                                                              r"|verschillen in|vaker|hoe vaak|harder getroffen|\bkomt .* voor\b|\bscoren\b"), {}),
+        "clash: requirement kind (eindniveau, welke kennis)": (with_(kind__require=r"eindniveau|vereist|vereisten|\bwat moet(en)? .* "
+                                                                                   r"(kunnen|kennen|weten)|welke (kennis|vaardigheden|"
+                                                                                   r"bekwaamheden|competenties)|moeten .* beschikken"), {}),
+        "clash: actor as whole words (not lerarentekort)": (words, {}),
+        "clash: all of the above cues, separate": (ext, {}),
+        "clash pooled (any slot), shipped cues": (deepcopy(SLOTS), dict(mode="pooled")),
+        "clash pooled (number of slots), shipped cues": (deepcopy(SLOTS), dict(mode="count")),
+        "clash pooled + actor kept, extended cues + stage": (ext_stage, dict(mode="pooled", keep=("actor",))),
+        "match: number of slots, shipped cues": (deepcopy(SLOTS), dict(mode="match1")),
+        "match: per slot, shipped cues (kind, outcome, actor)": (deepcopy(SLOTS), dict(mode="match")),
+        "match: per slot, unweighted": (deepcopy(SLOTS), dict(mode="match", weighted=False)),
+        "match: kind only": ({"kind": SLOTS["kind"]}, dict(mode="match")),
+        "match: outcome only": ({"outcome": SLOTS["outcome"]}, dict(mode="match")),
+        "match: actor only": ({"actor": SLOTS["actor"]}, dict(mode="match")),
+        "match: kind + outcome (shipped)": ({"kind": SLOTS["kind"], "outcome": SLOTS["outcome"]}, dict(mode="match")),
+        "match: per slot, learning cues": (with_(outcome__learning=learn), dict(mode="match")),
+        "match: per slot, actor whole words + learning": (dict(words, outcome=with_(outcome__learning=learn)["outcome"]), dict(mode="match")),
+        "match: per slot, more effect cues (vermindert ...)": (dict(deepcopy(SLOTS), kind=with_(kind__effect=effect_more)["kind"]), dict(mode="match")),
+        "match: per slot + resource slot": (dict(deepcopy(SLOTS), resource={"time": time_, "money": money}), dict(mode="match")),
+        "match: per slot, all extended cues + effect cues": (dict(ext, kind=with_(kind__effect=effect_more)["kind"]), dict(mode="match")),
+    }
+    return {name: slot_variant(b, f"v{i}", sl, **kw) for i, (name, (sl, kw)) in enumerate(v.items())}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", help="pickle file caching embeddings between runs")
     ap.add_argument("--data-dir", default=str(dq.SHARED))
     ap.add_argument("--only", help="only the rows whose name contains this")
     ap.add_argument("--edits", action="store_true", help="only the regroup edits, without / with the slot check")
+    ap.add_argument("--slots", action="store_true", help="only the slot-check variants (third round), with edits")
     args = ap.parse_args(argv)
     b = Bench(Path(args.data_dir), args.cache)
-    base, slots = list(dq.FEATURES_NO_SLOTS), list(dq.FEATURES)
+    base, clash, slots = list(dq.FEATURES_NO_SLOTS), list(dq.FEATURES_CLASH_ONLY), list(dq.FEATURES)
     if args.edits:
-        for name, feats in (("without the slot check", base), ("with the slot check", slots)):
+        for name, feats in (("without the slot check", base), ("slot clashes only", clash),
+                            ("with the slot check", slots)):
             res = loso(b, feats)
             print(f"{name:<24}" + "".join(f"  {h} {regroup_edits(r[5], list(b.data[h].gold)):.1%}"
                                             for h, r in res.items()))
         print(f"{'every question apart':<24}" + "".join(
             f"  {h} {regroup_edits(list(range(len(d.texts))), list(d.gold)):.1%}" for h, d in b.data.items()))
+        return
+    if args.slots:
+        rows = {"slot clashes only (before)": clash, "with the slot check (shipped)": slots} | slot_rows(b)
+        print(f"{'variant':<52}" + "".join(f"{h:>30}" for h in (*DEV, "sample")))
+        for name, feats in rows.items():
+            if args.only and args.only not in name:
+                continue
+            res = loso(b, feats)
+            print(f"{name:<52}" + "".join(f"{f'{p:.3f}/{r:.3f}/{f:.3f} e{regroup_edits(lab, list(b.data[h].gold)):.1%}':>30}"
+                                          for h, (p, r, f, t, a, lab) in res.items()), flush=True)
         return
     add_variants(b)
     rows = {

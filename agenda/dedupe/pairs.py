@@ -50,7 +50,7 @@ from rapidfuzz import process as rf_process
 from collections.abc import Callable, Sequence
 
 from agenda.dedupe.embed import Embedder, e5_embedder
-from agenda.dedupe.slots import slot_clashes, slot_cues
+from agenda.dedupe.slots import slot_clashes, slot_cues, slot_matches
 from agenda.dedupe.text import SECTORS, normalise, stem, stop_words
 
 __all__ = ["cluster_texts", "candidate_pairs", "score_pairs", "PairModel", "load_model", "model_summary",
@@ -113,6 +113,9 @@ FEATURE_SIGNS = {
     # actor, each weighted by the centred cosine (a high cosine cannot outvote it); "agree_x" is
     # the centred cosine of pairs where no slot clashes (there a merge is safer)
     "kind_clash_x": -1, "outcome_clash_x": -1, "actor_clash_x": -1, "agree_x": +1,
+    # ... and a value both name on a slot (the same kind of question, the same outcome, the same
+    # actor), weighted by the centred cosine: positive evidence that the two ask one thing
+    "kind_match_x": +1, "outcome_match_x": +1, "actor_match_x": +1,
 }
 FEATURES = list(FEATURE_SIGNS)
 
@@ -322,7 +325,8 @@ def _pairdot(emb: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 4_096) 
 #: list is skipped when scoring; fitting asks for all)
 _NEEDS = {"cosc2": {"cosc"}, "slot_x": {"slot", "cosc"}, "slot": {"res_sim"}, "res_sim": {"slot"},
           "kind_clash_x": {"cosc"}, "outcome_clash_x": {"cosc"}, "actor_clash_x": {"cosc"},
-          "agree_x": {"cosc"}, "miss": {"soft"}, "miss2": {"soft"}}
+          "agree_x": {"cosc"}, "kind_match_x": {"cosc"}, "outcome_match_x": {"cosc"},
+          "actor_match_x": {"cosc"}, "miss": {"soft"}, "miss2": {"soft"}}
 _WORD_FLOATS = 1 << 20  # gathered word-vector floats per side and chunk (32 MB): bounds the memory
 
 
@@ -391,6 +395,9 @@ def pair_features(c: Corpus, pairs: np.ndarray, features: Sequence[str] | None =
         for s, name in enumerate(("kind_clash_x", "outcome_clash_x", "actor_clash_x")):
             f[:, F[name]] = clash[:, s] * ccp
         f[:, F["agree_x"]] = ~clash.any(1) * ccp
+        match = slot_matches(c.slots, a, b)
+        for s, name in enumerate(("kind_match_x", "outcome_match_x", "actor_match_x")):
+            f[:, F[name]] = match[:, s] * ccp
     return f
 
 

@@ -9,7 +9,9 @@ or target group (pupils, teachers, parents, school leaders, the board, assistant
 zij-instromers, students, specialist teachers).
 
 ``slot_cues(text)`` gives one bitmask per slot; two questions *clash* on a slot when both name
-a value there and they share none. The vocabulary is general Dutch education wording (word
+a value there and they share none, and *match* on it when they share one (positive evidence: two
+questions that both ask for the effect on pupils' learning are more likely one question than two
+that share only the theme's words). The vocabulary is general Dutch education wording (word
 starts, matched on the lower-cased text without its "who asks" framing), nothing tuned to one data set; it is read per
 text, so a question's cues depend on its own text only (a new question changes no other
 pair's features).
@@ -23,7 +25,7 @@ import numpy as np
 
 from agenda.dedupe.text import strip_framing
 
-__all__ = ["SLOTS", "slot_cues", "slot_clashes"]
+__all__ = ["SLOTS", "slot_cues", "slot_clashes", "slot_matches"]
 
 #: slot -> value -> regular expression (searched in the lower-cased text)
 SLOTS: dict[str, dict[str, str]] = {
@@ -87,3 +89,9 @@ def slot_clashes(cues: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     they share none."""
     ca, cb = cues[a], cues[b]
     return (ca != 0) & (cb != 0) & ((ca & cb) == 0)
+
+
+def slot_matches(cues: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(m, len(SLOTS)) bool: pair r matches on slot s when both texts name a value of s they
+    share."""
+    return (cues[a] & cues[b]) != 0
