@@ -93,6 +93,24 @@ def test_google_forms_csv_with_excel_sep_line(tmp_path):
     assert "@" not in json.dumps([m.extra for m in r.mentions])
 
 
+def test_a_question_that_points_back_stays_with_the_one_before(tmp_path):
+    """Found on a held-out corpus made from the dev set's survey rows: 'Hoe regelen andere scholen
+    dat?' became an agenda question of its own (and a note on the school canteen its 'mogelijk
+    relevante' source, through the one word *scholen*)."""
+    rows = [["Tijdstempel", "Rol", "Vraag"],
+            ["3-2-2025 10:20", "Docent", "Wie geeft bij ons digitale geletterdheid in de brugklas: de mentor of elke "
+                                        "vakdocent een stukje? Hoe regelen andere scholen dat?"],
+            ["3-2-2025 10:21", "Leerkracht", "Mag een onderwijsassistent alleen voor de klas? Wat zegt de inspectie "
+                                             "daarover?"],
+            ["3-2-2025 10:22", "Leraar", "Hoe kies je software? Hoe zorg je dat leerlingen zelfstandig werken?"]]
+    r = read_file(write(tmp_path, "surveys/forms.csv", "sep=;\r\n" + csv_of(rows)), tmp_path)
+    assert [m.text for m in r.mentions] == [
+        "Wie geeft bij ons digitale geletterdheid in de brugklas: de mentor of elke vakdocent een stukje? "
+        "Hoe regelen andere scholen dat?",
+        "Mag een onderwijsassistent alleen voor de klas? Wat zegt de inspectie daarover?",
+        "Hoe kies je software?", "Hoe zorg je dat leerlingen zelfstandig werken?"]  # 'dat' as a conjunction: apart
+
+
 def test_qualtrics_three_header_rows(tmp_path):
     rows = [
         ["StartDate", "EndDate", "Status", "IPAddress", "ResponseId", "RecipientLastName", "RecipientEmail", "Q1", "Q4_TEXT"],

@@ -191,13 +191,20 @@ _MARKER = re.compile(r"(?:^|(?<=\s))(?:\d{1,2}[.)]|[-•*–▪]|\([a-z]\)|[a-z]
 _LINE_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–▪]|\([a-z]\)|[a-z]\))\s+")
 _FOLLOW_UP = re.compile(r"^(?:en|of|maar|zo ja|zo nee|zo niet|waarom|hoe dan|en hoe|en wat|en wie|en waarom|ook)\b", re.I)
 _Q_SPLIT = re.compile(r"(?<=\?)[\s\"'’”»)]*(?=\S)")
+# a short question that points back at the one before it ("Hoe regelen andere scholen dat?", "Wat
+# zegt de inspectie daarover?") asks nothing on its own: it stays attached, as a follow-up does
+_POINTS_BACK = re.compile(
+    r"\b(?:dat|dit)(?:\s+(?:dan|eigenlijk|precies|wel|nu|zo|op school|bij jullie|bij hen))?\s*\?$"
+    r"|\b(?:daar|hier)(?:aan|bij|door|in|mee|na|naar|om|op|over|toe|uit|van|voor)\b|\ber(?:aan|mee|over|van|voor)\b", re.I)
+_POINTS_BACK_WORDS = 10
 
 
 def split_answer(text: str) -> list[str]:
     """One answer → its questions. A numbered or bulleted list (one item a line, or inline
     "1. …? 2. …?" / "- …? - …?") gives one part per item; otherwise two or more ``?`` sentences give
     one part per question, a sentence without ``?`` staying with the question after it. A follow-up
-    that starts with *En, Of, Maar, Zo ja, Waarom …* stays attached to its predecessor. An answer
+    that starts with *En, Of, Maar, Zo ja, Waarom …*, or a short one that points back ('… dat?',
+    '… daarover?'), stays attached to its predecessor. An answer
     with at most one question is returned whole."""
     text = text.strip()
     if text.count("?") < 2:
@@ -230,7 +237,7 @@ def split_answer(text: str) -> list[str]:
             continue
         part = f"{pending} {part}".strip()
         pending = ""
-        if out and _FOLLOW_UP.match(part):
+        if out and (_FOLLOW_UP.match(part) or (len(part.split()) <= _POINTS_BACK_WORDS and _POINTS_BACK.search(part))):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
