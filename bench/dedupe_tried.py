@@ -406,7 +406,37 @@ def slot_rows(b: Bench) -> dict:
         "match: per slot + resource slot": (dict(deepcopy(SLOTS), resource={"time": time_, "money": money}), dict(mode="match")),
         "match: per slot, all extended cues + effect cues": (dict(ext, kind=with_(kind__effect=effect_more)["kind"]), dict(mode="match")),
     }
-    return {name: slot_variant(b, f"v{i}", sl, **kw) for i, (name, (sl, kw)) in enumerate(v.items())}
+    rows = {name: slot_variant(b, f"v{i}", sl, **kw) for i, (name, (sl, kw)) in enumerate(v.items())}
+
+    # on top of the shipped features: a shared value of the older cue sets (sector, question
+    # type, target group), x centred cosine; and the kind / outcome match split by value
+    # (effect and learning are the commonest, so perhaps the weakest evidence)
+    for attr in ("sector_bits", "qtype_bits", "group_bits"):
+        def shared(s, tr, attr=attr):
+            c, p = b.C[s][0], b.pairs(s)
+            bits = getattr(c, attr)
+            return ((bits[p[:, 0]] & bits[p[:, 1]]) != 0) * b.cc(s)
+        b.add(f"m_{attr}", +1, shared)
+        rows[f"shipped + a shared {attr.split('_')[0]} value"] = list(dq.FEATURES) + [f"m_{attr}"]
+    masks = {s: _cue_masks(SLOTS, d.texts) for s, d in b.data.items()}
+
+    def value_match(slot, values):
+        k, bits = list(SLOTS).index(slot), sum(1 << v for v, n in enumerate(SLOTS[slot]) if n in values)
+
+        def f(s, tr):
+            p = b.pairs(s)
+            return ((masks[s][p[:, 0], k] & masks[s][p[:, 1], k] & bits) != 0) * b.cc(s)
+        return f
+    other_out = [n for n in SLOTS["outcome"] if n != "learning"]
+    other_kind = [n for n in SLOTS["kind"] if n != "effect"]
+    b.add("m_learning", +1, value_match("outcome", ["learning"]))
+    b.add("m_outcome_other", +1, value_match("outcome", other_out))
+    b.add("m_effect", +1, value_match("kind", ["effect"]))
+    b.add("m_kind_other", +1, value_match("kind", other_kind))
+    clash = list(dq.FEATURES_CLASH_ONLY)
+    rows["match: outcome split (learning / other)"] = clash + ["kind_match_x", "m_learning", "m_outcome_other"]
+    rows["match: kind split (effect / other)"] = clash + ["m_effect", "m_kind_other", "outcome_match_x"]
+    return rows
 
 
 def main(argv=None):
