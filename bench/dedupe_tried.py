@@ -1,6 +1,6 @@
 """What was tried for more recall at precision >= 0.90 in one theme (issue 16, second round).
 
-    python bench/dedupe_tried.py [--cache FILE] [--data-dir DIR] [--only NAME] [--edits]
+    python bench/dedupe_tried.py [--cache FILE] [--data-dir DIR] [--only NAME] [--edits | --slots]
 
 The protocol of bench/dedupe_quality.py, on precomputed pair features so that many variants
 run in minutes: each dev set (mixed, dg, ao) held out in turn, the pair model fitted on the
@@ -15,7 +15,11 @@ Variants (README "Deduplication", "Tried"): the features without / with the slot
 passage side, theme words removed before embedding, the question sentence alone, supervised
 within-cluster whitening, zero-shot question-kind prototypes) and a non-linear pair model.
 ``--edits``: the regroup sheet's edits (bench/curator_sim.py's oracle rule) on the held-out
-clustering, without and with the slot check.
+clustering, without the slot check, with its clashes only and with it as shipped (clashes and
+matches). ``--slots`` (third round): variants of the slot check itself — more cue words and
+slots in the clash form, one pooled clash feature, the positive side (a value both questions
+name: per slot, counted, unweighted, per value) and other shared cues on top — each row with
+held-out P / R / F1 and the regroup sheet's edits.
 """
 
 from __future__ import annotations

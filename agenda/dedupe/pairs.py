@@ -19,7 +19,8 @@ Method (see README "Deduplication" / bench/dedupe_quality.py):
    remaining words differ, e.g. "effect van X op leerresultaten" vs "… op werkdruk",
    weighted by how close the sentence vectors are, and a clash on an explicit slot of
    ``agenda.dedupe.slots``: the kind of question, the outcome, the actor) may only lower it;
-   the centred cosine of a pair where no slot clashes may raise it.  Coefficients,
+   the centred cosine of a pair where no slot clashes may raise it, and so may a kind or an
+   outcome both texts name (``slot_matches``, weighted by the centred cosine).  Coefficients,
    threshold and the fixed reference statistics live in ``agenda/data/dedupe_model.json``,
    fitted on the three development sets (the many-theme set and two one-theme sets; the
    reference statistics from the many-theme set's texts) by bench/dedupe_quality.py.
