@@ -50,7 +50,7 @@ _HOW = re.compile(r"^(hoe|op welke manier|wat kunnen we|wat doe je|wat moeten we
 _TOOL = re.compile(r"\b(tool|tools|software|app|apps|instrument|instrumenten|leermiddel|leermiddelen|platform|"
                    r"programma|dashboard|dashboards|methode|methodes|device|devices)\b")
 _POLICY = re.compile(r"\b(beleid|inspectie|regelgeving|wet|wettelijk|avg|privacy|financiering|bekostiging|"
-                     r"verantwoording|bestuur|schoolbestuur|licenties|kosten)\b")
+                     r"verantwoording|bestuur|schoolbestuur|licenties|kosten|eisen|regels|toegestaan)\b")
 
 # words that make any question an effect question, whatever its type says
 _STRONG_EFFECT = re.compile(r"\b(effect|effecten|invloed|in hoeverre|leidt tot|leiden tot|bewezen)\b")
@@ -63,8 +63,9 @@ def question_kind(item: AgendaItem) -> str:
 
     An explicit effect word ('effect', 'invloed', 'in hoeverre', 'leidt tot') makes any question an
     effect question; otherwise the type's name decides when it says it (the shipped types:
-    *kennisvraag* → effect, *praktisch (implementatie)* → how, *instrumenteel* → tool, *beleid* →
-    policy); otherwise the question's opening and words do ('Hoe …' → how; 'werkt', 'helpt' → effect)."""
+    *kennisvraag* → effect, *instrumenteel* → tool, *beleid* → policy, *praktisch (implementatie)*
+    → how when its question sentence asks how, else what that sentence asks: `_practical_kind`);
+    otherwise the question's opening and words do ('Hoe …' → how; 'werkt', 'helpt' → effect)."""
     q = " ".join(item.question.lower().split())
     qt = (item.question_type or "").lower()
     if _STRONG_EFFECT.search(q) or "kennis" in qt:
@@ -75,7 +76,7 @@ def question_kind(item: AgendaItem) -> str:
     if "beleid" in qt:
         return "policy"
     if "prakti" in qt or "implement" in qt:
-        return "how"
+        return _practical_kind(q)
     if _EFFECT.search(q) and not q.startswith(("hoe zorg", "hoe ga", "hoe richt", "hoe voer")):
         return "effect"
     if _TOOL.search(q) and re.match(r"^(welke?|wat|hoe kies)", q):
@@ -85,6 +86,41 @@ def question_kind(item: AgendaItem) -> str:
     if _HOW.match(q) or qt.startswith("hoe"):
         return "how"
     return "describe"
+
+
+# The type classifier names its nearest type for every question; for a question that does not ask
+# how, its *praktisch* is only the least bad of four ("Lopen leerlingen achterstand op … als we naar een
+# vierdaagse lesweek gaan?"), so there the wording of the question sentence decides.
+_QUESTION_WORD = re.compile(r"^(hoe|wat|welke?|wie|waar\w*|wanneer|waarom|hoeveel|in hoeverre|"
+                            r"(op|voor|aan|met|bij|van|onder|tot|vanaf|naar|in|uit) (welke?|wie|wat))\b")
+_DIFFERENTIAL = re.compile(r"^(voor|bij) welke (leerlingen|kinderen|scholen|groepen)\b")
+_CAN = re.compile(r"^(kan|kun|kunnen)\b")  # feasibility: 'Kunnen we tekortvakken online aanbieden?'
+_MUST = re.compile(r"^(mag|mogen|moet|moeten)\b")  # a rule or norm: 'Moeten ouders zelf opvang regelen?'
+# a condition, intervention or comparison in a yes/no question: 'als we …', 'met een vierdaagse
+# lesweek', 'minder goed dan op papier'
+_CONDITION = re.compile(r"\b(als|dan|met een|door een|door de|daardoor|doordat|na een|sinds)\b|^maakt het\b.*\buit\b")
+_LAST_SENTENCE = re.compile(r"[^.!?:;]*\?\s*$")
+
+
+def _practical_kind(q: str) -> str:
+    """The kind of a question typed *praktisch (implementatie)*, from its (last) question sentence:
+    'how' when it asks how or whether something can be done (or names no other kind), else a
+    differential or conditional effect, a rule or norm (policy), or a yes/no question without a
+    condition or comparison (descriptive)."""
+    found = _LAST_SENTENCE.search(q)
+    last = (found.group(0) if found else q).strip(" ,")
+    if re.search(r"\bhoe\b", last) or _HOW.match(last):
+        return "how"
+    if _DIFFERENTIAL.match(last):
+        return "effect"
+    if _CAN.match(last):
+        return "how"
+    if _MUST.match(last) or _POLICY.search(last):
+        return "policy"
+    if _QUESTION_WORD.match(last):
+        return "how"
+    # a yes/no question: 'Blijven leerkrachten langer op een school met een vierdaagse lesweek?'
+    return "effect" if _CONDITION.search(last) or _EFFECT.search(last) else "describe"
 
 
 # --- PICO parts ------------------------------------------------------------------------------

@@ -188,3 +188,24 @@ def test_scope_names_the_roles_that_were_heard(tmp_path):
         assert role_plural(role) in scope, role
     for role in {"ict-coördinator", "bestuurder", "ouder", "leerling"} - set(heard):
         assert role_plural(role) not in scope, role
+
+
+def test_a_yes_no_question_typed_practical_is_not_a_how_to_question():
+    """Found on a held-out corpus (anders organiseren): the type classifier's nearest type for
+    'Lopen leerlingen achterstand op … als we naar een vierdaagse lesweek gaan?' was *praktisch
+    (implementatie)*, and the report asked a funder for design research ('een aanpak ontwikkelen')
+    on what is an effect question; the type decides only when the wording is a how-question."""
+    practical = "praktisch (implementatie)"
+    for q in ("Lopen leerlingen achterstand op in taal en rekenen als we naar een vierdaagse lesweek gaan?",
+              "Blijven leerkrachten langer op een school met een vierdaagse lesweek?",
+              "Voor welke kinderen pakt een vierdaagse lesweek het slechtst uit?"):
+        item = _item(q, practical)
+        assert question_kind(item) == "effect", q
+        assert derive(item, library_size=40)[0].kind == "effectonderzoek", q
+    assert question_kind(_item("Hebben scholen met veel achterstandsleerlingen vaker te maken met onbevoegden?",
+                               practical)) == "describe"
+    assert question_kind(_item("Aan welke eisen rond onderwijstijd moet een vierdaagse schoolweek voldoen?",
+                               practical)) == "policy"
+    # how-questions keep the type's word
+    assert question_kind(_item("Hoe organiseer je de samenwerking met de onderwijsassistent?", practical)) == "how"
+    assert question_kind(_item("Wat kunnen we doen tegen lesuitval?", practical)) == "how"
