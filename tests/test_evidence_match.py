@@ -174,3 +174,18 @@ def test_a_suggestion_supports_the_questions_own_words_across_languages(store):
     # a word in at least theme_share of the agenda's questions says nothing about one question
     agenda_wide = Params(theme_share=1 / len(ids))  # every word of every question is a theme word now
     assert support(sig, ids.index("Q-dashb1"), sid, agenda_wide) == []
+
+
+def test_a_short_question_is_not_carried_by_one_word_every_school_question_has(tmp_path):
+    """Found on a held-out corpus: 'Hoe regelen andere scholen dat?' (two content words, so one
+    supported word was enough) got a Dutch note on the school canteen as 'mogelijk relevant' through
+    the word *scholen* alone. A specific word still carries a short question (leerpleinen)."""
+    canteen = _source("Kennisnotitie: gezonde schoolkantine", "Scholen met een Gezonde Schoolkantine bieden meer "
+                      "groente, fruit en water aan. Leerlingen kopen daar vaker een gezonde lunch, maar nemen ook vaker "
+                      "eten van thuis mee. Kantinebeheerders noemen de prijs als grootste belemmering.", kind="document")
+    with Store(tmp_path / "short.duckdb") as s:
+        s.save_library(1, LIBRARY + [canteen], stopwords())
+        found = match_questions(s, {**QUESTIONS, "Q-regel1": ["Hoe regelen andere scholen dat?"]})
+        titles = _titles(found, s)
+    assert canteen.title not in {t for ts in titles.values() for t in ts}
+    assert titles["Q-plein1"] == ["Notitie leerpleinen"]

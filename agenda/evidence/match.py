@@ -46,6 +46,14 @@ log = logging.getLogger("agenda.evidence")
 __all__ = ["Params", "Signals", "Suggestion", "content_terms", "content_words", "embed_texts", "language", "signals",
            "fuse", "select", "support", "match_questions"]
 
+# Words of almost any school question (as the question writes them): alone they are no evidence that a
+# source is about a short question ("Hoe regelen andere scholen dat?" met a note on the school canteen
+# through *scholen*). Only where one supported word would be enough (`select`, a question of two words).
+SCHOOL_WORDS = frozenset((
+    "school", "scholen", "basisschool", "basisscholen", "onderwijs", "leerling", "leerlingen", "kind", "kinderen",
+    "leraar", "leraren", "leerkracht", "leerkrachten", "docent", "docenten", "klas", "klassen", "groep", "groepen",
+    "les", "lessen"))
+
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
 
@@ -84,8 +92,9 @@ class Params:
     the whole agenda is about says nothing about one question) or in more than
     ``library_share`` of the library's sources (*learning*, *school*); a question made of theme
     words only is about them, so there they count. Each share applies from
-    MIN_QUESTIONS_FOR_Z questions or sources on. 0 switches the rule off, as does a store without
-    the BM25 index (no stemmer)."""
+    MIN_QUESTIONS_FOR_Z questions or sources on. Where one word is enough (a question of two
+    content words), it may not be one of SCHOOL_WORDS (*scholen*, *leerlingen*: any school question
+    has them). 0 switches the rule off, as does a store without the BM25 index (no stemmer)."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
     floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
@@ -363,7 +372,11 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
                    math.ceil(len(sig.source_words[sid]) / max(params.source_words_per_term, 1)))
         if sid not in word_sets:
             word_sets[sid] = _source_words(sig, sig.source_words[sid], vocab)
-        return len(support(sig, i, sid, params, mine, word_sets[sid])) >= need
+        got = support(sig, i, sid, params, mine, word_sets[sid])
+        if need == 1 and len(own) > 1:
+            # a short question carried by one word: not by a word any school question could carry
+            got = [(w, sw) for w, sw in got if w not in SCHOOL_WORDS]
+        return len(got) >= need
 
     passed = []
     for i, sugg in enumerate(ranked):
