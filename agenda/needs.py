@@ -174,6 +174,12 @@ _CLAUSE = re.compile(r"\s+(zodat|om(?=\s.+\ste\s)|voordat|als(?=\s(?:daar|er|je|
                      r"wanneer|terwijl|omdat|waardoor|zonder|opdat|zolang)\s+", re.I)
 _PURPOSE = ("zodat", "om", "opdat", "waardoor")
 _PARTICLE = re.compile(r"\s+(in|mee|aan|op|uit|bij|toe|af|over|door|om|voor)$", re.I)
+# ... or inside, before the prepositional phrase that ends the clause: 'zet je X goed in voor een paar
+# uur' → 'X voor een paar uur' (an adverb before it goes too)
+_PARTICLE_INSIDE = re.compile(r"(?:\s+(?:goed|zo|beter|slim|zinvol|effectief))?\s+(in|mee|op|toe|af)"
+                              r"(?=\s+(?:voor|bij|met|zonder|tijdens|binnen|naast|als|in|op)\s)", re.I)
+_SEPARABLE = ("zet", "zetten", "richt", "richten", "pak", "pakken", "voer", "voeren", "neem", "nemen",
+              "bouw", "bouwen", "vul", "vullen", "stel", "stellen", "leg", "leggen")
 # common finite verbs after 'welke N' / 'wat' (there is no Dutch tagger offline; see README)
 _VERB = re.compile(
     r"^(is|zijn|heeft|hebben|kan|kunnen|moet|moeten|mag|mogen|wil|willen|stel|stelt|stellen|hanteer|hanteert|"
@@ -241,6 +247,8 @@ def _subject(question: str) -> tuple[str, str]:
     rest = re.sub(r"^(dat|voor|ervoor dat|er voor dat|om met|met|of)\s+", "", rest, flags=re.I)
     if verb or had_pronoun:  # 'Hoe zet je X in' → 'X'; never the 'toe' of 'neemt die juist toe'
         rest = _PARTICLE.sub("", rest)
+        if verb and verb.group(1).lower() in _SEPARABLE:
+            rest = _PARTICLE_INSIDE.sub("", rest, count=1)
     rest = rest.strip(" ,")
     if noun:
         if not rest:

@@ -209,3 +209,16 @@ def test_a_yes_no_question_typed_practical_is_not_a_how_to_question():
     # how-questions keep the type's word
     assert question_kind(_item("Hoe organiseer je de samenwerking met de onderwijsassistent?", practical)) == "how"
     assert question_kind(_item("Wat kunnen we doen tegen lesuitval?", practical)) == "how"
+
+
+def test_a_separable_verbs_particle_inside_the_subject_is_dropped():
+    """Found on a held-out corpus: 'Hoe zet je hybride docenten … goed in voor een paar uur per week?'
+    gave the subject 'hybride docenten uit het bedrijfsleven goed in voor een paar uur per week'."""
+    def subject(q):
+        return derive(_item(q, "praktisch (implementatie)"), library_size=40)[0].subject
+
+    assert subject("Hoe zet je hybride docenten uit het bedrijfsleven goed in voor een paar uur per week?") == \
+        "hybride docenten uit het bedrijfsleven voor een paar uur per week"
+    assert subject("Hoe richt je taak- en functiedifferentiatie in onderwijsteams in bij een structureel tekort "
+                   "aan leraren?") == "taak- en functiedifferentiatie in onderwijsteams bij een structureel tekort aan leraren"
+    assert subject("Hoe zet je de onderwijsassistent in?") == "de onderwijsassistent"  # at the end, as before
