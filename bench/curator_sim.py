@@ -1,6 +1,6 @@
 """An oracle curator working the real review queue, round after round.
 
-    python bench/curator_sim.py [--data dev|theme|sample|both|all] [--round 200] [--per-question 3]
+    python bench/curator_sim.py [--data dev|theme|sample|both|all] [--round 200] [--per-question 3] [--choices 3|1]
     python bench/curator_sim.py --regroup [--data ...]    # the regroup sheet, one round
     python bench/curator_sim.py --held-out [--cache F] [--data ...]  # each dev set held out (below)
 
@@ -12,7 +12,7 @@ curator would with the command line: ``review_queue`` (the function behind
 ``kennisagenda review -o``) → the sheet written as CSV → every row answered correctly by
 an oracle that knows the gold questions → ``apply_review`` (``kennisagenda review
 --apply``) → build again. Rounds hold up to ``--round`` verdicts and are cut at the
-milestones n/2, n, 2n, 3n verdicts (n = questions), where B-cubed F1 is measured.
+milestones n/2, n, 2n, 3n verdicts (n = formulations), where B-cubed F1 is measured.
 
 The oracle answers "ja" when both sides ask the same gold question: a ``Q-`` side stands
 for its question's majority gold label (ties: the label of its shown formulation; for a
@@ -27,8 +27,15 @@ in one group, or between groups a "nee" already separated, are not asked.
 sets (threshold chosen there, as bench/dedupe_quality.py does), not the shipped model, which is
 fitted on all three; the sample gold keeps the shipped model (it is never fitted on).
 
-Prints, per data set: F1 after each round, F1 at n/2, n, 2n (and 3n) verdicts, and the
-verdicts needed to reach F1 0.80, 0.90 and 0.95 (at round granularity for the queue).
+``--choices 3`` (the default, as ``kennisagenda review -o``): choice rows, a question beside its
+three best candidates, the oracle writing the letter(s) of the candidates asking its gold question
+or 'geen'; ``--choices 1``: pair rows only. **A verdict is one answered row** (a pair row's ja/nee,
+a choice row's letters or 'geen'); **pairs read** counts the candidates shown (1 or up to 3).
+
+Prints, per data set: F1 after each round, F1 at n/2, n, 2n verdicts and at 2q (q = gold
+questions: "2 verdicts per question" read per question rather than per formulation), the pairs
+read at 2n and 2q, and the verdicts (pairs read) needed to reach F1 0.80, 0.90 and 0.95 (at round
+granularity for the queue; rounds are cut at those milestones).
 """
 
 from __future__ import annotations

@@ -26,6 +26,18 @@ def test_verdicts_label_formulation_pairs():
     assert ("M-1", "M-2") not in labelled  # nobody judged that pair
 
 
+def test_a_verdict_on_an_id_gone_for_builds_is_learnt_through_the_id_history():
+    """Q-old was merged away two rounds ago: neither the last build's final nor its machine
+    clustering has it; Store.id_history still knows its formulations."""
+    final = {"Q-a": ["M-1", "M-2"], "Q-c": ["M-3"]}
+    automatic = {"Q-a": ["M-1", "M-2"], "Q-c": ["M-3"]}
+    emb_of = {f"M-{i}": np.eye(3, dtype=np.float32)[i - 1] for i in range(1, 4)}
+    curation = Curation(distinct=[["Q-old", "Q-c"]])
+    assert adapt.labelled_pairs(curation, final, automatic, emb_of) == []
+    labelled = adapt.labelled_pairs(curation, final, automatic, emb_of, history={"Q-old": ["M-2"]})
+    assert labelled == [("M-1", "M-3", 0), ("M-2", "M-3", 0)]  # Q-old now stands for Q-a
+
+
 def _dev_sample():
     with open(ROOT / "agenda" / "data" / "dev_questions.csv", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["cluster"] in {"c001", "c002", "c003", "c006", "c011"}]

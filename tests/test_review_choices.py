@@ -124,6 +124,11 @@ def test_choice_rows_through_csv_and_their_guards(built, tmp_path):
     refused = apply("ja")  # which one? refused, nothing written
     assert refused.exit_code == 2 and "keuzerij" in refused.stderr and "regel 2" in refused.stderr
     assert curation.read_text(encoding="utf-8") == before
+    real_c, choice["vraag_c"] = choice["vraag_c"], "Q-ffffffffffff"  # a typo, or another table's sheet
+    refused = apply("b")
+    assert refused.exit_code == 2 and "onbekende id's" in refused.stderr and "Q-ffffffffffff" in refused.stderr
+    assert curation.read_text(encoding="utf-8") == before
+    choice["vraag_c"] = real_c
     # an id instead of a letter is understood too
     result = apply(f"{choice['vraag_c'].lower()}")
     assert result.exit_code == 0, result.output

@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -50,14 +50,18 @@ PRECISION_SLACK = 0.005  # how much dev-set B-cubed precision an adapted model m
 
 
 def labelled_pairs(curation: Curation, final: dict[str, list[str]], automatic: dict[str, list[str]],
-                   emb_of: dict[str, np.ndarray]) -> list[tuple[str, str, int]]:
+                   emb_of: dict[str, np.ndarray], history: Mapping[str, Sequence[str]] | None = None
+                   ) -> list[tuple[str, str, int]]:
     """Formulation pairs (mention id, mention id, 1 same / 0 different) from the verdicts.
 
     `final` and `automatic` are the last build's clusterings (cluster id -> mention ids:
     with the curator's decisions, and the machine's own); `emb_of` gives each mention's
-    embedding (only mentions present are used). Pairs are deduplicated; a pair labelled
-    both ways keeps the later verdict.
+    embedding (only mentions present are used); `history` (Store.id_history: every id the
+    database produced -> the mention ids it held when last seen) finds an id that vanished
+    before the last build (merged away rounds ago), whose verdict was otherwise not learnt from.
+    Pairs are deduplicated; a pair labelled both ways keeps the later verdict.
     """
+    history = history or {}
     final_of = {m: c for c, ms in final.items() for m in ms if m in emb_of}
     auto_of = {m: c for c, ms in automatic.items() for m in ms if m in emb_of}
 
@@ -66,14 +70,14 @@ def labelled_pairs(curation: Curation, final: dict[str, list[str]], automatic: d
     def members(cid: str, leave_out: frozenset[str] = frozenset()) -> list[str]:
         """A Q- id's formulations: the machine's cluster of that id, else the final one."""
         cid = legacy(cid) or cid
-        ms = automatic.get(cid) or final.get(cid) or []
+        ms = automatic.get(cid) or final.get(cid) or history.get(cid) or []
         return [m for m in ms if m in emb_of and m not in leave_out]
 
     def current(cid: str) -> str | None:
         cid = legacy(cid) or cid
         if cid in final:
             return cid
-        votes = Counter(final_of[m] for m in automatic.get(cid, ()) if m in final_of)
+        votes = Counter(final_of[m] for m in (automatic.get(cid) or history.get(cid) or ()) if m in final_of)
         return min(votes, key=lambda c: (-votes[c], c)) if votes else None
 
     out: dict[tuple[str, str], int] = {}
@@ -221,7 +225,8 @@ def guarded(prior: pairs.PairModel, model: pairs.PairModel, embedder: Embedder |
 
 def model_for(corpus: pairs.Corpus, mention_ids: Sequence[str], curation: Curation,
               final: dict[str, list[str]], automatic: dict[str, list[str]],
-              embedder: Embedder | None = None, prior: pairs.PairModel | None = None) -> pairs.PairModel:
+              embedder: Embedder | None = None, prior: pairs.PairModel | None = None,
+              history: Mapping[str, Sequence[str]] | None = None) -> pairs.PairModel:
     """The pair model for this corpus: the prior adapted to the verdicts, guarded on dev.
 
     `corpus` holds the texts of `mention_ids` (same order); `final`/`automatic` are the last
@@ -230,7 +235,7 @@ def model_for(corpus: pairs.Corpus, mention_ids: Sequence[str], curation: Curati
     prior = prior or pairs.load_model()
     index = {m: i for i, m in enumerate(mention_ids)}
     emb_of = {m: corpus.emb[i] for m, i in index.items()}
-    labelled = labelled_pairs(curation, final, automatic, emb_of)
+    labelled = labelled_pairs(curation, final, automatic, emb_of, history)
     y = np.array([lab for _, _, lab in labelled], np.float64)
     if len(y) < MIN_PAIRS or y.min() == y.max():
         return prior

@@ -231,7 +231,8 @@ def cluster_mentions(
         from agenda.dedupe.adapt import model_for
 
         corpus = pairs.Corpus(compared, embeddings, embedder, word_vectors=words)
-        model = model_for(corpus, [m.id for m in mentions], curation, final, previous, embedder)
+        model = model_for(corpus, [m.id for m in mentions], curation, final, previous, embedder,
+                          history=history)
     labels = pairs.cluster_texts(compared, embeddings=embeddings, embedder=embedder, model=model,
                                  word_vectors=words) if mentions else []
 

@@ -320,13 +320,15 @@ def review_queue(store: Store, limit: int = 200, k: int = 5, model: dedupe.PairM
         return []
     curation = _latest_curation(store)
     automatic = store.previous_clusters(automatic=True)
-    decisions = Decisions.resolve(curation, clusters, automatic, store.id_history())
+    history = store.id_history()
+    decisions = Decisions.resolve(curation, clusters, automatic, history)
     texts = [m.text for m in ordered]
     embedder = dedupe.semantic_embedder()
     embeddings = embed_cached(texts, embedder, store)  # the build cached them
     corpus = dedupe.Corpus(texts, embeddings, embedder, word_vectors=word_vectors(embedder, store))
     if model is None:  # the model the build used: the prior adapted to this corpus's verdicts
-        model = model_for(corpus, [m.id for m in ordered], curation, store.previous_clusters(), automatic, embedder)
+        model = model_for(corpus, [m.id for m in ordered], curation, store.previous_clusters(), automatic, embedder,
+                          history=history)
     n = len(ordered)
     label = np.empty(n, np.int64)
     start = 0
