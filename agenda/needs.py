@@ -115,7 +115,7 @@ def _practical_kind(q: str) -> str:
         return "effect"
     if _CAN.match(last):
         return "how"
-    if _MUST.match(last) or _POLICY.search(last):
+    if _MUST.match(last) or _POLICY.search(last) or re.search(r"\b(mag|mogen)\b", last):
         return "policy"
     if _QUESTION_WORD.match(last):
         return "how"
@@ -170,9 +170,10 @@ _OPENING = re.compile(
     r"wat levert|wat weten we over|wat zegt (het )?onderzoek over|hoe|wat|welke?|waarom|wanneer|waar|wie)\s+", re.I)
 _PRONOUN = re.compile(r"^(je|jij|we|wij|u|men|ze|zij|ik|jullie)(\s+|$)", re.I)
 _INVERTED = re.compile(r"^(\S+)\s+(je|jij|we|wij)\s+(.+)$", re.I)
-_CLAUSE = re.compile(r"\s+(zodat|om(?=\s.+\ste\s)|voordat|als(?=\s(?:daar|er|je|we|jullie|de|het|een|ze|zij|men|u)\b)|"
+_CLAUSE = re.compile(r"\s+(zodat|om(?=\s.+\ste\s)|voordat|als(?=\s(?:daar|er|je|we|jullie|de|het|een|ze|zij|men|u)\s)|"
                      r"wanneer|terwijl|omdat|waardoor|zonder|opdat|zolang)\s+", re.I)
 _PURPOSE = ("zodat", "om", "opdat", "waardoor")
+_BARE = re.compile(r"(het|dit|dat|die|deze|er|ze|zo|hier|daar)?", re.I)  # no subject left, or a pronoun
 _PARTICLE = re.compile(r"\s+(in|mee|aan|op|uit|bij|toe|af|over|door|om|voor)$", re.I)
 # ... or inside, before the prepositional phrase that ends the clause: 'zet je X goed in voor een paar
 # uur' → 'X voor een paar uur' (an adverb before it goes too)
@@ -265,6 +266,9 @@ def _subject(question: str) -> tuple[str, str]:
             subject = f"{noun} die {rest}{' ' + finite if finite else ''}"
     else:
         subject = rest or q
+    if _BARE.fullmatch(subject.strip(" ,")):  # never 'onderwerp: het'
+        # 'Werkt het om leerlingen als ambassadeurs in te zetten?': the 'om'-clause is what it is about
+        subject, purpose = (purpose, "") if purpose and parts[1].lower() == "om" else (main, purpose)
     return subject.strip(" ,"), purpose.strip(" ,")
 
 

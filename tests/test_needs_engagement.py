@@ -222,3 +222,15 @@ def test_a_separable_verbs_particle_inside_the_subject_is_dropped():
     assert subject("Hoe richt je taak- en functiedifferentiatie in onderwijsteams in bij een structureel tekort "
                    "aan leraren?") == "taak- en functiedifferentiatie in onderwijsteams bij een structureel tekort aan leraren"
     assert subject("Hoe zet je de onderwijsassistent in?") == "de onderwijsassistent"  # at the end, as before
+
+
+def test_a_subject_is_never_a_bare_pronoun_and_mag_asks_a_rule():
+    """Found on a held-out corpus: 'Hoe houd je het als zij-instromer vol om tegelijk les te geven …?'
+    gave 'onderwerp: het'; 'Welke taken mag een onderwijsassistent zelfstandig uitvoeren …?' asked for
+    design research where it asks what the rules allow."""
+    practical = "praktisch (implementatie)"
+    need, _ = derive(_item("Hoe houd je het als zij-instromer vol om tegelijk les te geven en de opleiding te "
+                           "volgen?", practical), library_size=40)
+    assert need.subject not in ("het", "dit", "dat") and "zij-instromer" in need.subject
+    assert question_kind(_item("Welke taken mag een onderwijsassistent zelfstandig uitvoeren zonder dat er een "
+                               "bevoegde leraar bij is?", practical)) == "policy"
