@@ -234,3 +234,21 @@ def test_a_subject_is_never_a_bare_pronoun_and_mag_asks_a_rule():
     assert need.subject not in ("het", "dit", "dat") and "zij-instromer" in need.subject
     assert question_kind(_item("Welke taken mag een onderwijsassistent zelfstandig uitvoeren zonder dat er een "
                                "bevoegde leraar bij is?", practical)) == "policy"
+
+
+def test_who_was_heard_does_not_reassure_when_no_source_names_a_role():
+    """Found on a small held-out corpus (two meeting reports, no roles noted): the report said 'geen
+    groep ontbreekt of is ondervertegenwoordigd' where no group could be told at all."""
+    from agenda.report.chapters.who_heard import _judgement
+
+    said = []
+
+    class Stub:
+        def para(self, text, style=None):
+            said.append(text)
+            return Document().add_paragraph()
+
+    _judgement(Stub(), "rollen", [], [], [], named=False)
+    assert "geen groep ontbreekt" not in said[0] and "niet na te gaan" in said[0]
+    _judgement(Stub(), "rollen", ["leraar", "ouder"], ["leraar", "ouder"], [], named=False)
+    assert "leraar en ouder ontbreken" in said[1]  # what the table wanted to hear is still named

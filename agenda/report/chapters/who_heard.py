@@ -39,11 +39,11 @@ def write(w: Writer) -> None:
 
     w.heading("Naar rol", 2)
     w.table(["Rol", *header[1:]], _rows(e.roles), widths, align=align)
-    _judgement(w, "rollen", e.expected_roles, e.missing_roles, e.thin_roles)
+    _judgement(w, "rollen", e.expected_roles, e.missing_roles, e.thin_roles, named=_named(e.roles))
 
     w.heading("Naar sector", 2)
     w.table(["Sector", *header[1:]], _rows(e.sectors), widths, align=align)
-    _judgement(w, "sectoren", e.expected_sectors, e.missing_sectors, e.thin_sectors)
+    _judgement(w, "sectoren", e.expected_sectors, e.missing_sectors, e.thin_sectors, named=_named(e.sectors))
 
     w.heading("Naar soort bron en school", 2)
     kinds = [[KIND_NAMES.get(r.group, r.group), r.sources, r.respondents, r.formulations] for r in e.kinds]
@@ -62,7 +62,20 @@ def write(w: Writer) -> None:
     _group_tops(w)
 
 
-def _judgement(w: Writer, what: str, expected: list[str], missing: list[str], thin: list[str]) -> None:
+def _named(rows) -> bool:
+    return any(r.group != "niet genoemd" for r in rows)
+
+
+def _judgement(w: Writer, what: str, expected: list[str], missing: list[str], thin: list[str],
+               named: bool = True) -> None:
+    """One line under a group table: who is missing or thin. `named`: some formulation names a group
+    of this kind; when none does and nothing was expected, nothing can be judged (and saying that no
+    group is missing would reassure where nothing is known)."""
+    if not named and not expected:
+        p = w.para(f"Geen enkele bron legt bij de vragen de {what} vast; of alle groepen gehoord zijn, is "
+                   "daardoor niet na te gaan.", "Kleine tekst")
+        p.paragraph_format.space_before = Pt(4)
+        return
     if expected:
         basis = f"Vergeleken met de {what} die de kennistafel wilde horen ({join_and(expected)})"
     else:
