@@ -22,8 +22,9 @@ and peak RSS.
 
 ``--proxy-vectors`` skips the sentence embedding, to time the clustering stages at 100,000 in
 minutes: each question's vector is the normalised mean of its content words' e5 vectors plus
-seeded Gaussian noise (so paraphrases are neighbours, as with real vectors; the candidate count is
-of the same order), and the word vectors of the pair features come from the install-time dev
+seeded Gaussian noise (so paraphrases are neighbours, as with real vectors; at 0.3 x the mean's
+norm, 2,000 synthetic questions give 774 clusters, 40,259 candidate pairs and a mean merge
+probability of 0.31, against 822, 27,569 and 0.30 with the real e5 vectors), and the word vectors of the pair features come from the install-time dev
 cache (``agenda.dedupe.dev_cache``; the few words not in it are embedded). Texts are the same
 synthetic questions. ``--code DIR`` runs the stages with the ``agenda`` package of DIR first on
 the path (an A/B of two versions on the same load, e.g. DIR = ``git archive`` of main).
@@ -91,7 +92,7 @@ def _peak_mib(reset: bool = False) -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def proxy_vectors(texts: list[str], word_vectors, seed: int = 0, noise: float = 0.5) -> np.ndarray:
+def proxy_vectors(texts: list[str], word_vectors, seed: int = 0, noise: float = 0.3) -> np.ndarray:
     """(n, d) unit vectors without the sentence model: the mean of each text's content-word
     vectors plus seeded Gaussian noise (``noise`` times the mean's norm, spread over d)."""
     from agenda.dedupe.text import normalise, stop_words

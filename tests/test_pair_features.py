@@ -121,3 +121,77 @@ def test_only_the_models_features_give_the_same_probabilities(dev):
                                   model.meta.get("sector_damp", dedupe.SECTOR_DAMP), 1.0), atol=1e-7)
     with pytest.raises(ValueError):
         dedupe.pair_features(c, pairs, features=["cos", "no such feature"])
+
+
+def reference_linkage(n, pairs, probs, threshold, weights=None):
+    """average_linkage as it was before its graph was built with numpy and only the merged
+    node's neighbours were pushed again (2026-12-03)."""
+    import heapq
+
+    parent, size = list(range(n)), list(weights) if weights is not None else [1] * n
+    adj = [dict() for _ in range(n)]
+    for (i, j), p in zip(pairs.tolist(), probs.tolist()):
+        if p > 0:
+            p *= size[i] * size[j]
+            adj[i][j] = adj[i].get(j, 0.0) + p
+            adj[j][i] = adj[j].get(i, 0.0) + p
+    heap = []
+    for i in range(n):
+        for j, s in adj[i].items():
+            if i < j and s / (size[i] * size[j]) >= threshold:
+                heapq.heappush(heap, (-s / (size[i] * size[j]), i, j))
+    alive = [True] * n
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if not (alive[i] and alive[j]) or adj[i].get(j) is None:
+            continue
+        avg = adj[i][j] / (size[i] * size[j])
+        if abs(avg + neg) > 1e-9:
+            if avg >= threshold:
+                heapq.heappush(heap, (-avg, i, j))
+            continue
+        keep, gone = (i, j) if len(adj[i]) >= len(adj[j]) else (j, i)
+        alive[gone], parent[gone] = False, keep
+        del adj[keep][gone], adj[gone][keep]
+        size[keep] += size[gone]
+        for t, w in adj[gone].items():
+            adj[t].pop(gone, None)
+            adj[keep][t] = adj[keep].get(t, 0.0) + w
+            adj[t][keep] = adj[keep][t]
+        adj[gone] = {}
+        for t, w in adj[keep].items():
+            if w / (size[keep] * size[t]) >= threshold:
+                heapq.heappush(heap, (-w / (size[keep] * size[t]), min(keep, t), max(keep, t)))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    labels = {}
+    return [labels.setdefault(find(i), len(labels)) for i in range(n)]
+
+
+def test_linkage_equals_the_reference(dev):
+    """The same clusters as the reference linkage: the dev set's scored pairs, and a random graph
+    with chains, tied probabilities, weights and a pair given twice."""
+    c, pairs = dev
+    _, probs = dedupe.score_pairs(c)
+    thr = dedupe.load_model().threshold
+    assert dedupe.average_linkage(len(c.texts), pairs, probs, thr) == reference_linkage(len(c.texts), pairs, probs, thr)
+    rng = np.random.default_rng(7)
+    n = 600
+    a = rng.integers(0, n, 6000)
+    b = (a + rng.integers(1, 12, 6000)) % n  # local: long chains of near neighbours
+    key = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    g = np.stack([key // n, key % n], 1)
+    p = np.round(rng.beta(2, 2, len(g)), 2).astype(np.float32)  # many exact ties
+    weights = rng.integers(1, 4, n).tolist()
+    for w in (None, weights):
+        got = dedupe.average_linkage(n, g, p, 0.5, w)
+        assert got == reference_linkage(n, g, p, 0.5, w)
+        assert 50 < len(set(got)) < n - 50  # merges and leftovers both happen
+    assert dedupe.average_linkage(n, g[:0], p[:0], 0.5) == list(range(n))  # no pairs
+    twice = np.concatenate([g, g[:50]])
+    pt = np.concatenate([p, p[:50]])
+    assert dedupe.average_linkage(n, twice, pt, 0.5) == reference_linkage(n, twice, pt, 0.5)
