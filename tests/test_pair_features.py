@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from agenda.dedupe import pairs as dedupe
-from agenda.dedupe.slots import slot_clashes
+from agenda.dedupe.slots import slot_clashes, slot_matches
 
 
 def reference_features(c: dedupe.Corpus, pairs: np.ndarray) -> np.ndarray:
@@ -54,6 +54,9 @@ def reference_features(c: dedupe.Corpus, pairs: np.ndarray) -> np.ndarray:
         for s, name in enumerate(("kind_clash_x", "outcome_clash_x", "actor_clash_x")):
             f[r, F[name]] = clash[s] * ccp
         f[r, F["agree_x"]] = (not clash.any()) * ccp
+        match = slot_matches(c.slots, np.array([i]), np.array([j]))[0]
+        for s, name in enumerate(("kind_match_x", "outcome_match_x", "actor_match_x")):
+            f[r, F[name]] = match[s] * ccp
     # sparse rows as dicts (column -> value), dotted pair by pair
     wbin = c.wbin.multiply(np.sqrt(c.idf)[None, :]).tocsr()
     rows = {name: [dict(zip(x.indices[x.indptr[k]:x.indptr[k + 1]].tolist(), x.data[x.indptr[k]:x.indptr[k + 1]].tolist()))
