@@ -220,8 +220,20 @@ def order_rows(merges: list[tuple[str, str, float, int]], splits: list[tuple[str
     proposals += [(SPLIT_DEPTH, -(1.0 - p) * links ** SIZE_POWER, len(merges) + t, p, q, m)
                   for t, (q, m, p, links) in enumerate(splits)]
     proposals.sort(key=lambda r: r[:3])
-    # no row whose answer the other rows of the sheet could settle: the rows form a forest over
-    # the ids they name ("ja" on A-B and B-C answers A-C; "ja" on A-B and "nee" on B-C answers it too)
+    join = _forest()
+    chosen: list[tuple[float, str, str]] = []
+    for *_, p, a, b in proposals:
+        if len(chosen) >= limit:
+            break
+        if join(a, b):
+            chosen.append((p, a, b))
+    return chosen
+
+
+def _forest():
+    """`join(a, b)`: link two ids unless already connected (then False). The pairs a sheet shows form
+    a forest over the ids they name, so no answer follows from the others ("ja" on A-B and B-C
+    answers A-C; "ja" on A-B and "nee" on B-C answers it too)."""
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -230,16 +242,14 @@ def order_rows(merges: list[tuple[str, str, float, int]], splits: list[tuple[str
             x = parent[x]
         return x
 
-    chosen: list[tuple[float, str, str]] = []
-    for *_, p, a, b in proposals:
-        if len(chosen) >= limit:
-            break
+    def join(a: str, b: str) -> bool:
         ra, rb = root(a), root(b)
         if ra == rb:
-            continue
+            return False
         parent[ra] = rb
-        chosen.append((p, a, b))
-    return chosen
+        return True
+
+    return join
 
 
 def order_choices(merges: list[tuple[str, str, float, int]], splits: list[tuple[str, str, float, int]],
@@ -271,14 +281,7 @@ def order_choices(merges: list[tuple[str, str, float, int]], splits: list[tuple[
     for q, m, p, links in splits:
         proposals.append((SPLIT_DEPTH / show, -(1.0 - p) * links ** SIZE_POWER, len(proposals), q, m, p))
     proposals.sort(key=lambda r: r[:3])
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
-
+    join = _forest()
     chosen: list[tuple[str, list[tuple[str, float]]]] = []
     for *_, q, m, p in proposals:
         if len(chosen) >= limit:
@@ -288,11 +291,8 @@ def order_choices(merges: list[tuple[str, str, float, int]], splits: list[tuple[
         for c, pc in options:
             if len(shown) >= (1 if m is not None else show):
                 break
-            rq, rc = root(q), root(c)
-            if rq == rc:
-                continue
-            parent[rc] = rq
-            shown.append((c, pc))
+            if join(c, q):
+                shown.append((c, pc))
         if shown:
             chosen.append((q, shown))
     return chosen
