@@ -47,12 +47,13 @@ __all__ = ["Params", "Signals", "Suggestion", "content_terms", "content_words", 
            "fuse", "select", "support", "match_questions"]
 
 # Words of almost any school question (as the question writes them): alone they are no evidence that a
-# source is about a short question ("Hoe regelen andere scholen dat?" met a note on the school canteen
-# through *scholen*). Only where one supported word would be enough (`select`, a question of two words).
+# source is about a question ("Hoe regelen andere scholen dat?" met a note on the school canteen through
+# *scholen*; a question on larger groups in the vo a note on hybrid teachers through *voortgezet,
+# onderwijs, docent, werken*). `select` wants at least one supported word outside them.
 SCHOOL_WORDS = frozenset((
     "school", "scholen", "basisschool", "basisscholen", "onderwijs", "leerling", "leerlingen", "kind", "kinderen",
     "leraar", "leraren", "leerkracht", "leerkrachten", "docent", "docenten", "klas", "klassen", "groep", "groepen",
-    "les", "lessen"))
+    "les", "lessen", "onderwijs", "voortgezet", "primair", "basisonderwijs", "werken", "werk"))
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
@@ -92,9 +93,10 @@ class Params:
     the whole agenda is about says nothing about one question) or in more than
     ``library_share`` of the library's sources (*learning*, *school*); a question made of theme
     words only is about them, so there they count. Each share applies from
-    MIN_QUESTIONS_FOR_Z questions or sources on. Where one word is enough (a question of two
-    content words), it may not be one of SCHOOL_WORDS (*scholen*, *leerlingen*: any school question
-    has them). 0 switches the rule off, as does a store without the BM25 index (no stemmer)."""
+    MIN_QUESTIONS_FOR_Z questions or sources on. At least one supported word must be outside
+    SCHOOL_WORDS (*scholen*, *docenten*, *voortgezet onderwijs*: any school question has them), unless
+    the question has no other words. 0 switches the rule off, as does a store without the BM25 index
+    (no stemmer)."""
 
     w_bm25: float = 0.1  # weight of standardised BM25 next to standardised e5 cosine
     floor: float = 1.5  # fused score (in standard deviations) a suggestion needs
@@ -373,9 +375,11 @@ def select(sig: Signals, fused: tuple[np.ndarray, np.ndarray], params: Params) -
         if sid not in word_sets:
             word_sets[sid] = _source_words(sig, sig.source_words[sid], vocab)
         got = support(sig, i, sid, params, mine, word_sets[sid])
-        if need == 1 and len(own) > 1:
-            # a short question carried by one word: not by a word any school question could carry
-            got = [(w, sw) for w, sw in got if w not in SCHOOL_WORDS]
+        if any(w not in SCHOOL_WORDS for st, w in sig.query_words[i].items() if st in own):
+            # at least one supported word must be one that not every school question has: 'voortgezet
+            # onderwijs', 'docenten' and 'werken' alone do not make a source about a question
+            if all(w in SCHOOL_WORDS for w, _ in got):
+                return False
         return len(got) >= need
 
     passed = []
