@@ -35,8 +35,9 @@ CONTEXT_KEYS = {
 
 
 def split_values(value: str) -> list[str]:
-    """'po, sbo en so' → ['po', 'sbo', 'so']: a note's or cell's list of values (',', '/', 'en', '&')."""
-    parts = re.split(r"\s*(?:,|/|\ben\b|\&)\s*", value)
+    """'po, sbo en so' → ['po', 'sbo', 'so']: a note's or cell's list of values (',', '/', 'en', '&', and
+    ';' as Microsoft Forms writes a multiple-choice answer: 'Leerkracht;Intern begeleider;')."""
+    parts = re.split(r"\s*(?:,|;|/|\ben\b|\&)\s*", value)
     return [p.strip() for p in parts if p.strip()]
 
 

@@ -40,6 +40,9 @@ def test_every_reader_path_normalises_roles():
     ctx, meta, warnings = context_cells({"roles": "Leerkracht", "sectors": "Primair onderwijs"}, "rij 2")
     assert ctx.roles == ["leraar"] and ctx.sectors == ["po"] and not warnings
     assert role_values("ouder/verzorger") == ["ouder"]
+    # Microsoft Forms writes a multiple-choice answer as 'A;B;' (found on a held-out Forms export)
+    ctx, _, warnings = context_cells({"roles": "Leerkracht;Intern begeleider;", "sectors": "Primair onderwijs;"}, "rij 3")
+    assert ctx.roles == ["leraar", "ib'er"] and ctx.sectors == ["po"] and not warnings
 
 
 def test_sector_names_and_codes():
