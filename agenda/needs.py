@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from agenda.context import SECTORS
+from agenda.context import SECTOR_NAMES, SECTORS
 from agenda.models import AgendaItem, ResearchNeed
 
 __all__ = ["derive", "fill_needs", "question_kind", "PROPOSAL"]
@@ -276,6 +276,22 @@ def _texts(item: AgendaItem) -> list[str]:
     return [item.question] + [m.text for m in item.mentions]
 
 
+_SECTOR_WORDS = re.compile(r"(?<![\w(])(" + "|".join(sorted((re.escape(k) for k in SECTOR_NAMES if k[0].isalpha()),
+                                                              key=len, reverse=True)) + r")(?!\w)")
+
+
+def _named_sectors(question: str) -> list[str]:
+    """The sectors a question names itself ('in het vmbo' → vo, 'groep 7 en 8' → po), for a question
+    whose sources name none."""
+    q = question.lower()
+    found = {c for m in _SECTOR_WORDS.finditer(q) for c in SECTOR_NAMES[m.group(1)]}
+    if re.search(r"\bgroep(en)? [1-8]\b|\bkleuters?\b", q):
+        found.add("po")
+    if re.search(r"\bbrugklas|\bonderbouw van het vo|\bexamenklas", q):
+        found.add("vo")
+    return [s for s in SECTORS if s in found]
+
+
 def _population(item: AgendaItem) -> str:
     """'leerlingen en leraren in po en vo': target groups named in the formulations (at least twice
     when there are many formulations, so one aside does not decide), else the levels; plus sectors."""
@@ -288,7 +304,7 @@ def _population(item: AgendaItem) -> str:
     groups = list(dict.fromkeys(in_question + [g for g, n in counts.most_common() if n >= need]))[:3]
     if not groups:
         groups = [_LEVEL_GROUP[lv] for lv in item.contexts.get("level", []) if lv in _LEVEL_GROUP][:2]
-    sectors = [s for s in SECTORS if s in item.contexts.get("sector", [])]
+    sectors = [s for s in SECTORS if s in item.contexts.get("sector", [])] or _named_sectors(item.question)
     who = _and(groups) if groups else "scholen"
     return f"{who} in {_and(sectors)}" if sectors else f"{who} (sector niet genoemd)"
 

@@ -252,3 +252,17 @@ def test_who_was_heard_does_not_reassure_when_no_source_names_a_role():
     assert "geen groep ontbreekt" not in said[0] and "niet na te gaan" in said[0]
     _judgement(Stub(), "rollen", ["leraar", "ouder"], ["leraar", "ouder"], [], named=False)
     assert "leraar en ouder ontbreken" in said[1]  # what the table wanted to hear is still named
+
+
+def test_population_takes_the_sector_the_question_names_when_no_source_does():
+    """Found on a small held-out corpus: 'Welke boeken sluiten aan bij de belevingswereld van jongens in
+    het vmbo?' from a meeting report without a sector gave 'populatie: scholen (sector niet genoemd)'."""
+    item = _item("Welke boeken sluiten aan bij de belevingswereld van jongens in het vmbo?", "instrumenteel")
+    item.contexts = {**item.contexts, "sector": []}
+    assert derive(item, library_size=40)[0].population.endswith("in vo")
+    item = _item("Hoe richt je in groep 7 en 8 een leeshoek in?", "praktisch (implementatie)")
+    item.contexts = {**item.contexts, "sector": []}
+    assert derive(item, library_size=40)[0].population.endswith("in po")
+    item = _item("Hoe richt je een leeshoek in?", "praktisch (implementatie)")
+    item.contexts = {**item.contexts, "sector": []}
+    assert derive(item, library_size=40)[0].population.endswith("(sector niet genoemd)")
