@@ -737,7 +737,7 @@ def _linkage_graph(n: int, pairs: np.ndarray, probs: np.ndarray, size: list[int]
     with p <= 0 left out) and its first heap (-average, i, j) of the pairs at or above
     ``threshold`` (i < j). Built with numpy from pairs sorted by node: the same floats as summing
     pair by pair (a repeated pair is summed in order), and one Python dict per node at once
-    (1.7 million pairs pair by pair took ~15 s)."""
+    (at 100,000 questions the linkage took 31 CPU s, now 26)."""
     keep = probs > 0
     a, b, p = pairs[keep, 0], pairs[keep, 1], probs[keep].astype(np.float64)
     adj: list[dict[int, float]] = [dict() for _ in range(n)]
@@ -759,10 +759,14 @@ def _linkage_graph(n: int, pairs: np.ndarray, probs: np.ndarray, size: list[int]
     node, nbr, ww = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w])
     order = np.argsort(node, kind="stable")
     node, nbr, ww = node[order], nbr[order], ww[order]
-    bounds = np.flatnonzero(np.r_[True, node[1:] != node[:-1], True])
-    nbr_l, ww_l = nbr.tolist(), ww.tolist()
-    for s0, s1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        adj[int(node[s0])] = dict(zip(nbr_l[s0:s1], ww_l[s0:s1]))
+    bounds = np.flatnonzero(np.r_[True, node[1:] != node[:-1], True]).tolist()
+    step = 256  # nodes per slice turned into Python lists at once (all 3.7 million entries: +150 MB)
+    for k in range(0, len(bounds) - 1, step):
+        part = bounds[k:k + step + 1]
+        base = part[0]
+        nbr_l, ww_l = nbr[base:part[-1]].tolist(), ww[base:part[-1]].tolist()
+        for s0, s1 in zip(part[:-1], part[1:]):
+            adj[int(node[s0])] = dict(zip(nbr_l[s0 - base:s1 - base], ww_l[s0 - base:s1 - base]))
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     avg = w / (sz[lo] * sz[hi])
     up = avg >= threshold
