@@ -88,9 +88,13 @@ def count(n: int, one: str, many: str) -> str:
 
 def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *, title: str,
                 widths: list[float], verdict_column: str, verdicts: list[str], prompt: str,
-                row_verdicts=None) -> None:
+                row_verdicts=None, instructions: list[str] | None = None) -> None:
     """Write `rows` (dicts keyed by `columns`) to `path` (.csv or .xlsx), plus a last column
     ``gemaakt`` with when the sheet was made (the same on every row).
+
+    `instructions` (.xlsx only; the first line is the title): lines above the table, then an empty
+    row, then the header; read back with ``read_sheet_lines(..., header=...)``. A CSV is always
+    header first.
 
     In the .xlsx the verdict column gets a drop-down of `verdicts` with `prompt`; `row_verdicts`
     (row -> (verdicts, prompt) or None) gives a row its own drop-down instead (the review sheet's
@@ -118,15 +122,21 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
     wb = Workbook()
     ws = wb.active
     ws.title = title
+    for n, line in enumerate(instructions or []):
+        ws.append([line])
+        ws.cell(ws.max_row, 1).font = Font(bold=n == 0, italic=n > 0)
+    if instructions:
+        ws.append([])
+    top = len(instructions) + 1 if instructions else 0  # rows above the header (an empty one below the text)
     ws.append(columns)
     for r in rows:
         ws.append([safe_cell(r.get(c)) if isinstance(r.get(c), str) else r.get(c) for c in columns])
-    for cell in ws[1]:
+    for cell in ws[top + 1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     for n, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = w
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=top + 2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     col = get_column_letter(columns.index(verdict_column) + 1)
@@ -134,10 +144,10 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
         validation = DataValidation(type="list", formula1='"' + ",".join(verdicts) + '"', allow_blank=True,
                                     promptTitle="Oordeel", prompt=prompt)
         ws.add_data_validation(validation)
-        validation.add(f"{col}2:{col}{max(len(rows) + 1, 2)}")
+        validation.add(f"{col}{top + 2}:{col}{top + max(len(rows) + 1, 2)}")
     else:  # one validation per kind of row, each over the cells of its rows
         kinds: dict[tuple[tuple[str, ...], str], list[int]] = {}
-        for n, r in enumerate(rows, start=2):
+        for n, r in enumerate(rows, start=top + 2):
             own = row_verdicts(r) or (verdicts, prompt)
             kinds.setdefault((tuple(own[0]), own[1]), []).append(n)
         for (options, text), lines in kinds.items():
@@ -150,7 +160,9 @@ def write_sheet(rows: list[dict[str, object]], path: Path, columns: list[str], *
                 if n != prev + 1:
                     validation.add(f"{col}{start}:{col}{prev}")
                     start = n
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{top + 2}"
+    if instructions:  # sorting and filtering the table leaves the lines above it alone
+        ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(len(columns))}{top + max(len(rows), 1) + 1}"
     wb.save(tmp)
     tmp.replace(path)
 

@@ -98,9 +98,10 @@ def test_split_proposals_nee_takes_out_ja_confirms(small, tmp_path):
     write_review([out_row, keep_row], sheet)
     wb = openpyxl.load_workbook(sheet)
     ws = wb.active
-    col = [c.value for c in ws[1]].index("oordeel") + 1
-    ws.cell(row=2, column=col, value="nee")
-    ws.cell(row=3, column=col, value="ja")
+    top = next(n for n in range(1, 30) if ws.cell(n, 1).value == "nr")  # below the instructions
+    col = [c.value for c in ws[top]].index("oordeel") + 1
+    ws.cell(row=top + 1, column=col, value="nee")
+    ws.cell(row=top + 2, column=col, value="ja")
     wb.save(sheet)
     summary = apply_review(sheet, inputs / "curation.yaml")
     assert "1 afsplitsing " in summary

@@ -45,10 +45,11 @@ def test_choice_rows_through_xlsx_reach_the_next_build(built, tmp_path):
 
     wb = openpyxl.load_workbook(sheet)
     ws = wb.active
-    header = [c.value for c in ws[1]]
+    top = next(n for n in range(1, 30) if ws.cell(n, 1).value == "nr")  # the instructions stand above the table
+    header = [c.value for c in ws[top]]
     assert header == COLUMNS
-    rows = [dict(zip(header, (c.value for c in line))) for line in ws.iter_rows(min_row=2)]
-    choice = [(n, r) for n, r in enumerate(rows, start=2) if len(candidates_of(r)) == 3]
+    rows = [dict(zip(header, (c.value for c in line))) for line in ws.iter_rows(min_row=top + 1)]
+    choice = [(n, r) for n, r in enumerate(rows, start=top + 1) if len(candidates_of(r)) == 3]
     assert len(choice) >= 3, "the sample's first sheet shows most questions beside three candidates"
     # every choice row's oordeel cell has the drop-down of letters, a pair row's ja/nee
     col = openpyxl.utils.get_column_letter(header.index("oordeel") + 1)
@@ -58,7 +59,7 @@ def test_choice_rows_through_xlsx_reach_the_next_build(built, tmp_path):
             for (line, _c) in rng.cells:
                 lists[line] = dv.formula1.strip('"').split(",")
     assert lists[choice[0][0]] == choice_verdicts(3) and "b+c" in lists[choice[0][0]] and "ja" not in lists[choice[0][0]]
-    assert all(lists[n] == ["ja", "nee"] for n, r in enumerate(rows, start=2) if len(candidates_of(r)) == 1)
+    assert all(lists[n] == ["ja", "nee"] for n, r in enumerate(rows, start=top + 1) if len(candidates_of(r)) == 1)
     # shown pairs are never implied by each other: no pair named twice
     named = [frozenset((r["vraag_a"], x)) for r in rows for x in candidates_of(r)]
     assert len(named) == len(set(named))
@@ -155,3 +156,41 @@ def test_order_choices_shows_best_three_and_no_implied_pair():
     # a question that had three "nee" verdicts waits until every other question had its first row
     later = order_choices(merges, [], {"c": 3, "b": 3}, sizes, limit=10)
     assert [q for q, _ in later][:2] == ["f", "a"] and later[1][1] == [("c", 0.3), ("d", 0.2), ("b", 0.1)]
+
+
+def test_xlsx_explains_itself_above_the_table_and_errors_name_the_row_excel_shows(tmp_path):
+    """A secretary opens the sheet without the README: the instructions (Dutch) stand above the
+    table, the drop-downs sit on the table's own rows, and an error names the row number Excel shows."""
+    from agenda.dedupe.review import apply_review, write_review
+
+    def row(nr, a, *cands):
+        r = {"nr": nr, "waarschijnlijkheid": 0.5, "vraag_a": a, "tekst_a": "Hoe?", "bronnen_a": "x",
+             "oordeel": "", "toelichting": ""}
+        for letter, c in zip(LETTERS, cands):
+            r.update({f"vraag_{letter}": c, f"tekst_{letter}": "Wat?", f"bronnen_{letter}": "y"})
+        return r
+
+    sheet = tmp_path / "r.xlsx"
+    write_review([row(1, "Q-aaaaaa", "Q-bbbbbb", "Q-cccccc", "Q-dddddd"), row(2, "Q-eeeeee", "Q-ffffff")], sheet)
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    header_row = next(n for n in range(1, 30) if ws.cell(n, 1).value == "nr")
+    above = " ".join(str(ws.cell(n, 1).value or "") for n in range(1, header_row)).lower()
+    assert header_row > 2 and "oordeel" in above and "geen" in above and "b+c" in above and "ja" in above
+    assert [c.value for c in ws[header_row]] == COLUMNS
+    col = openpyxl.utils.get_column_letter(COLUMNS.index("oordeel") + 1)
+    lists = {line: dv.formula1.strip('"').split(",") for dv in ws.data_validations.dataValidation
+             for rng in dv.sqref.ranges for (line, _c) in rng.cells}
+    assert lists[header_row + 1] == choice_verdicts(3) and lists[header_row + 2] == ["ja", "nee"]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    ws[f"{col}{header_row + 1}"] = "b"
+    ws[f"{col}{header_row + 2}"] = "misschien"
+    wb.save(sheet)
+    with pytest.raises(ValueError, match=f"regel {header_row + 2}: onbekend oordeel 'misschien'"):
+        apply_review(sheet, tmp_path / "curation.yaml")
+    ws[f"{col}{header_row + 2}"] = "ja"
+    wb.save(sheet)
+    summary = apply_review(sheet, tmp_path / "curation.yaml")
+    assert "2 samenvoegingen" in summary, summary
+    merges = yaml.safe_load((tmp_path / "curation.yaml").read_text(encoding="utf-8"))["merge"]
+    assert sorted(map(sorted, merges)) == [["Q-aaaaaa", "Q-bbbbbb"], ["Q-eeeeee", "Q-ffffff"]]

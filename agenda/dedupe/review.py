@@ -67,8 +67,8 @@ from agenda.dedupe.clusters import embed_cached, word_vectors
 from agenda.dedupe.curation import edit_curation, load_curation
 from agenda.dedupe.ids import Resolver
 from agenda.models import Cluster, Curation
-from agenda.sheets import (STAMP_COLUMN, contradictions, count, normalise_id, read_sheet, sheet_stamp, stamp_of_time,
-                           write_sheet)
+from agenda.sheets import (STAMP_COLUMN, contradictions, count, normalise_id, read_sheet_lines, sheet_stamp,
+                           stamp_of_time, write_sheet)
 from agenda.store import Store
 
 COLUMNS = ["nr", "waarschijnlijkheid", "vraag_a", "tekst_a", "bronnen_a", "vraag_b", "tekst_b", "bronnen_b",
@@ -467,17 +467,36 @@ def _row_verdicts(row: dict[str, object]) -> tuple[list[str], str] | None:
                                 "geen = geen van deze")
 
 
+# what the .xlsx says above its table: a secretary fills it in without the README
+INSTRUCTIONS = [
+    "Reviewlijst kennisagenda: welke vragen zijn dezelfde vraag?",
+    "Vul per rij de kolom 'oordeel' in (klik op de cel voor de keuzelijst). Een rij zonder oordeel wordt overgeslagen.",
+    "Rij met vraag_b, vraag_c en vraag_d: vraagt vraag_a hetzelfde als een van die vragen? Schrijf de letter van "
+    "die kolom (b, c of d); meer mogen, zoals b+c. Geen van deze: geen.",
+    "Rij met alleen vraag_b: ja = dezelfde vraag, nee = verschillende vragen. Staat in vraag_b een formulering "
+    "(M-…): ja = die hoort bij vraag_a, nee = haal haar eruit.",
+    "Sorteren, rijen weglaten en opslaan als .csv mag. Verwerken: kennisagenda review --apply <dit bestand>.",
+]
+
+
 def write_review(rows: list[dict[str, object]], path: Path) -> None:
     """The review sheet as .xlsx or .csv: pair rows (oordeel ja/nee) and choice rows (oordeel: the
     letter(s) of the candidate column(s) that ask the same as vraag_a, or 'geen'), each with its own
-    drop-down in the .xlsx."""
+    drop-down in the .xlsx, below the instructions (INSTRUCTIONS; the CSV is header first)."""
     write_sheet(rows, path, COLUMNS, title="Review",
                 widths=[5, 10, 11, 45, 25, 11, 45, 25, 11, 45, 25, 11, 45, 25, 12, 30, 21],
-                verdict_column="oordeel", verdicts=["ja", "nee"], prompt=PAIR_PROMPT, row_verdicts=_row_verdicts)
+                verdict_column="oordeel", verdicts=["ja", "nee"], prompt=PAIR_PROMPT, row_verdicts=_row_verdicts,
+                instructions=INSTRUCTIONS)
 
 
 def read_review(path: Path) -> list[dict[str, str]]:
-    return read_sheet(path, "reviewlijst")
+    return [row for _line, row in read_review_lines(path)]
+
+
+def read_review_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a review sheet, each with the row number Excel shows (the header is found
+    below the instructions; a sheet without them, header first, reads too)."""
+    return read_sheet_lines(path, "reviewlijst", header="vraag_a")
 
 
 def _picked(verdict: str, shown: list[str], path: Path, line: int) -> set[str]:
@@ -538,14 +557,15 @@ def apply_review(path: Path, curation_file: Path, known_ids: set[str] | None = N
     Raises ValueError (Dutch, with file and line) on an unusable sheet, CurationError on a decisions
     file that cannot be used (it is then left as it was).
     """
-    rows = read_review(path)
+    lines = read_review_lines(path)
+    rows = [row for _n, row in lines]
     if rows and not {"vraag_a", "vraag_b", "oordeel"} <= set(rows[0]):
         raise ValueError(f"{path}: dit is geen reviewlijst (kolommen vraag_a, vraag_b en oordeel ontbreken)")
     stamp = sheet_stamp(rows, path)
     wanted: dict[tuple[str, str], list[tuple[int, str]]] = {}
     skipped = choice_rows = 0
     unknown: list[str] = []
-    for n, row in enumerate(rows, start=2):
+    for n, row in lines:
         verdict = (row.get("oordeel") or "").strip().lower()
         a, b = normalise_id(row.get("vraag_a")), normalise_id(row.get("vraag_b"))
         if not verdict:
