@@ -255,11 +255,12 @@ def build(
     from agenda.ingest import discover
     from agenda.pipeline import CURATION_FILE
     from agenda.preflight import check_build
-    from agenda.settings import load_settings
+    from agenda.settings import load_settings, settings_file_for
     from agenda.store import build_lock
     from agenda.supervise import stopped_in
     from agenda.themes import load_themes
 
+    settings_file = settings_file_for(inputs, settings_file)
     try:
         settings = load_settings(settings_file)
         prefect_home = Path(os.environ["PREFECT_HOME"]) if os.environ.get("PREFECT_HOME") else Path.home() / ".prefect"

@@ -3,7 +3,8 @@
 Read from (highest first) explicit arguments, environment variables `KENNISAGENDA_*`
 (nested with `__`, e.g. `KENNISAGENDA_RANK__SECTORS=2`), a TOML settings file
 (`kennisagenda.toml` in the working directory, or the file named by
-`KENNISAGENDA_SETTINGS_FILE` / `--settings`), then the defaults below.
+`KENNISAGENDA_SETTINGS_FILE` / `--settings`; failing those, a build reads the
+`kennisagenda.toml` in its inputs folder, see `settings_file_for`), then the defaults below.
 """
 
 from __future__ import annotations
@@ -127,8 +128,10 @@ class Settings(BaseSettings):
     out_dir: Path = Path("outputs")
     # Bounded: the settings travel to Prefect as flow-run parameters, which it refuses over 512 KB (a
     # 660 KB title stopped the build after reading and embedding, with HTTP 422); a title is a line
-    title: str = Field("Kennisagenda gepersonaliseerd leren met ict", max_length=500)
-    knowledge_table: str = Field("Kennistafel Gepersonaliseerd leren met ict", max_length=500)
+    # neutral unless set: an agenda on another theme must not carry the sample's name (the sample
+    # corpus names itself in inputs/kennisagenda.toml)
+    title: str = Field("Kennisagenda", max_length=500)
+    knowledge_table: str = Field("", max_length=500)
     survey_question_column: str | None = Field(None, max_length=1_000)  # else vraag/kennisvraag/vraagstuk/question
     themes_file: Path | None = None  # else the shipped agenda/data/themes.yaml
     # who the knowledge table meant to hear (report: "Wie zijn er gehoord"); empty: what the inputs show
@@ -233,6 +236,20 @@ def _check_settings_file(path: Path, how: str) -> None:
         raise FileNotFoundError(f"instellingenbestand {path}{how} is een map, geen bestand; noem het TOML-bestand zelf")
     if not Path(path).is_file():
         raise FileNotFoundError(f"instellingenbestand niet gevonden: {path}{how}")
+
+
+INPUTS_SETTINGS = "kennisagenda.toml"  # a knowledge table's own settings may travel with its inputs
+
+
+def settings_file_for(inputs_dir: Path | str, settings_file: Path | None = None) -> Path | None:
+    """The settings file a build of `inputs_dir` reads: `settings_file` (``--settings``) when given;
+    else None (``$KENNISAGENDA_SETTINGS_FILE`` or ``./kennisagenda.toml``, read as always) when one of
+    those exists; else ``<inputs_dir>/kennisagenda.toml`` when there is one (title, expected groups,
+    … of the knowledge table whose inputs these are), else None (the defaults)."""
+    if settings_file is not None or os.environ.get("KENNISAGENDA_SETTINGS_FILE") or Path("kennisagenda.toml").is_file():
+        return settings_file
+    beside = Path(inputs_dir) / INPUTS_SETTINGS
+    return beside if beside.is_file() else None
 
 
 def _settings_origin(settings_file: Path | None) -> str:

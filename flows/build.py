@@ -23,7 +23,7 @@ from agenda.fingerprint import unchanged_summary, unchanged_version
 from agenda.models import Curation
 from agenda.preflight import check_build
 from agenda.report.common import known_status
-from agenda.settings import Settings, load_settings
+from agenda.settings import Settings, load_settings, settings_file_for
 from agenda.themes import load_themes
 from agenda.versions import check_label
 from agenda.store import Store, build_lock
@@ -176,7 +176,7 @@ def build_agenda(
 
 def _build(inputs_dir: Path, db_path: Path, out_dir: Path, settings_file: Path | None, label: str | None,
            task_runner: str | None, allow_shrink: bool) -> dict:
-    settings = load_settings(settings_file)
+    settings = load_settings(settings_file_for(inputs_dir, settings_file))
     load_themes(settings.themes_file)  # a missing or broken themes file, before hours of work
     if label is not None:
         check_label(label)

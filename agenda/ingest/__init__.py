@@ -38,7 +38,8 @@ SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf", ".yaml", ".yml", ".csv"
 LIBRARY_DIR = "kennis"  # inputs/kennis/ is the evidence library, read by agenda.evidence (not meetings/surveys)
 ROUND_DIR = "stemronde"  # inputs/stemronde/ holds the priority round's ballot and votes, read by agenda.priority
 _SKIP_NAMES = {"curation.yaml", "curation.yml", "curation.yaml.bak", "curation.yml.bak", "curation.yaml.tmp",
-               "thumbs.db", "desktop.ini"}  # the decisions file, its backup and an old writer's temporary file
+               "kennisagenda.toml", "thumbs.db", "desktop.ini"}  # the decisions file, its backup and an old
+# writer's temporary file; the knowledge table's settings (agenda.settings.settings_file_for)
 _HINTS = {
     ".doc": "sla het op als .docx",
     ".xls": "sla het op als .xlsx",
