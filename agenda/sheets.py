@@ -187,6 +187,7 @@ def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = Non
     (a 2 MB sheet that unpacks to 434 MB took 190 s), and at most ``max_rows`` rows; .xlsx is read
     by its real extent, not its ``<dimension>`` (WPS writes ``A1``: every verdict was lost)."""
     import io
+    import re
     import zipfile
 
     from agenda.ingest.common import IngestError, decode_bytes
@@ -216,8 +217,9 @@ def read_sheet_lines(path: Path, what: str = "bestand", header: str | None = Non
             raise ValueError(f"{what} {path}: {exc.reason}") from None
         lines = text.splitlines(keepends=True)
         skip = 0
-        if header is not None:
-            skip = next((n for n, line in enumerate(lines[:50]) if header in line), 0)
+        if header is not None:  # a field named so, not a line mentioning it (an instruction may)
+            skip = next((n for n, line in enumerate(lines[:50])
+                         if header in line and header in {f.strip().strip('"') for f in re.split(r"[;,]", line)}), 0)
         sample = lines[skip] if lines else ""
         csv.field_size_limit(max(csv.field_size_limit(), int(limits.max_file_mb * 1024 * 1024) + 1))
         reader = csv.DictReader(io.StringIO("".join(lines[skip:]), newline=""),

@@ -194,3 +194,26 @@ def test_xlsx_explains_itself_above_the_table_and_errors_name_the_row_excel_show
     assert "2 samenvoegingen" in summary, summary
     merges = yaml.safe_load((tmp_path / "curation.yaml").read_text(encoding="utf-8"))["merge"]
     assert sorted(map(sorted, merges)) == [["Q-aaaaaa", "Q-bbbbbb"], ["Q-eeeeee", "Q-ffffff"]]
+
+
+def test_xlsx_saved_as_csv_by_excel_keeps_its_instructions_and_still_applies(tmp_path):
+    """Dutch Excel's 'Opslaan als CSV' of the .xlsx: the instruction lines come along above the header
+    (padded with ';', CRLF, BOM); one of them names vraag_a, which is no header."""
+    from agenda.dedupe.review import apply_review, write_review
+
+    rows = [{"nr": 1, "vraag_a": "Q-aaaaaa", "vraag_b": "Q-bbbbbb", "vraag_c": "Q-cccccc", "oordeel": ""}]
+    xlsx = tmp_path / "r.xlsx"
+    write_review(rows, xlsx)
+    ws = openpyxl.load_workbook(xlsx).active
+    lines = []
+    for r in ws.iter_rows(values_only=True):
+        cells = ["" if v is None else str(v) for v in r]
+        if cells[0] == "1":
+            cells[COLUMNS.index("oordeel")] = "c"
+        lines.append(";".join(f'"{c}"' if ";" in c or '"' in c else c for c in cells))
+    sheet = tmp_path / "r.csv"
+    sheet.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+    summary = apply_review(sheet, tmp_path / "curation.yaml")
+    assert "1 samenvoeging" in summary and "1 'verschillend'-oordeel" in summary, summary
+    decisions = yaml.safe_load((tmp_path / "curation.yaml").read_text(encoding="utf-8"))
+    assert decisions["merge"] == [["Q-aaaaaa", "Q-cccccc"]] and decisions["distinct"] == [["Q-aaaaaa", "Q-bbbbbb"]]
