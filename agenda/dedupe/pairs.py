@@ -891,7 +891,7 @@ def fit_pair_model(corpora: list[tuple[Corpus, list]], *, features: list[str] | 
         if not len(pairs):
             continue
         g = np.asarray(gold)
-        xs.append(pair_features(c, pairs)[:, cols])
+        xs.append(pair_features(c, pairs, features=features)[:, cols])
         ys.append(g[pairs[:, 0]] == g[pairs[:, 1]])
     x = np.concatenate(xs).astype(np.float64)
     y = np.concatenate(ys).astype(np.float64)
