@@ -11,7 +11,7 @@ import pytest
 
 from agenda import pipeline
 from agenda.ingest import discover
-from agenda.settings import Settings
+from agenda.settings import Settings, load_settings, settings_file_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_QUESTIONS = (
@@ -23,7 +23,8 @@ SEED_QUESTIONS = (
 def build_without_prefect(inputs: Path, db: Path, out: Path, settings: Settings | None = None, label=None,
                           allow_shrink: bool = False):
     """The flow's stages in order, as plain calls (the flow itself is tested in tests/flows/)."""
-    settings = settings or Settings()
+    # the settings a build of these inputs reads (inputs/kennisagenda.toml for the sample), as `make agenda`
+    settings = settings or load_settings(settings_file_for(inputs))
     files, rejections = discover(inputs, settings.limits)
     build_id, known = pipeline.start_build(db, inputs)
     batch = pipeline.read_batch([str(p) for p in files], inputs, known, settings.limits)

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from agenda import fingerprint
-from agenda.settings import Settings
+from agenda.settings import load_settings, settings_file_for
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def built(sample_build, tmp_path):
 
 def _same(built, settings=None):
     inputs, db, out, _ = built
-    return fingerprint.unchanged_version(db, inputs, out, settings or Settings())
+    return fingerprint.unchanged_version(db, inputs, out, settings or load_settings(settings_file_for(inputs)))
 
 
 def test_an_unchanged_build_is_recognised_without_writing(built):
@@ -35,7 +35,7 @@ def test_an_unchanged_build_is_recognised_without_writing(built):
                                     "votes", "settings", "software", "report deleted"])
 def test_every_real_change_is_seen(built, change, monkeypatch):
     inputs, db, out, label = built
-    settings = Settings()
+    settings = load_settings(settings_file_for(inputs))  # what the build read (inputs/kennisagenda.toml)
     if change == "new file":
         (inputs / "meetings" / "nieuw.md").write_text("## Kennisvragen\n- Hoe doen we dat?\n", encoding="utf-8")
     elif change == "changed file":
@@ -53,7 +53,7 @@ def test_every_real_change_is_seen(built, change, monkeypatch):
         (inputs / "stemronde").mkdir(exist_ok=True)
         (inputs / "stemronde" / "stemmen.csv").write_text("naam;keuze 1\n", encoding="utf-8")
     elif change == "settings":
-        settings = Settings(title="Een andere titel")
+        settings = settings.model_copy(update={"title": "Een andere titel"})
     elif change == "software":
         monkeypatch.setattr(fingerprint, "software_fingerprint", lambda: "another version")
     elif change == "report deleted":
