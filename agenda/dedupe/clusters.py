@@ -35,7 +35,7 @@ from agenda.dedupe import pairs
 from agenda.dedupe.embed import Embedder
 from agenda.models import Cluster, Curation, Mention
 from agenda.store import Store
-from agenda.dedupe.text import comparison_text, lead_in_of, dependence, normalise, strip_framing
+from agenda.dedupe.text import agenda_text, comparison_text, lead_in_of, dependence, normalise
 
 
 # a decision's kind in the curator's words, for the build's notes and the report
@@ -115,12 +115,6 @@ def broken_up(groups: Sequence[Sequence[str]], ids: Sequence[str], previous: dic
         if len(parts) > 1:
             out[cid] = sorted(parts, key=lambda p: (-parts[p], p))
     return out
-
-
-def agenda_text(text: str) -> str:
-    """How a formulation reads as an agenda question: without a "who asks" opening, capitalised."""
-    text = strip_framing(text.strip())
-    return text[:1].upper() + text[1:]
 
 
 def lead_mentions(previous: dict[str, list[str]], questions: Mapping[str, str],

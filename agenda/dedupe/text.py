@@ -119,6 +119,12 @@ _GLUE_PREFIX = frozenset({"re", "e", "co", "ex", "her", "pre", "anti", "non", "d
 _GLUE_SUFFIX = frozenset({"er", "ers", "ster", "sters", "tje", "tjes"})
 
 
+
+def agenda_text(text: str) -> str:
+    """How a formulation reads as an agenda question: without a "who asks" opening, capitalised."""
+    text = strip_framing(text.strip())
+    return text[:1].upper() + text[1:]
+
 def _hyphen(m: re.Match[str]) -> str:
     a, b = m.group(1), m.group(2)
     # re-integreren, ib-er, e-mail, anti-pest: glue prefixes and -er suffixes;

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from agenda.dedupe.ids import Resolver
+from agenda.dedupe.text import agenda_text
 from agenda.models import AgendaItem, Priority, PriorityRound, RoundEntry
 from agenda.priority.ballot import MAX_BALLOT, make_ballot, write_ballot
 from agenda.priority.scoring import TIE_RULE, BallotQuestion, RoundScore, Vote, score_round
@@ -120,25 +121,24 @@ def _warning_counts(store: Store, build_id: int) -> dict[str, int]:
 
 
 def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], answered: list[AgendaItem],
-           current: Resolver) -> dict[str, str]:
+           current: Resolver, code_of: dict[str, str]) -> dict[str, str]:
     """Ballot code -> where a ballot question that is no longer on the agenda went, in Dutch.
 
-    "beantwoord" / "uitgesloten" by the curator; "opgegaan in V02" when its formulations (as the
-    database last knew them) now sit mostly in another question, named by that question's ballot
-    code (else its Q- id) — a funder reading the round's top 10 sees which question carries it on."""
-    on_agenda = {i.cluster_id for i in items}
-    if all(Resolver(on_agenda)(q.cluster_id) for q in ballot):
+    `current` resolves an id to the agenda question carrying it (None: not on the agenda);
+    `code_of`: agenda question id -> its ballot code. "beantwoord" / "uitgesloten" by the
+    curator; "opgegaan in V02" when its formulations now sit mostly in another question, named by
+    that question's ballot code (else its Q- id): the formulations its id held when the database
+    last saw it, or, in a database built afresh, the formulation the ballot showed (as the agenda
+    writes a formulation, `agenda_text`) — a funder reading the round's top 10 sees which
+    question carries it on."""
+    if all(current(q.cluster_id) for q in ballot):
         return {}  # the usual case: every ballot question is still on the agenda
+    on_agenda = {i.cluster_id for i in items}
     answered_ids = {i.cluster_id for i in answered}
     excluded = {c.id for c in store.clusters() if c.excluded is not None}
     known = Resolver(on_agenda | answered_ids | excluded)  # an old 6-digit ballot id: its long form
     holder = {m.id: i.cluster_id for i in (*items, *answered) for m in i.mentions}
-    holder_of_text: dict[str, list[str]] = defaultdict(list)
-    for i in (*items, *answered):
-        for m in i.mentions:
-            holder_of_text[" ".join(m.text.split()).casefold()].append(i.cluster_id)
-    code_of = {current(q.cluster_id) or q.cluster_id: q.code for q in ballot}
-    history: dict[str, list[str]] | None = None
+    history = store.id_history()
     out: dict[str, str] = {}
     for q in ballot:
         cid = known(q.cluster_id) or q.cluster_id
@@ -150,10 +150,11 @@ def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], 
         if cid in excluded:
             out[q.code] = "uitgesloten"
             continue
-        history = store.id_history() if history is None else history
         votes = Counter(holder[m] for m in history.get(q.cluster_id) or history.get(cid) or () if m in holder)
         if not votes:  # a database built afresh never saw the ballot's ids: its text is a formulation
-            votes = Counter(holder_of_text.get(" ".join(q.question.split()).casefold(), ()))
+            shown = " ".join(q.question.split())
+            votes = Counter(i.cluster_id for i in (*items, *answered) for m in i.mentions
+                            if " ".join(agenda_text(m.text).split()) == shown)
         if not votes:
             continue
         target = min(votes, key=lambda c: (-votes[c], c))
@@ -198,7 +199,7 @@ def apply_round(store: Store, build_id: int, items: list[AgendaItem],
     for n, item in enumerate(ordered, start=1):
         item.rank = n
     info = next(b for b in store.ballots() if b["id"] == ballot_id)
-    fates = _fates(store, ballot, items, answered or [], current)
+    fates = _fates(store, ballot, items, answered or [], current, code_of)
     result = PriorityRound(
         ballot=ballot_id, version=str(info["version_label"]), n_questions=score.n_questions, files=files,
         voters=dict(score.voters),
