@@ -127,7 +127,7 @@ def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], 
     `current` resolves an id to the agenda question carrying it (None: not on the agenda);
     `code_of`: agenda question id -> its ballot code. "beantwoord" / "uitgesloten" by the
     curator; "opgegaan in V02" when its formulations now sit mostly in another question, named by
-    that question's ballot code (else its Q- id): the formulations its id held when the database
+    that question's ballot code (else its place on the agenda): the formulations its id held when the database
     last saw it, or, in a database built afresh, the formulation the ballot showed (as the agenda
     writes a formulation, `agenda_text`) — a funder reading the round's top 10 sees which
     question carries it on."""
@@ -138,6 +138,7 @@ def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], 
     excluded = {c.id for c in store.clusters() if c.excluded is not None}
     known = Resolver(on_agenda | answered_ids | excluded)  # an old 6-digit ballot id: its long form
     holder = {m.id: i.cluster_id for i in (*items, *answered) for m in i.mentions}
+    rank_of = {i.cluster_id: i.rank for i in items}
     history = store.id_history()
     out: dict[str, str] = {}
     for q in ballot:
@@ -158,8 +159,12 @@ def _fates(store: Store, ballot: list[BallotQuestion], items: list[AgendaItem], 
         if not votes:
             continue
         target = min(votes, key=lambda c: (-votes[c], c))
-        into = code_of.get(target, target)
-        out[q.code] = f"opgegaan in {into}" + (", die beantwoord is" if target in answered_ids else "")
+        if target in answered_ids:
+            out[q.code] = "opgegaan in een vraag die beantwoord is"
+        elif target in code_of:
+            out[q.code] = f"opgegaan in {code_of[target]}"
+        else:  # a question that was not on the ballot: its place, never a bare Q- id in the report's body
+            out[q.code] = f"opgegaan in vraag {rank_of[target]} van de agenda"
     return out
 
 
