@@ -53,7 +53,7 @@ __all__ = ["Params", "Signals", "Suggestion", "content_terms", "content_words", 
 SCHOOL_WORDS = frozenset((
     "school", "scholen", "basisschool", "basisscholen", "onderwijs", "leerling", "leerlingen", "kind", "kinderen",
     "leraar", "leraren", "leerkracht", "leerkrachten", "docent", "docenten", "klas", "klassen", "groep", "groepen",
-    "les", "lessen", "onderwijs", "voortgezet", "primair", "basisonderwijs", "werken", "werk"))
+    "les", "lessen", "voortgezet", "primair", "basisonderwijs", "werken", "werk"))
 
 MIN_QUESTIONS_FOR_Z = 8  # fewer questions than this: standardise over all scores, not per passage
 
@@ -135,14 +135,6 @@ class Signals:
         missing = sorted({w for sid in sids for w in self.source_words.get(sid, {}).values()} - set(self.word_vectors))
         if missing and self.embed_words is not None:
             self.word_vectors.update(zip(missing, self.embed_words(missing), strict=True))
-
-    @property
-    def query_terms(self) -> list[frozenset[str]]:
-        return [frozenset(w) for w in self.query_words]
-
-    @property
-    def source_terms(self) -> dict[str, frozenset[str]]:
-        return {sid: frozenset(w) for sid, w in self.source_words.items()}
 
 
 @dataclass
