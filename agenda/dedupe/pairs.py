@@ -381,10 +381,9 @@ def pair_features(c: Corpus, pairs: np.ndarray, features: Sequence[str] | None =
         sa = [c.stripped[i] for i in a]
         sb = [c.stripped[i] for i in b]
         f[:, F["tsr"]] = rf_process.cpdist(sa, sb, scorer=fuzz.token_set_ratio, workers=1) / 100.0
-    # cue sets as bitmasks: "both name one and they share none" is a clash
+    # cue sets as bitmasks: "both name one and they share none" is a clash, as on the slots
     for name, bits in (("sector_conflict", c.sector_bits), ("qtype_clash", c.qtype_bits)):
-        ba, bb = bits[a], bits[b]
-        f[:, F[name]] = (ba != 0) & (bb != 0) & ((ba & bb) == 0)
+        f[:, F[name]] = slot_clashes(bits, a, b)
     f[:, F["group_diff"]] = np.bitwise_count(c.group_bits[a] ^ c.group_bits[b])
     f[:, F["neg_mismatch"]] = c.neg[a] != c.neg[b]
     f[:, F["len_ratio"]] = np.minimum(c.nwords[a], c.nwords[b]) / np.maximum(c.nwords[a], c.nwords[b])

@@ -86,7 +86,8 @@ def slot_cues(texts: list[str]) -> np.ndarray:
 
 def slot_clashes(cues: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(m, len(SLOTS)) bool: pair r clashes on slot s when both texts name a value of s and
-    they share none."""
+    they share none. `cues` may also be one bitmask per text, (n,): then (m,) for that cue set
+    (the pair model's sector and question-type conflicts)."""
     ca, cb = cues[a], cues[b]
     return (ca != 0) & (cb != 0) & ((ca & cb) == 0)
 
