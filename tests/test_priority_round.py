@@ -51,6 +51,13 @@ def test_sample_corpus_ships_a_round_shown_in_the_report(sample_build):
         assert any(r["question"][:40] in c and f"(niet meer op de agenda: {r['fate']})" in c for c in cells)
         assert f"(niet meer op de agenda: {r['fate']})" in next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
     assert "Prioriteringsronde" in texts and "De top 10 per groep" in texts and "Hoe is gescoord" in texts
+    # the round's top 10 gives each question still on the agenda its place by sources (the shipped ballot
+    # names 6-digit ids, the agenda their 12-digit form: the column was all '–')
+    top = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][-1] == "Plaats naar bronnen")
+    on_agenda = {r["code"] for r in json.loads(next(p for p in paths if p.suffix == ".json").read_text(
+        encoding="utf-8"))["priority_round"]["ranking"] if r["on_agenda"]}
+    places = [row.cells[-1].text for row in top.rows[1:] if row.cells[1].text in on_agenda]
+    assert places and all(p.isdigit() for p in places), places
     assert any(t.startswith("De 10 belangrijkste kennisvragen volgens de prioriteringsronde (15 stemmers)") for t in texts)
     sheet = next(p for p in paths if p.suffix == ".csv").read_text(encoding="utf-8-sig").splitlines()
     head, first = sheet[0].split(";"), sheet[1].split(";")

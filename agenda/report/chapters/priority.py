@@ -51,7 +51,8 @@ def write(w: Writer) -> None:
         return
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     n_voters = sum(r.voters.values())
-    freq = {i.cluster_id: i.priority.frequency_rank for i in agenda.items if i.priority}
+    # by ballot code: a ballot made before 2026-12 names 6-digit ids, the items carry their 12-digit form
+    freq = {i.priority.code: i.priority.frequency_rank for i in agenda.items if i.priority}
     w.heading(HEADING, 1, new_page=True)
     w.para(f"In een prioriteringsronde koos iedere deelnemer de tien vragen die hij of zij het belangrijkst vindt "
            f"van het stembiljet ({r.ballot}: {plural(r.n_questions, 'vraag', 'vragen')} uit versie {r.version} van "
@@ -74,7 +75,7 @@ def write(w: Writer) -> None:
     top = r.ranking[:TOP]
     w.table(["#", "Code", "Kennisvraag", "Score", "In top 10 van", "Plaats naar bronnen"],
             [[e.rank, e.code, one_line(e.question) + gone_note(e),
-              number(e.combined), f"{e.n_top10} van {len(r.voters)}", freq.get(e.cluster_id) or "–"] for e in top],
+              number(e.combined), f"{e.n_top10} van {len(r.voters)}", freq.get(e.code) or "–"] for e in top],
             [0.9, 1.3, 8.3, 1.5, 2.0, 2.0], align={0: right, 1: center, 3: center, 4: center, 5: center})
 
     w.heading("De top 10 per groep", 2)
